@@ -1,3 +1,3 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.Run();
+using KubeMonitor.Exporter;
+
+return await ExporterApp.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
