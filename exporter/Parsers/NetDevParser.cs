@@ -35,7 +35,13 @@ public static class NetDevParser
             {
                 throw new FormatException($"net/dev: interface {name} has {fields.Length} columns, expected {Columns}.");
             }
-            interfaces.Add(new NetworkInterface(name, ParseCounter(fields[ReceiveBytesColumn], name), ParseCounter(fields[TransmitBytesColumn], name)));
+            // Every column is checked, not only the two bytes columns: a row with garbage in it is not trusted.
+            var counters = new ulong[fields.Length];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                counters[i] = ParseCounter(fields[i], name);
+            }
+            interfaces.Add(new NetworkInterface(name, counters[ReceiveBytesColumn], counters[TransmitBytesColumn]));
         }
         if (interfaces.Count == 0 && !text.Contains("face", StringComparison.Ordinal))
         {
