@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using KubeMonitor.Exporter.Options;
+using KubeMonitor.Exporter.Tests.Support;
+using Microsoft.Extensions.Logging;
+
+namespace KubeMonitor.Exporter.Tests.Collectors;
+
+/// <summary>The program's exit codes and the served endpoints, on 127.0.0.1 over a fixture root.</summary>
+public sealed class ExporterAppTests
+{
+    [Fact]
+    public async Task Help_prints_the_options_and_exits_0()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(0, await ExporterApp.RunAsync(["--help"], stdout, stderr));
+        Assert.Contains("--listen", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Empty(stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Bad_arguments_exit_2_with_the_message()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(2, await ExporterApp.RunAsync(["--interval", "soon", "--node-name", "n1"], stdout, stderr));
+        Assert.Contains("--interval 'soon'", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_root_is_a_clear_start_up_error()
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(1, await ExporterApp.RunAsync(["--proc-root", "/nonexistent/proc", "--node-name", "n1"], stdout, stderr));
+        Assert.Contains("'/nonexistent/proc' does not exist", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serves_a_fresh_collection_per_scrape_in_both_formats_and_health()
+    {
+        using var proc = new TempProcRoot("procfs-8cpu");
+        var options = new ExporterOptions("node-1", proc.Path, proc.Path, proc.Path, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+        await using var app = ExporterApp.Build(options, proc.Root);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{options.Listen}") };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/livez", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4183.22\n", text, StringComparison.Ordinal);
+
+        // The next scrape reads the file again: one more tick of user time on cpu0 shows at once.
+        proc.Write("stat", File.ReadAllText(Path.Combine(proc.Path, "stat")).Replace("cpu0 44490 ", "cpu0 44590 ", StringComparison.Ordinal));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/openmetrics-text; version=1.0.0; charset=utf-8"));
+        using var response = await http.SendAsync(request);
+        var openMetrics = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4184.22\n", openMetrics, StringComparison.Ordinal);
+        Assert.EndsWith("# EOF\n", openMetrics, StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
