@@ -7,7 +7,11 @@ namespace KubeMonitor.Exporter.Collection;
 public sealed record CollectorResult(string Name, TimeSpan Duration, bool Success, string? Error);
 
 /// <summary>One collection: the snapshot and how each collector did, in the collectors' order.</summary>
-public sealed record CollectionResult(NodeSnapshot Snapshot, IReadOnlyList<CollectorResult> Collectors);
+public sealed record CollectionResult(NodeSnapshot Snapshot, IReadOnlyList<CollectorResult> Collectors)
+{
+    /// <summary>Counts up with each run of one runner, so a late publish of an older run can be told apart.</summary>
+    public long Sequence { get; init; }
+}
 
 /// <summary>
 /// Runs every collector into a fresh <see cref="NodeSnapshot"/>, then the post-processors
@@ -29,6 +33,7 @@ public sealed class CollectionRunner
     private readonly Lock _gate = new();
     private readonly HashSet<string> _loggedFailures = new(StringComparer.Ordinal);
     private CollectionResult? _last;
+    private long _sequence;
 
     public CollectionRunner(
         string nodeName,
@@ -76,7 +81,7 @@ public sealed class CollectionRunner
                     LogFailureOnce("post-processing", e);
                 }
             }
-            var result = new CollectionResult(snapshot, results);
+            var result = new CollectionResult(snapshot, results) { Sequence = ++_sequence };
             Volatile.Write(ref _last, result);
             return result;
         }

@@ -18,6 +18,7 @@ public sealed class ExporterMetrics
 
     private readonly Lock _gate = new();
     private readonly List<LabelledSeries> _all = [];
+    private long _publishedSequence;
 
     private readonly CounterSeries _nodeCpuSeconds;
     private readonly GaugeSeries _nodeCpuCapacity;
@@ -90,11 +91,17 @@ public sealed class ExporterMetrics
 
     public CollectorRegistry Registry { get; }
 
-    /// <summary>Makes the registry show exactly this collection.</summary>
+    /// <summary>
+    /// Makes the registry show exactly this collection. A collection older than the one already
+    /// shown is ignored: two scrapes at once each collect, and the slower one's publish must
+    /// not move counters back (that would read as a reset).
+    /// </summary>
     public void Publish(CollectionResult result)
     {
         lock (_gate)
         {
+            if (result.Sequence < _publishedSequence) return;
+            _publishedSequence = result.Sequence;
             var snapshot = result.Snapshot;
             PublishNode(snapshot);
             foreach (var pod in snapshot.Pods ?? [])

@@ -373,6 +373,36 @@ public sealed class ExporterMetricsTests
     }
 
     [Fact]
+    public async Task A_late_publish_of_an_older_collection_is_ignored()
+    {
+        // Two scrapes at once: the second collection finishes publishing first.
+        var older = CollectFixture("stat-sequences/cpu-times-decrease/1") with { Sequence = 1 };
+        var newer = CollectFixture("stat-sequences/cpu-times-decrease/2") with { Sequence = 2 };
+
+        _metrics.Publish(newer);
+        _metrics.Publish(older);
+
+        Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 0.59\n", await TextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_every_series()
+    {
+        var stats = new CgroupStats
+        {
+            CpuUsageSeconds = 1, MemoryUsageBytes = 2, MemoryWorkingSetBytes = 3, MemoryRssBytes = 4, MemoryCacheBytes = 5,
+            MemoryActiveFileBytes = 6, MemoryInactiveFileBytes = 7, DiskReadBytes = 8, DiskWrittenBytes = 9, CpuPeriods = 10,
+            CpuThrottledPeriods = 11, CpuThrottledSeconds = 12, OomKills = 13,
+            CpuPressure = new Pressure(14, 15), MemoryPressure = new Pressure(16, 17), IoPressure = new Pressure(18, 19),
+        };
+        var result = CollectFixture("procfs-8cpu");
+        result.Snapshot.Pods = [new PodSnapshot { Uid = "u1", QosClass = "guaranteed", Stats = stats, Containers = [new ContainerSnapshot { Id = "c1", Stats = stats }], Network = new(20, 21) }];
+        _metrics.Publish(result);
+
+        Assert.Equal("", await Promtool.CheckMetricsAsync(await TextAsync()));
+    }
+
+    [Fact]
     public void Uses_its_own_registry_not_the_default_one()
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using KubeMonitor.Exporter.Host;
 using KubeMonitor.Exporter.Options;
 using KubeMonitor.Exporter.Tests.Collectors;
+using KubeMonitor.Exporter.Tests.Support;
 using KubeMonitor.TestSupport;
 using Microsoft.Extensions.Logging;
 
@@ -61,7 +62,7 @@ public sealed partial class NodeExporterComparisonTests
             AssertSameSeries(them, "node_disk_written_bytes_total", us, "kubemonitor_node_disk_written_bytes_total", "device");
 
             Assert.All(us.Where(s => s.Name == "kubemonitor_exporter_collector_success"), s => Assert.Equal(1, s.Value));
-            Assert.Equal("", await PromtoolCheckAsync(await oursText));
+            Assert.Equal("", await Promtool.CheckMetricsAsync(await oursText));
             await ours.StopAsync();
         }
         finally
@@ -157,26 +158,6 @@ public sealed partial class NodeExporterComparisonTests
         }
         sender.Client.Shutdown(SocketShutdown.Send);
         await drain;
-    }
-
-    /// <summary>promtool's complaints about the text (lint and syntax); empty when it has none.</summary>
-    private static async Task<string> PromtoolCheckAsync(string text)
-    {
-        var start = new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var promtool = Process.Start(start)!;
-        var output = promtool.StandardOutput.ReadToEndAsync();
-        var errors = promtool.StandardError.ReadToEndAsync();
-        await promtool.StandardInput.WriteAsync(text);
-        promtool.StandardInput.Close();
-        await promtool.WaitForExitAsync();
-        Assert.Equal(0, promtool.ExitCode);
-        return await output + await errors;
     }
 
     private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
