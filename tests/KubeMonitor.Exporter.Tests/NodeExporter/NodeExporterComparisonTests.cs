@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using KubeMonitor.Exporter.Host;
 using KubeMonitor.Exporter.Options;
-using KubeMonitor.Exporter.Tests.Collectors;
 using KubeMonitor.Exporter.Tests.Support;
 using KubeMonitor.TestSupport;
 using Microsoft.Extensions.Logging;
@@ -28,11 +27,11 @@ public sealed partial class NodeExporterComparisonTests
         // by more than 0.5 %; both exporters must then count these 64 MiB the same.
         await PushThroughLoopbackAsync(64 << 20);
 
-        var nodeExporterPort = ExporterAppTests.FreePort();
+        var nodeExporterPort = Ports.Free();
         using var nodeExporter = StartNodeExporter(nodeExporterPort);
         try
         {
-            var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, ExporterAppTests.FreePort()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+            var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
             await using var ours = ExporterApp.Build(options, HostRoot.Create());
             await ours.StartAsync();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };

@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using KubeMonitor.Exporter.Options;
 using KubeMonitor.Exporter.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-namespace KubeMonitor.Exporter.Tests.Collectors;
+namespace KubeMonitor.Exporter.Tests;
 
 /// <summary>The program's exit codes and the served endpoints, on 127.0.0.1 over a fixture root.</summary>
 public sealed class ExporterAppTests
@@ -45,7 +44,7 @@ public sealed class ExporterAppTests
     public async Task Serves_a_fresh_collection_per_scrape_in_both_formats_and_health()
     {
         using var proc = new TempProcRoot("procfs-8cpu");
-        var options = new ExporterOptions("node-1", proc.Path, proc.Path, proc.Path, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+        var options = new ExporterOptions("node-1", proc.Path, proc.Path, proc.Path, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
         await using var app = ExporterApp.Build(options, proc.Root);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://{options.Listen}") };
@@ -67,12 +66,5 @@ public sealed class ExporterAppTests
         Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4184.22\n", openMetrics, StringComparison.Ordinal);
         Assert.EndsWith("# EOF\n", openMetrics, StringComparison.Ordinal);
         await app.StopAsync();
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
