@@ -48,13 +48,18 @@ public static class ExporterApp
         return 0;
     }
 
-    /// <summary>Builds the host with the node collectors; one collection has run when this returns.</summary>
-    public static WebApplication Build(ExporterOptions options, HostRoot root)
+    /// <summary>
+    /// Builds the host with the node collectors; one collection has run when this returns.
+    /// <paramref name="configure"/> adds services before the build: more
+    /// <see cref="ICollector"/>s, and <c>Action&lt;NodeSnapshot&gt;</c> post-processors that run
+    /// after every collection (the Kubernetes metadata join).
+    /// </summary>
+    public static WebApplication Build(ExporterOptions options, HostRoot root, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // One request log per scrape is noise at Information; --log-level Debug brings it back.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Information ? options.LogLevel : options.LogLevel == LogLevel.Information ? LogLevel.Warning : options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == LogLevel.Information ? LogLevel.Warning : options.LogLevel);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen));
 
         builder.Services.AddSingleton(options);
@@ -72,6 +77,8 @@ public static class ExporterApp
             services.GetServices<Action<NodeSnapshot>>()));
         builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton(services => new ExporterMetrics(services.GetRequiredService<CollectorRegistry>()));
+
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         var runner = app.Services.GetRequiredService<CollectionRunner>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using KubeMonitor.Exporter.Options;
 using KubeMonitor.Exporter.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace KubeMonitor.Exporter.Tests;
@@ -38,6 +39,30 @@ public sealed class ExporterAppTests
 
         Assert.Equal(1, await ExporterApp.RunAsync(["--proc-root", "/nonexistent/proc", "--node-name", "n1"], stdout, stderr));
         Assert.Contains("'/nonexistent/proc' does not exist", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Added_collectors_and_post_processors_take_part_in_every_collection()
+    {
+        var root = FixtureRoots.Proc("procfs-8cpu");
+        var options = new ExporterOptions("node-1", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+        var postProcessed = 0;
+
+        await using var app = ExporterApp.Build(options, root, builder =>
+        {
+            builder.Services.AddSingleton<Collection.ICollector>(new NamedCollector("pods"));
+            builder.Services.AddSingleton<Action<Collection.NodeSnapshot>>(_ => postProcessed++);
+        });
+        var runner = app.Services.GetRequiredService<Collection.CollectionRunner>();
+
+        Assert.Equal(["cpu", "meminfo", "diskstats", "netdev", "pods"], runner.CollectorNames);
+        Assert.Equal(1, postProcessed); // the collection Build runs for readiness
+    }
+
+    private sealed class NamedCollector(string name) : Collection.ICollector
+    {
+        public string Name => name;
+        public void Collect(Collection.NodeSnapshot snapshot) { }
     }
 
     [Fact]
