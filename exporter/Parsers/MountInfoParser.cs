@@ -21,7 +21,7 @@ public static class MountInfoParser
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length == 0) continue;
-            var separator = Array.IndexOf(fields, "-", 6);
+            var separator = fields.Length > 6 ? Array.IndexOf(fields, "-", 6) : -1;
             if (separator < 0 || fields.Length < separator + 3)
             {
                 throw new FormatException($"mountinfo: malformed line '{line}'.");
