@@ -15,12 +15,15 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout) : ICollecto
 {
     private readonly CgroupStatsReader _reader = new(layout);
 
+    /// <summary>The walk; tests swap it to remove a pod between discovery and reading.</summary>
+    internal Func<string, IReadOnlyList<DiscoveredPod>> Discover { get; init; } = KubepodsDiscovery.Discover;
+
     public string Name => "pods";
 
     public void Collect(NodeSnapshot snapshot)
     {
         var pods = new List<PodSnapshot>();
-        foreach (var pod in KubepodsDiscovery.Discover(layout.DiscoveryRoot))
+        foreach (var pod in Discover(layout.DiscoveryRoot))
         {
             var stats = _reader.Read(pod.RelativePath);
             if (stats is null) continue; // the pod ended
