@@ -17,6 +17,7 @@ public sealed class PodCgroups : IDisposable
 {
     private readonly List<(string Path, bool Shared)> _created = [];
     private readonly List<Process> _processes = [];
+    private readonly CgroupLayout _layout;
 
     /// <summary>Pod uid with dashes, as the exporter reports it.</summary>
     public string PodUid { get; }
@@ -29,6 +30,7 @@ public sealed class PodCgroups : IDisposable
 
     private PodCgroups(CgroupLayout layout, string podUid, string containerId, string podPath, string containerPath)
     {
+        _layout = layout;
         PodUid = podUid;
         ContainerId = containerId;
         PodPath = podPath;
@@ -88,6 +90,36 @@ public sealed class PodCgroups : IDisposable
         {
             WriteIfPresent(Path.Join(path, "cpu.shares"), "262144");
             WriteIfPresent(Path.Join(path, "cpu.weight"), "10000");
+        }
+    }
+
+    /// <summary>A CFS quota on the container: v1 cpu.cfs_quota_us, else v2 cpu.max.</summary>
+    public void LimitCpu(int quotaMicroseconds, int periodMicroseconds = 100_000)
+    {
+        if (_layout.V1("cpu") is { } cpu)
+        {
+            File.WriteAllText(Path.Join(cpu, ContainerPath, "cpu.cfs_period_us"), periodMicroseconds.ToString(CultureInfo.InvariantCulture));
+            File.WriteAllText(Path.Join(cpu, ContainerPath, "cpu.cfs_quota_us"), quotaMicroseconds.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            File.WriteAllText(Path.Join(_layout.Unified, ContainerPath, "cpu.max"), $"{quotaMicroseconds} {periodMicroseconds}");
+        }
+    }
+
+    /// <summary>A memory limit on the container (and no swap beyond it): v1 memory.limit_in_bytes, else v2 memory.max.</summary>
+    public void LimitMemory(long bytes)
+    {
+        var value = bytes.ToString(CultureInfo.InvariantCulture);
+        if (_layout.V1("memory") is { } memory)
+        {
+            File.WriteAllText(Path.Join(memory, ContainerPath, "memory.limit_in_bytes"), value);
+            WriteIfPresent(Path.Join(memory, ContainerPath, "memory.memsw.limit_in_bytes"), value);
+        }
+        else
+        {
+            File.WriteAllText(Path.Join(_layout.Unified, ContainerPath, "memory.max"), value);
+            WriteIfPresent(Path.Join(_layout.Unified, ContainerPath, "memory.swap.max"), "0");
         }
     }
 

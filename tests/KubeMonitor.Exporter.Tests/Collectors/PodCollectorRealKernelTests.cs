@@ -88,6 +88,52 @@ public sealed class PodCollectorRealKernelTests(ITestOutputHelper output)
     }
 
     /// <param name="LoadCpuSeconds">What the scheduler itself counted for the container's processes (/proc/&lt;pid&gt;/schedstat).</param>
+    [Fact]
+    public void Cfs_quota_throttling_is_counted()
+    {
+        var host = HostRoot.Create();
+        var layout = CgroupLayoutDetector.Detect(host);
+        using var pod = PodCgroups.Cgroupfs(layout);
+        pod.LimitCpu(quotaMicroseconds: 10_000); // a tenth of a core for a worker that wants a whole one
+        pod.StartInContainer(OneCoreOfLoad);
+        var collector = new PodCollector(host, layout);
+
+        var stats = WaitFor(collector, pod, s => s.CpuThrottledPeriods > 2, "throttled periods");
+
+        Assert.True(stats.CpuPeriods >= stats.CpuThrottledPeriods);
+        Assert.True(stats.CpuThrottledSeconds > 0);
+    }
+
+    [Fact]
+    public void Oom_kills_are_counted()
+    {
+        var host = HostRoot.Create();
+        var layout = CgroupLayoutDetector.Detect(host);
+        Assert.NotNull(layout.V1("memory")); // the cgroup2 tree of this hybrid host has no memory controller
+        using var pod = PodCgroups.Cgroupfs(layout);
+        pod.LimitMemory(32L << 20);
+        // stress-ng restarts a vm worker the OOM killer ends, so kills keep coming.
+        pod.StartInContainer("stress-ng", "--vm", "1", "--vm-bytes", "256M", "--timeout", "60s", "--quiet");
+        var collector = new PodCollector(host, layout);
+
+        var stats = WaitFor(collector, pod, s => s.OomKills > 0, "an OOM kill");
+
+        Assert.True(stats.MemoryUsageBytes <= 32UL << 20);
+    }
+
+    /// <summary>Collects until the container's numbers satisfy the condition (polling, at most 20 s).</summary>
+    private static CgroupStats WaitFor(PodCollector collector, PodCgroups pod, Func<CgroupStats, bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var stats = Collect(collector, pod).Pod.Containers.Single().Stats;
+            if (condition(stats)) return stats;
+            if (clock.Elapsed > TimeSpan.FromSeconds(20)) Assert.Fail($"No {what} counted within 20 s.");
+            Thread.Sleep(200);
+        }
+    }
+
     private sealed record Sample(double Seconds, PodSnapshot Pod, double LoadCpuSeconds);
 
     private (Sample First, Sample Last) MeasureOverWindow(PodCollector collector, PodCgroups pod)
