@@ -81,7 +81,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
             // A missing file is either absent on this kernel (null, fine) or its cgroup just went.
             return read.SawMissingFile && !Directory.Exists(Path.Join(layout.DiscoveryRoot, relativePath)) ? null : stats;
         }
-        catch (Exception e) when (IsGone(e))
+        catch (Exception e) when (CgroupErrors.IsGone(e))
         {
             return null;
         }
@@ -90,10 +90,6 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
     /// <summary>usage - inactive_file, never below 0 (API.md section 5).</summary>
     internal static ulong? WorkingSet(ulong? usage, ulong? inactiveFile) =>
         usage is { } u && inactiveFile is { } inactive ? (u > inactive ? u - inactive : 0) : null;
-
-    /// <summary>ENOENT/ESRCH, and ENODEV: reading a file of a cgroup removed after it was opened.</summary>
-    internal static bool IsGone(Exception e) =>
-        HostRoot.IsVanished(e) || (e is IOException io && (io.HResult & 0xFFFF) == 19 /* ENODEV */);
 
     private sealed class Reading(string relativePath)
     {

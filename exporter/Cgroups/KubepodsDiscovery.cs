@@ -1,5 +1,3 @@
-using KubeMonitor.Exporter.Host;
-
 namespace KubeMonitor.Exporter.Cgroups;
 
 /// <summary>A container's cgroup, relative to the hierarchy root.</summary>
@@ -156,7 +154,7 @@ public static class KubepodsDiscovery
             names.Sort(StringComparer.Ordinal);
             return names;
         }
-        catch (Exception e) when (HostRoot.IsVanished(e))
+        catch (Exception e) when (CgroupErrors.IsGone(e))
         {
             return []; // no such driver's tree on this host, or the pod just ended
         }

@@ -56,23 +56,27 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout) : ICollecto
     {
         foreach (var cgroup in pod.Containers.Select(c => c.RelativePath).Prepend(pod.RelativePath))
         {
-            var procs = HostRoot.TryReadFile(Path.Join(layout.DiscoveryRoot, cgroup, "cgroup.procs"));
+            var procs = ReadIfPresent(Path.Join(layout.DiscoveryRoot, cgroup, "cgroup.procs"));
             if (procs is null) continue;
             foreach (var pid in CgroupProcsParser.Parse(procs))
             {
                 if (pid == 0) continue; // a process outside our pid namespace
-                string? netDev;
-                try
-                {
-                    netDev = HostRoot.TryReadFile(host.Proc(pid.ToString(CultureInfo.InvariantCulture), "net", "dev"));
-                }
-                catch (Exception e) when (CgroupStatsReader.IsGone(e))
-                {
-                    netDev = null;
-                }
+                var netDev = ReadIfPresent(host.Proc(pid.ToString(CultureInfo.InvariantCulture), "net", "dev"));
                 if (netDev is not null) return NetDevParser.SumWithoutLoopback(NetDevParser.Parse(netDev));
             }
         }
         return null;
+    }
+
+    private static string? ReadIfPresent(string path)
+    {
+        try
+        {
+            return HostRoot.TryReadFile(path);
+        }
+        catch (Exception e) when (CgroupErrors.IsGone(e))
+        {
+            return null;
+        }
     }
 }

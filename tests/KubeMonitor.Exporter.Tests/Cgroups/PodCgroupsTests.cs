@@ -44,7 +44,7 @@ public sealed class PodCgroupsTests
 
         var error = Assert.ThrowsAny<IOException>(() => stream.ReadByte());
 
-        Assert.True(CgroupStatsReader.IsGone(error), $"ENODEV expected, got {error.GetType().Name} {error.HResult}: {error.Message}");
+        Assert.True(CgroupErrors.IsGone(error), $"ENODEV expected, got {error.GetType().Name} {error.HResult}: {error.Message}");
     }
 
     private static bool IsRunning(int pid)
