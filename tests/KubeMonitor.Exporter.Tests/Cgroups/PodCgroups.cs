@@ -11,10 +11,15 @@ namespace KubeMonitor.Exporter.Tests.Cgroups;
 /// hierarchy the exporter reads (each v1 controller it uses, and the cgroup2 tree), processes
 /// are started inside the container cgroup, and Dispose kills them and removes every cgroup it
 /// created, leaf first, even after a failed test. Shared parents (kubepods, a QoS level) are
-/// removed only if this instance created them and nobody else uses them.
+/// counted across the instances of this process and removed with the last one that uses them,
+/// if this process created them (never a parent that was there before).
 /// </summary>
 public sealed class PodCgroups : IDisposable
 {
+    private static readonly Lock SharedLock = new();
+    /// <summary>Shared parents this process created, and how many live instances sit under each.</summary>
+    private static readonly Dictionary<string, int> SharedUsers = new(StringComparer.Ordinal);
+
     private readonly List<(string Path, bool Shared)> _created = [];
     private readonly List<Process> _processes = [];
     private readonly CgroupLayout _layout;
@@ -47,9 +52,13 @@ public sealed class PodCgroups : IDisposable
                 for (var depth = 1; depth <= parts.Length; depth++)
                 {
                     var dir = Path.Join(hierarchy, string.Join('/', parts[..depth]));
-                    if (Directory.Exists(dir)) continue;
+                    if (depth < podDepth)
+                    {
+                        if (UseSharedParent(dir)) _created.Add((dir, Shared: true));
+                        continue;
+                    }
                     Directory.CreateDirectory(dir);
-                    _created.Add((dir, Shared: depth < podDepth));
+                    _created.Add((dir, Shared: false));
                 }
             }
         }
@@ -196,11 +205,8 @@ public sealed class PodCgroups : IDisposable
             var (path, shared) = _created[i];
             try
             {
-                RemoveCgroup(path);
-            }
-            catch (IOException) when (shared)
-            {
-                // another test's pod still lives under this kubepods or QoS level
+                if (shared) ReleaseSharedParent(path);
+                else RemoveCgroup(path);
             }
             catch (Exception e)
             {
@@ -235,6 +241,45 @@ public sealed class PodCgroups : IDisposable
                 }
             }
             Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>True when this process made the parent (now or for another live instance), so it is counted.</summary>
+    private static bool UseSharedParent(string dir)
+    {
+        lock (SharedLock)
+        {
+            if (SharedUsers.TryGetValue(dir, out var users))
+            {
+                SharedUsers[dir] = users + 1;
+                return true;
+            }
+            if (Directory.Exists(dir)) return false; // not ours: never removed
+            Directory.CreateDirectory(dir);
+            SharedUsers[dir] = 1;
+            return true;
+        }
+    }
+
+    private static void ReleaseSharedParent(string dir)
+    {
+        lock (SharedLock)
+        {
+            var users = SharedUsers[dir] - 1;
+            if (users > 0)
+            {
+                SharedUsers[dir] = users;
+                return;
+            }
+            SharedUsers.Remove(dir);
+            try
+            {
+                RemoveCgroup(dir);
+            }
+            catch (IOException)
+            {
+                // another process put a pod of its own under it meanwhile; it is theirs to remove
+            }
         }
     }
 

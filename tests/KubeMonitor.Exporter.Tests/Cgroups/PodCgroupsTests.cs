@@ -34,6 +34,26 @@ public sealed class PodCgroupsTests
     }
 
     [Fact]
+    public void Shared_parents_go_with_the_last_pod_under_them()
+    {
+        var layout = CgroupLayoutDetector.Detect(HostRoot.Create());
+        var kubepods = Path.Join(layout.DiscoveryRoot, "kubepods");
+        var existedBefore = Directory.Exists(kubepods);
+        var first = PodCgroups.Cgroupfs(layout);
+        var second = PodCgroups.Cgroupfs(layout);
+        try
+        {
+            first.Dispose();
+            Assert.True(Directory.Exists(Path.Join(layout.DiscoveryRoot, second.ContainerPath)));
+        }
+        finally
+        {
+            second.Dispose();
+        }
+        Assert.Equal(existedBefore, Directory.Exists(kubepods));
+    }
+
+    [Fact]
     public void A_file_of_a_cgroup_removed_after_opening_reads_as_gone()
     {
         var layout = CgroupLayoutDetector.Detect(HostRoot.Create());
