@@ -9,6 +9,9 @@ public sealed record DiscoveredContainer(string Id, string? Runtime, string Rela
 /// <param name="QosClass">guaranteed, burstable or besteffort.</param>
 public sealed record DiscoveredPod(string Uid, string QosClass, string RelativePath, IReadOnlyList<DiscoveredContainer> Containers);
 
+/// <summary>What a kubepods cgroup path names: a pod, or one of its containers (ContainerId set).</summary>
+public sealed record KubepodsCgroup(string PodUid, string QosClass, string? ContainerId, string? Runtime);
+
 /// <summary>
 /// Finds every pod and container in one cgroup hierarchy, for both kubelet cgroup drivers:
 /// <list type="bullet">
@@ -86,6 +89,36 @@ public static class KubepodsDiscovery
         }
         containers.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         pods.Add(new DiscoveredPod(uid, qos, podPath, containers));
+    }
+
+    /// <summary>
+    /// The pod (and container, when the path goes that deep) a cgroup path names, by the same
+    /// rules as the walk: e.g. a path from /proc/&lt;pid&gt;/cgroup. Null when it is no pod's cgroup.
+    /// </summary>
+    public static KubepodsCgroup? ParseCgroupPath(string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 2) return null;
+        var systemd = parts[0] == "kubepods.slice";
+        if (!systemd && parts[0] != "kubepods") return null;
+
+        string uid, qos;
+        int podIndex;
+        if (systemd ? TryParseSystemdPod(parts[1], qos: null, out uid) : TryParseCgroupfsPod(parts[1], out uid))
+        {
+            (qos, podIndex) = (Guaranteed, 1);
+        }
+        else
+        {
+            qos = QosLevels.FirstOrDefault(q => parts[1] == (systemd ? $"kubepods-{q}.slice" : q)) ?? "";
+            if (qos.Length == 0 || parts.Length < 3) return null;
+            if (!(systemd ? TryParseSystemdPod(parts[2], qos, out uid) : TryParseCgroupfsPod(parts[2], out uid))) return null;
+            podIndex = 2;
+        }
+        if (parts.Length == podIndex + 1) return new KubepodsCgroup(uid, qos, null, null);
+        if (parts.Length > podIndex + 2) return null;
+        var container = systemd ? ParseSystemdContainer(parts[^1]) : ParseCgroupfsContainer(parts[^1]);
+        return container is { } c ? new KubepodsCgroup(uid, qos, c.Id, c.Runtime) : null;
     }
 
     /// <summary>"kubepods-pod&lt;uid&gt;.slice" (qos null, guaranteed) or "kubepods-&lt;qos&gt;-pod&lt;uid&gt;.slice".</summary>

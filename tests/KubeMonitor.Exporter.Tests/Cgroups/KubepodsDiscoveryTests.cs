@@ -1,4 +1,5 @@
 using KubeMonitor.Exporter.Cgroups;
+using KubeMonitor.Exporter.Parsers;
 using static KubeMonitor.Exporter.Tests.Cgroups.CgroupFixtures;
 
 namespace KubeMonitor.Exporter.Tests.Cgroups;
@@ -170,4 +171,52 @@ public sealed class KubepodsDiscoveryTests
     [InlineData("not-a-container")]
     [InlineData("abc")]
     public void Not_cgroupfs_container_names(string name) => Assert.Null(KubepodsDiscovery.ParseCgroupfsContainer(name));
+
+    /// <summary>The same rules applied to the cgroup of real processes (/proc/&lt;pid&gt;/cgroup fixtures).</summary>
+    [Theory]
+    [InlineData("proc/coroot-cgroup-paths/2000/cgroup", "cpuacct", "8833712d-6e69-4f5c-95f3-aebd020ce2e7", "burstable", "95cbe853416f52d927dec41f1406dd75015ea131244a1ca875a7cd4ebe927ac8", null)]
+    [InlineData("proc/coroot-cgroup-paths/300/cgroup", "cpuacct", "6a4ce4a0-ba47-11ea-b2a7-0cc47ac5979e", "burstable", "17db96a24ae1e9dd57143e62b1cb0d2d35e693c65c774c7470e87b0572e07c1a", null)]
+    [InlineData("proc/coroot-cgroup-paths/400/cgroup", "v2", CorootV2PodUid, "besteffort", CorootV2ContainerId, "docker")]
+    [InlineData("cgroup-v1/amzn2-eks-kubepods/proc/493239/cgroup", "cpuacct", Amzn2PodUid, "burstable", Amzn2ContainerId, "containerd")]
+    [InlineData("cgroup-v1/amzn2-eks-kubepods/proc/493239/cgroup", "memory", Amzn2PodUid, "burstable", Amzn2ContainerId, "containerd")]
+    public void Kubepods_paths_of_real_processes(string file, string hierarchy, string uid, string qos, string id, string? runtime) =>
+        Assert.Equal(new KubepodsCgroup(uid, qos, id, runtime), KubepodsDiscovery.ParseCgroupPath(PathIn(file, hierarchy)));
+
+    [Theory]
+    [InlineData("proc/coroot-cgroup-paths/100/cgroup", "cpuacct")]      // system.slice/docker.service
+    [InlineData("proc/coroot-cgroup-paths/1000/cgroup", "cpuacct")]     // "/"
+    [InlineData("proc/coroot-cgroup-paths/200/cgroup", "cpuacct")]      // plain docker, no pod
+    [InlineData("proc/coroot-cgroup-paths/2000/cgroup", "v2")]          // containerd.service itself
+    [InlineData("proc/coroot-cgroup-paths/3000/cgroup", "v2")]          // LXC payload
+    [InlineData("proc/coroot-cgroup-paths/500/cgroup", "v2")]           // relative path under a cgroup namespace
+    [InlineData("proc/coroot-cgroup-paths/550/cgroup", "v2")]
+    [InlineData("proc/coroot-cgroup-paths/600/cgroup", "cpuacct")]
+    [InlineData("proc/coroot-cgroup-paths/700/cgroup", "v2")]           // podruntime/runtime
+    [InlineData("proc/coroot-cgroup-paths/800/cgroup", "v2")]           // docker scope outside kubepods
+    [InlineData("proc/coroot-cgroup-paths/900/cgroup", "cpuacct")]
+    [InlineData("cgroup-v1/amzn2-eks-kubepods/proc/1/cgroup", "cpuacct")]
+    public void Other_paths_of_real_processes_are_no_pod(string file, string hierarchy) =>
+        Assert.Null(KubepodsDiscovery.ParseCgroupPath(PathIn(file, hierarchy)));
+
+    [Theory]
+    [InlineData("/kubepods/besteffort/pod" + Uid1, Uid1, "besteffort", null, null)]
+    [InlineData("/kubepods/pod" + Uid1 + "/" + Id1, Uid1, "guaranteed", Id1, null)]
+    [InlineData("/kubepods/burstable/pod" + Uid1 + "/crio-" + Id1, Uid1, "burstable", Id1, "crio")]
+    [InlineData("/kubepods.slice/kubepods-pod0b6e7c1a_2d3f_4e5a_8b9c_0d1e2f3a4b5c.slice/cri-containerd-" + Id1 + ".scope", Uid1, "guaranteed", Id1, "containerd")]
+    [InlineData("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0b6e7c1a_2d3f_4e5a_8b9c_0d1e2f3a4b5c.slice", Uid1, "burstable", null, null)]
+    public void Pod_and_container_paths(string path, string uid, string qos, string? id, string? runtime) =>
+        Assert.Equal(new KubepodsCgroup(uid, qos, id, runtime), KubepodsDiscovery.ParseCgroupPath(path));
+
+    [Theory]
+    [InlineData("/kubepods")]
+    [InlineData("/kubepods/burstable")]
+    [InlineData("/kubepods.slice/kubepods-burstable.slice")]
+    [InlineData("/kubepods/burstable/pod" + Uid1 + "/crio-conmon-" + Id1)]
+    [InlineData("/kubepods/burstable/pod" + Uid1 + "/" + Id1 + "/nested")]
+    [InlineData("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0b6e7c1a_2d3f_4e5a_8b9c_0d1e2f3a4b5c.slice/crio-conmon-" + Id1 + ".scope")]
+    [InlineData("/system.slice/kubepods/burstable/pod" + Uid1)]
+    public void Not_pod_paths(string path) => Assert.Null(KubepodsDiscovery.ParseCgroupPath(path));
+
+    private static string PathIn(string file, string hierarchy) =>
+        ProcCgroupParser.Parse(Text(file)).Single(l => hierarchy == "v2" ? l.HierarchyId == 0 : l.Controllers.Contains(hierarchy)).Path;
 }
