@@ -49,21 +49,35 @@ public sealed class HostRoot
     /// <exception cref="FileNotFoundException">Also for a vanished directory (ENOENT).</exception>
     public static string ReadFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
-        var buffer = new byte[Math.Min(MaxFileBytes, 64 * 1024)];
-        var length = 0;
-        while (true)
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        // Pooled: a scrape reads thousands of small cgroup files, and a fresh 64 KiB array per
+        // file cost ~150 MB of garbage per scrape on a 110-pod node.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (length == buffer.Length)
+            var length = 0;
+            while (true)
             {
-                if (buffer.Length >= MaxFileBytes) break;
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxFileBytes));
+                var room = Math.Min(buffer.Length, MaxFileBytes) - length;
+                if (room == 0)
+                {
+                    if (length >= MaxFileBytes) break;
+                    var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxFileBytes));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                    continue;
+                }
+                var read = RandomAccess.Read(handle, buffer.AsSpan(length, room), length);
+                if (read == 0) break;
+                length += read;
             }
-            var read = stream.Read(buffer, length, buffer.Length - length);
-            if (read == 0) break;
-            length += read;
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
         }
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Like <see cref="ReadFile"/>, but null when the file (or its directory) is gone.</summary>
