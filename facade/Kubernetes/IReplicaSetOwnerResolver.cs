@@ -12,10 +12,13 @@ public interface IReplicaSetOwnerResolver
     /// False when unknown or before the first list: use the name rule.
     /// </summary>
     bool TryGetDeployment(string namespaceName, string replicaSetName, out string? deployment);
+}
 
+public static class ReplicaSetOwnerResolverExtensions
+{
     /// <summary>The owning Deployment if the ReplicaSet is known and owned by one, else null.</summary>
-    string? DeploymentOf(string namespaceName, string replicaSetName) =>
-        TryGetDeployment(namespaceName, replicaSetName, out var deployment) ? deployment : null;
+    public static string? DeploymentOf(this IReplicaSetOwnerResolver resolver, string namespaceName, string replicaSetName) =>
+        resolver.TryGetDeployment(namespaceName, replicaSetName, out var deployment) ? deployment : null;
 }
 
 /// <summary>Outside a cluster nothing is known: every caller uses the name rule.</summary>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using WireMock.Settings;
 
 namespace KubeMonitor.Facade.Tests.Auth;
 
@@ -15,8 +16,9 @@ internal sealed class FakeKubernetesApi : IDisposable
 
     public FakeKubernetesApi()
     {
-        Server = WireMockServer.Start();
-        Kubeconfig = WriteKubeconfig(kubeconfigDir, new Uri(Server.Url!));
+        // Loopback only, explicitly: WireMock's default binding is wider.
+        Server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{ClosedPort()}"] });
+        Kubeconfig = WriteKubeconfig(kubeconfigDir, new Uri($"http://127.0.0.1:{Server.Port}"));
     }
 
     public WireMockServer Server { get; }
