@@ -63,7 +63,8 @@ public static class PushAuthentication
     /// </summary>
     public static RouteGroupBuilder RequirePushCredential(this RouteGroupBuilder group)
     {
-        var filter = ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<PushAuthenticationFilter>();
+        var filter = ((IEndpointRouteBuilder)group).ServiceProvider.GetService<PushAuthenticationFilter>()
+            ?? throw new InvalidOperationException("RequirePushCredential() needs services.AddPushAuthentication(configuration) first.");
         group.AddEndpointFilter(filter);
         return group;
     }

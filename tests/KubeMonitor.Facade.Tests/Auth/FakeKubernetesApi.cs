@@ -33,6 +33,12 @@ internal sealed class FakeKubernetesApi : IDisposable
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(
                 $$"""{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{},"status":{{statusJson}}}"""));
 
+    /// <summary>Answers every TokenReview, but only after a delay.</summary>
+    public void ReviewAnswersLate(string statusJson, TimeSpan delay) =>
+        Server.Given(Request.Create().WithPath(TokenReviewPath).UsingPost())
+            .RespondWith(Response.Create().WithDelay(delay).WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(
+                $$"""{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","status":{{statusJson}}}"""));
+
     public void ReviewFails(int status) =>
         Server.Given(Request.Create().WithPath(TokenReviewPath).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(

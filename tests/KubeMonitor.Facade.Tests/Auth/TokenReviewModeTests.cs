@@ -14,9 +14,10 @@ public sealed class TokenReviewModeTests : IDisposable
 
     public void Dispose() => api.Dispose();
 
-    private Task<AuthTestHost> StartAsync(string? kubeconfig = null) => AuthTestHost.StartAsync(new Dictionary<string, string?>
+    private Task<AuthTestHost> StartAsync(string? kubeconfig = null, string reviewTimeout = "00:00:05") => AuthTestHost.StartAsync(new Dictionary<string, string?>
     {
         ["Facade:Auth:Mode"] = "TokenReview",
+        ["Facade:Auth:ReviewTimeout"] = reviewTimeout,
         ["Facade:Auth:Audience"] = "kubemonitor-facade",
         ["Facade:Kubernetes:Kubeconfig"] = kubeconfig ?? api.Kubeconfig,
     }, clock);
@@ -126,6 +127,17 @@ public sealed class TokenReviewModeTests : IDisposable
         await using var host = await StartAsync();
         using var response = await host.PushAsync(ExporterToken);
         await ProblemAssert.IsProblem(response, 503);
+        Assert.Empty(host.Stored);
+    }
+
+    [Fact]
+    public async Task API_server_slower_than_the_review_timeout_is_503()
+    {
+        api.ReviewAnswersLate(Status(true), TimeSpan.FromSeconds(3));
+        await using var host = await StartAsync(reviewTimeout: "00:00:00.200");
+        using var response = await host.PushAsync(ExporterToken);
+        var detail = await ProblemAssert.IsProblem(response, 503);
+        Assert.Contains("in time", detail, StringComparison.Ordinal);
         Assert.Empty(host.Stored);
     }
 
