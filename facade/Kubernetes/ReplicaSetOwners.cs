@@ -11,8 +11,8 @@ namespace KubeMonitor.Facade.Kubernetes;
 /// <summary>
 /// Keeps the controlling Deployment of every ReplicaSet of the cluster. KubernetesClient has no
 /// informer, so this is one: list (in pages), then watch from the list's resourceVersion; a
-/// 410 Gone (the version is too old) means events were lost, so list again; any other failure
-/// reconnects after an exponential back-off.
+/// 410 Gone (the version is too old) means events were lost, so list again; a connection
+/// failure re-watches from the last version seen after an exponential back-off.
 /// </summary>
 public sealed class ReplicaSetOwners : BackgroundService, IReplicaSetOwnerResolver
 {
@@ -78,27 +78,33 @@ public sealed class ReplicaSetOwners : BackgroundService, IReplicaSetOwnerResolv
         var backoff = firstBackoff;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var listed = false;
             try
             {
-                resourceVersion ??= await ListAsync(stoppingToken).ConfigureAwait(false);
+                if (resourceVersion is null)
+                {
+                    resourceVersion = await ListAsync(stoppingToken).ConfigureAwait(false);
+                    listed = true;
+                }
                 var events = await WatchAsync(stoppingToken).ConfigureAwait(false);
                 if (resourceVersion is null)
                 {
                     logger.LogInformation("ReplicaSet watch expired (410 Gone); listing again");
-                    continue;
+                    // Expired right after a fresh list: something is wrong, do not loop hot.
+                    if (!listed || events > 0) continue;
                 }
-                if (events > 0)
+                else if (events > 0)
                 {
                     backoff = firstBackoff;
                     continue;
                 }
-                // A watch that ended without a single event: do not hammer the API server.
+                // Otherwise the watch ended without a single event: do not hammer the API server.
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
             {
                 logger.LogInformation("ReplicaSet resourceVersion {ResourceVersion} expired (410 Gone); listing again", resourceVersion);
                 resourceVersion = null;
-                continue;
+                if (!listed) continue;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -185,6 +191,12 @@ public sealed class ReplicaSetOwners : BackgroundService, IReplicaSetOwnerResolv
         catch (OperationCanceledException) when (failure is not null && !cancellationToken.IsCancellationRequested)
         {
         }
+        catch (System.Text.Json.JsonException)
+        {
+            // An event that cannot be read is lost for good: only a new list can be trusted.
+            resourceVersion = null;
+            throw;
+        }
 
         switch (failure)
         {
@@ -194,6 +206,8 @@ public sealed class ReplicaSetOwners : BackgroundService, IReplicaSetOwnerResolv
                 resourceVersion = null;
                 return events;
             default:
+                // A broken event was lost for good: only a new list can be trusted.
+                resourceVersion = null;
                 throw new InvalidOperationException("the ReplicaSet watch reported an error: " + failure.Message, failure);
         }
     }

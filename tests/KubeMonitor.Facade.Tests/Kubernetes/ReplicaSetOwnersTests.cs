@@ -8,7 +8,6 @@ using KubeMonitor.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -84,7 +83,9 @@ public sealed class ReplicaSetOwnersTests : IDisposable
     {
         var config = KubernetesClientSetup.BuildConfig(new KubernetesOptions { Kubeconfig = api.Kubeconfig });
         using IKubernetes client = new k8s.Kubernetes(config);
-        using var owners = new ReplicaSetOwners(() => client, NullLogger<ReplicaSetOwners>.Instance, TimeProvider.System,
+        using var logs = new CollectingLoggerProvider();
+        using var loggers = new LoggerFactory([logs]);
+        using var owners = new ReplicaSetOwners(() => client, loggers.CreateLogger<ReplicaSetOwners>(), TimeProvider.System,
             TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), watchTimeoutSeconds: 5);
         await owners.StartAsync(CancellationToken.None);
         try
@@ -93,7 +94,7 @@ public sealed class ReplicaSetOwnersTests : IDisposable
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while (!until(owners))
             {
-                Assert.True(DateTime.UtcNow < deadline, "the ReplicaSet owners did not reach the expected state; requests: " + string.Join(" ", api.Server.LogEntries.Take(8).Select(e => e.RequestMessage.Url + "=" + e.ResponseMessage.StatusCode)));
+                Assert.True(DateTime.UtcNow < deadline, "the ReplicaSet owners did not reach the expected state; logs: " + string.Join(" | ", logs.Lines.Take(5).Select(x => x.Message)) + "; requests: " + string.Join(" ", api.Server.LogEntries.Take(8).Select(e => e.RequestMessage.Url + "=" + e.ResponseMessage.StatusCode)));
                 await Task.Delay(20);
             }
             return then(owners);
@@ -144,6 +145,23 @@ public sealed class ReplicaSetOwnersTests : IDisposable
     }
 
     [Fact]
+    public async Task Large_lists_are_read_page_by_page()
+    {
+        ListAnswers("""{"kind":"ReplicaSetList","apiVersion":"apps/v1","metadata":{"resourceVersion":"100","continue":"page-2-token"},"items":[""" +
+            ReplicaSet("a", "one-1a", "90", "one") + "]}");
+        api.Server.Given(Request.Create().WithPath(Path).UsingGet().WithParam("continue", "page-2-token")).AtPriority(2)
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(List("100", ReplicaSet("b", "two-2b", "91", "two"))));
+        WatchAnswers(null, 200);
+
+        var seen = await RunAsync(
+            until: o => o.Synced && WatchedVersions().Any(),
+            then: o => (One: o.DeploymentOf("a", "one-1a"), Two: o.DeploymentOf("b", "two-2b")));
+
+        Assert.Equal(("one", "two"), seen);
+        Assert.Equal(["100"], WatchedVersions().Take(1));
+    }
+
+    [Fact]
     public async Task Watch_ERROR_410_makes_it_list_again_and_forget_what_vanished()
     {
         ListAnswers(List("100", ReplicaSet("test-ns", "old-rs-1a2b3c", "100", "old")), "relist", setState: "listed");
@@ -175,6 +193,22 @@ public sealed class ReplicaSetOwnersTests : IDisposable
     }
 
     [Fact]
+    public async Task Unreadable_watch_event_means_a_lost_event_so_it_lists_again()
+    {
+        ListAnswers(List("100", ReplicaSet("test-ns", "old-rs-1a2b3c", "100", "old")), "relist", setState: "listed");
+        ListAnswers(List("200", ReplicaSet("test-ns", "new-rs-4d5e6f", "200", "new")), "relist", whenState: "listed");
+        WatchAnswers("100", 200, "{\"type\":\"ADDED\",\"object\":{\"kind\":\"ReplicaSet\",\"metadata\":");
+        WatchAnswers(null, 200);
+
+        var seen = await RunAsync(
+            until: o => o.Lists >= 2 && WatchedVersions().Contains("200"),
+            then: o => (New: o.DeploymentOf("test-ns", "new-rs-4d5e6f"), OldKnown: o.TryGetDeployment("test-ns", "old-rs-1a2b3c", out _)));
+
+        Assert.Equal("new", seen.New);
+        Assert.False(seen.OldKnown);
+    }
+
+    [Fact]
     public async Task Failing_API_is_retried_and_nothing_is_known_until_the_first_list()
     {
         ListAnswers("""{"kind":"Status","apiVersion":"v1","status":"Failure","code":500}""", "flaky", setState: "failed-once", status: 500);
@@ -183,7 +217,7 @@ public sealed class ReplicaSetOwnersTests : IDisposable
         WatchAnswers(null, 200);
 
         var seen = await RunAsync(
-            until: o => o.Synced,
+            until: o => o.Synced && ListCalls() >= 3,
             then: o => (Web: o.DeploymentOf("test-ns", "web-7f8e9d"), o.Lists));
 
         Assert.Equal("web", seen.Web);
