@@ -223,26 +223,39 @@ public sealed class ReplicaSetOwners : BackgroundService, IReplicaSetOwnerResolv
 public static class ReplicaSetOwnersSetup
 {
     /// <summary>
-    /// Registers <see cref="IReplicaSetOwnerResolver"/>: the ReplicaSet watch when an API server is
-    /// configured (in a pod, or <c>Facade:Kubernetes:Kubeconfig</c>) and
-    /// <c>Facade:Kubernetes:WatchReplicaSets</c> is not false; otherwise a resolver that knows nothing.
+    /// Registers <see cref="IReplicaSetOwnerResolver"/> (and its hosted watch): the ReplicaSet
+    /// watch when an API server is configured (in a pod, or <c>Facade:Kubernetes:Kubeconfig</c>)
+    /// and <c>Facade:Kubernetes:WatchReplicaSets</c> is not false; otherwise a resolver that knows nothing.
     /// </summary>
     public static IServiceCollection AddReplicaSetOwners(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddKubernetesClient(configuration);
-        var options = configuration.GetSection(KubernetesOptions.Section).Get<KubernetesOptions>() ?? new KubernetesOptions();
-        if (options.WatchReplicaSets ?? KubernetesClientSetup.IsConfigured(options))
+        // Decided when first resolved, not here, so that configuration added later (tests,
+        // WebApplicationFactory) still counts.
+        services.TryAddSingleton<IReplicaSetOwnerResolver>(sp =>
         {
-            services.TryAddSingleton(sp => new ReplicaSetOwners(sp.GetRequiredService<IKubernetes>,
-                sp.GetRequiredService<ILogger<ReplicaSetOwners>>(), sp.GetRequiredService<TimeProvider>()));
-            services.TryAddSingleton<IReplicaSetOwnerResolver>(sp => sp.GetRequiredService<ReplicaSetOwners>());
-            services.AddHostedService(sp => sp.GetRequiredService<ReplicaSetOwners>());
-        }
-        else
-        {
-            services.TryAddSingleton<IReplicaSetOwnerResolver, NoReplicaSetOwners>();
-        }
+            var options = sp.GetRequiredService<IOptions<KubernetesOptions>>().Value;
+            if (!(options.WatchReplicaSets ?? KubernetesClientSetup.IsConfigured(options)))
+            {
+                sp.GetRequiredService<ILogger<ReplicaSetOwners>>().LogInformation(
+                    "ReplicaSets are not watched (no API server configured, or switched off): deployments come from the name rule");
+                return new NoReplicaSetOwners();
+            }
+            return new ReplicaSetOwners(sp.GetRequiredService<IKubernetes>,
+                sp.GetRequiredService<ILogger<ReplicaSetOwners>>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHostedService<WatchHost>();
         return services;
+    }
+
+    /// <summary>Starts and stops the watch, when the resolver is one.</summary>
+    internal sealed class WatchHost(IReplicaSetOwnerResolver resolver) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            resolver is IHostedService watch ? watch.StartAsync(cancellationToken) : Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) =>
+            resolver is IHostedService watch ? watch.StopAsync(cancellationToken) : Task.CompletedTask;
     }
 }

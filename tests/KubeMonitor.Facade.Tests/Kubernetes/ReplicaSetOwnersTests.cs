@@ -239,6 +239,33 @@ public sealed class ReplicaSetOwnersTests : IDisposable
     }
 
     [Fact]
+    public async Task Wired_into_a_host_it_watches_on_its_own()
+    {
+        ListAnswers(List("100", FixtureReplicaSet()));
+        WatchAnswers(null, 200);
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Facade:Kubernetes:Kubeconfig"] = api.Kubeconfig });
+        Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.UseTestServer(builder.WebHost);
+        builder.Services.AddReplicaSetOwners(builder.Configuration);
+        await using var app = builder.Build();
+        await app.StartAsync();
+        try
+        {
+            var resolver = app.Services.GetRequiredService<IReplicaSetOwnerResolver>();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (resolver.DeploymentOf("icx", "icx-db-7d4b578979") is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the hosted ReplicaSet watch never listed");
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
     public void Switched_off_it_knows_nothing()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
