@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using KubeMonitor.Facade.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,6 +38,8 @@ internal static class JsonBody
             return Fail<T>(TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request body"), "malformed");
         }
 
+        // JSON is UTF-8 (RFC 8259); the parser only checks the strings it reads, not skipped unknown fields.
+        if (!Utf8.IsValid(body)) return Fail<T>(Problems.BadRequest("The body is not valid UTF-8."), "malformed");
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
