@@ -29,8 +29,11 @@ internal interface IMetricsStore
     /// <summary>Live pods matching the query, ordered by namespace then name.</summary>
     IReadOnlyList<PodView> Pods(PodQuery query, long nowMs);
 
-    /// <summary>Live pods matching the query with their samples in [fromMs, nowMs].</summary>
-    IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs);
+    /// <summary>
+    /// Live pods matching the query with their samples in [fromMs, nowMs]; containers only when
+    /// asked for (a namespace or deployment rollup does not need them).
+    /// </summary>
+    IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs, bool withContainers);
 
     /// <summary>Series held: nodes + pods + containers.</summary>
     long SeriesCount { get; }

@@ -150,11 +150,11 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             .ToList();
     }
 
-    public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs)
+    public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs, bool withContainers)
     {
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
         return Matching(query)
-            .Select(p => p.History(freshSinceMs, fromMs, nowMs, deployments))
+            .Select(p => p.History(freshSinceMs, fromMs, nowMs, withContainers, deployments))
             .OfType<PodHistory>()
             .Where(h => Matches(query, h.Latest))
             .OrderBy(h => h.Latest.Namespace, StringComparer.Ordinal).ThenBy(h => h.Latest.Name, StringComparer.Ordinal)
@@ -361,51 +361,70 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             {
                 if (LatestPair(freshSinceMs) is not { } pair) return null;
                 var (previous, current) = pair;
-                return View(previous, current, deployments);
+                return View(previous, current, deployments, withContainers: true);
             }
         }
 
-        public PodHistory? History(long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments)
+        public PodHistory? History(long freshSinceMs, long fromMs, long toMs, bool withContainers, DeploymentResolver deployments)
         {
             lock (Gate)
             {
                 if (LatestPair(freshSinceMs) is not { } pair) return null;
                 var (previous, current) = pair;
-                var latest = View(previous, current, deployments);
+                var latest = View(previous, current, deployments, withContainers);
                 var rows = ReadRows(Series, fromMs, toMs);
-                var containerRows = _containers.ToDictionary(c => c.Key, c => ReadRows(c.Value.Samples, fromMs, toMs));
+                var containers = withContainers ? ReadContainers(fromMs, toMs) : [];
                 var points = new List<PodPoint>(rows.Count);
                 for (var i = 0; i < rows.Count; i++)
                 {
                     if (rows[i].TimestampMs < fromMs) continue;
                     var (cpu, memory, disk, network) = SampleMath.Pod(i > 0 ? rows[i - 1] : null, rows[i]);
-                    points.Add(new PodPoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network, ContainersAt(containerRows, rows[i].TimestampMs)));
+                    points.Add(new PodPoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network, ContainersAt(containers, rows[i].TimestampMs)));
                 }
                 return new PodHistory(latest, points);
             }
         }
 
-        private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments)
+        private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments, bool withContainers)
         {
-            var containers = _containers
-                .Select(c => (c.Key, Rows: ReadRows(c.Value.Samples, current.TimestampMs, current.TimestampMs)))
-                .ToDictionary(c => c.Key, c => c.Rows);
+            var containers = withContainers ? ReadContainers(current.TimestampMs, current.TimestampMs) : [];
             var (cpu, memory, disk, network) = SampleMath.Pod(previous, current);
             return new PodView(
                 Key.Name, Key.Namespace, _node, _uid, deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName),
                 ToUtc(current.TimestampMs), cpu, memory, disk, network, ContainersAt(containers, current.TimestampMs));
         }
 
-        /// <summary>The containers that were in the pod's sample at <paramref name="timestampMs"/>, by name.</summary>
-        private static List<ContainerView> ContainersAt(Dictionary<string, List<SampleMath.Row>> containerRows, long timestampMs)
+        /// <summary>Each container's rows in [fromMs, toMs] (and the one before), ordered by container name.</summary>
+        private List<ContainerRows> ReadContainers(long fromMs, long toMs) =>
+            _containers.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new ContainerRows(c.Key, ReadRows(c.Value.Samples, fromMs, toMs)))
+                .ToList();
+
+        /// <summary>
+        /// The containers that were in the pod's sample at <paramref name="timestampMs"/>. Called
+        /// with rising timestamps, so each container's cursor only moves forward.
+        /// </summary>
+        private static List<ContainerView> ContainersAt(List<ContainerRows> containers, long timestampMs)
         {
-            var views = new List<ContainerView>();
-            foreach (var (name, rows) in containerRows.OrderBy(c => c.Key, StringComparer.Ordinal))
+            var views = new List<ContainerView>(containers.Count);
+            foreach (var container in containers)
             {
-                var index = rows.FindIndex(r => r.TimestampMs == timestampMs);
-                if (index >= 0) views.Add(SampleMath.Container(name, index > 0 ? rows[index - 1] : null, rows[index]));
+                var rows = container.Rows;
+                while (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs < timestampMs) container.Cursor++;
+                if (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs == timestampMs)
+                {
+                    var index = container.Cursor;
+                    views.Add(SampleMath.Container(container.Name, index > 0 ? rows[index - 1] : null, rows[index]));
+                }
             }
             return views;
+        }
+
+        private sealed class ContainerRows(string name, List<SampleMath.Row> rows)
+        {
+            public string Name { get; } = name;
+            public List<SampleMath.Row> Rows { get; } = rows;
+            public int Cursor { get; set; }
         }
     }
 

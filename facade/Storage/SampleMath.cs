@@ -23,14 +23,14 @@ internal static class SampleMath
     public static double? Ratio(double? part, double? whole) =>
         part is { } p && whole is > 0 ? Math.Clamp(p / whole.Value, 0, 1) : null;
 
-    /// <summary>One row of a series: its timestamp and its values (a slice of a row-major buffer).</summary>
-    public readonly record struct Row(long TimestampMs, ReadOnlyMemory<double> Values)
+    /// <summary>One sample of a series as read: its timestamp and its values in the columns of Fields.cs.</summary>
+    public readonly record struct Row(long TimestampMs, double[] Values)
     {
-        public double this[int field] => Values.Span[field];
+        public double this[int field] => Values[field];
     }
 
     public static Row RowAt(List<long> timestamps, List<double> values, int fieldCount, int index) =>
-        new(timestamps[index], System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).Slice(index * fieldCount, fieldCount).ToArray());
+        new(timestamps[index], values.GetRange(index * fieldCount, fieldCount).ToArray());
 
     private static double? RateOf(Row? previous, Row current, int field) =>
         previous is { } p ? Rate(p.TimestampMs, p[field], current.TimestampMs, current[field]) : null;
