@@ -50,9 +50,7 @@ internal static class DeploymentsApi
             return pods.Count == 0 ? notFound : TypedResults.Ok(View(deployment, @namespace, pods));
         }
 
-        var histories = store.PodHistories(podQuery, query.FromMs(nowMs), nowMs, withContainers: false);
-        if (histories.Count == 0) return notFound;
-        var points = Rollups.Align(histories, query.StepSeconds);
+        if (store.StepSums(podQuery, query.FromMs(nowMs), nowMs, query.StepSeconds) is not { } points) return notFound;
         return TypedResults.Ok(new DeploymentSeries(deployment, @namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
     }
 

@@ -42,9 +42,7 @@ internal static class NamespacesApi
             return pods.Count == 0 ? notFound : TypedResults.Ok(View(@namespace, pods));
         }
 
-        var histories = store.PodHistories(new PodQuery(Namespace: @namespace), query.FromMs(nowMs), nowMs, withContainers: false);
-        if (histories.Count == 0) return notFound;
-        var points = Rollups.Align(histories, query.StepSeconds);
+        if (store.StepSums(new PodQuery(Namespace: @namespace), query.FromMs(nowMs), nowMs, query.StepSeconds) is not { } points) return notFound;
         return TypedResults.Ok(new NamespaceSeries(@namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
     }
 

@@ -43,7 +43,7 @@ internal static class PodsApi
         if (found.Count > 1) return Problems.AmbiguousPod(pod, found.Select(p => p.Namespace).ToList());
         if (query is null) return TypedResults.Ok(found[0]);
 
-        var histories = store.PodHistories(new PodQuery(Namespace: found[0].Namespace, Name: pod), query.FromMs(nowMs), nowMs, withContainers: true);
+        var histories = store.PodHistories(new PodQuery(Namespace: found[0].Namespace, Name: pod), query.FromMs(nowMs), nowMs);
         if (histories.Count == 0) return notFound;
         var (latest, points) = (histories[0].Latest, histories[0].Points);
         return TypedResults.Ok(new PodSeries(

@@ -1,9 +1,6 @@
-using KubeMonitor.Facade.Storage;
-using static KubeMonitor.Facade.Storage.SampleMath;
-
 namespace KubeMonitor.Facade.Queries;
 
-/// <summary>Namespace and deployment numbers: sums over pods, and pod series aligned on steps.</summary>
+/// <summary>Namespace and deployment latest views: sums over their live pods (their series: <see cref="Storage.StepSums"/>).</summary>
 internal static class Rollups
 {
     public static AggregateValues Sum(IEnumerable<(CpuUsage Cpu, PodMemory Memory, DiskIo Disk, NetworkIo Network)> pods)
@@ -11,36 +8,6 @@ internal static class Rollups
         var sums = new Sums();
         foreach (var pod in pods) sums.Add(pod.Cpu, pod.Memory, pod.Disk, pod.Network);
         return sums.Values();
-    }
-
-    /// <summary>
-    /// Steps start at multiples of <paramref name="stepSeconds"/> since the Unix epoch and are
-    /// labelled by their start; each pod contributes its last point in the step; steps where no
-    /// pod has a point are left out.
-    /// </summary>
-    public static IReadOnlyList<AggregatePoint> Align(IReadOnlyList<PodHistory> pods, int stepSeconds)
-    {
-        var stepMs = stepSeconds * 1000L;
-        var steps = new SortedDictionary<long, Sums>();
-        foreach (var pod in pods)
-        {
-            for (var i = 0; i < pod.Points.Count; i++)
-            {
-                var point = pod.Points[i];
-                var t = new DateTimeOffset(point.Timestamp).ToUnixTimeMilliseconds();
-                var stepStart = t - (((t % stepMs) + stepMs) % stepMs);
-                var isLastInStep = i + 1 == pod.Points.Count
-                    || new DateTimeOffset(pod.Points[i + 1].Timestamp).ToUnixTimeMilliseconds() >= stepStart + stepMs;
-                if (!isLastInStep) continue;
-                if (!steps.TryGetValue(stepStart, out var sums)) steps[stepStart] = sums = new Sums();
-                sums.Add(point.Cpu, point.Memory, point.Disk, point.Network);
-            }
-        }
-        return steps.Select(s =>
-        {
-            var v = s.Value.Values();
-            return new AggregatePoint(ToUtc(s.Key), v.Cpu, v.Memory, v.Disk, v.Network);
-        }).ToList();
     }
 
     /// <summary>Running sums where a field stays null until some pod has a value for it.</summary>

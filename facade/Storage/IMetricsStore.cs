@@ -29,11 +29,14 @@ internal interface IMetricsStore
     /// <summary>Live pods matching the query, ordered by namespace then name.</summary>
     IReadOnlyList<PodView> Pods(PodQuery query, long nowMs);
 
+    /// <summary>Live pods matching the query with their samples (and containers) in [fromMs, nowMs].</summary>
+    IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs);
+
     /// <summary>
-    /// Live pods matching the query with their samples in [fromMs, nowMs]; containers only when
-    /// asked for (a namespace or deployment rollup does not need them).
+    /// The live pods matching the query summed per step over [fromMs, nowMs] (namespace and
+    /// deployment series); null when no live pod matches.
     /// </summary>
-    IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs, bool withContainers);
+    IReadOnlyList<AggregatePoint>? StepSums(PodQuery query, long fromMs, long nowMs, int stepSeconds);
 
     /// <summary>Series held: nodes + pods + containers.</summary>
     long SeriesCount { get; }

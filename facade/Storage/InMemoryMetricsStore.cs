@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Queries;
 using Microsoft.Extensions.Options;
@@ -150,15 +151,33 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             .ToList();
     }
 
-    public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs, bool withContainers)
+    public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs)
     {
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
         return Matching(query)
-            .Select(p => p.History(freshSinceMs, fromMs, nowMs, withContainers, deployments))
+            .Select(p => p.History(freshSinceMs, fromMs, nowMs, deployments))
             .OfType<PodHistory>()
             .Where(h => Matches(query, h.Latest))
             .OrderBy(h => h.Latest.Namespace, StringComparer.Ordinal).ThenBy(h => h.Latest.Name, StringComparer.Ordinal)
             .ToList();
+    }
+
+    public IReadOnlyList<AggregatePoint>? StepSums(PodQuery query, long fromMs, long nowMs, int stepSeconds)
+    {
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        var sums = new StepSums(fromMs, nowMs, stepSeconds);
+        var timestamps = new List<long>();
+        var values = new List<double>();
+        var any = false;
+        foreach (var pod in Matching(query))
+        {
+            timestamps.Clear();
+            values.Clear();
+            if (!pod.ReadIfMatching(query, freshSinceMs, fromMs, nowMs, deployments, timestamps, values)) continue;
+            any = true;
+            sums.AddPod(CollectionsMarshal.AsSpan(timestamps), CollectionsMarshal.AsSpan(values), fromMs);
+        }
+        return any ? sums.Points() : null;
     }
 
     private IEnumerable<PodEntity> Matching(PodQuery query)
@@ -355,25 +374,42 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             lock (Gate) return Series.BytesHeld + _containers.Values.Sum(c => c.Samples.BytesHeld);
         }
 
+        /// <summary>
+        /// When the pod is live and matches the query's node and deployment, copies its raw rows in
+        /// [fromMs, toMs] (and the one before) under the lock and returns true.
+        /// </summary>
+        public bool ReadIfMatching(
+            PodQuery query, long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments, List<long> timestamps, List<double> values)
+        {
+            lock (Gate)
+            {
+                if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return false;
+                if (query.Node is not null && _node != query.Node) return false;
+                if (query.Deployment is not null && deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName) != query.Deployment) return false;
+                Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
+                return true;
+            }
+        }
+
         public PodView? Latest(long freshSinceMs, DeploymentResolver deployments)
         {
             lock (Gate)
             {
                 if (LatestPair(freshSinceMs) is not { } pair) return null;
                 var (previous, current) = pair;
-                return View(previous, current, deployments, withContainers: true);
+                return View(previous, current, deployments);
             }
         }
 
-        public PodHistory? History(long freshSinceMs, long fromMs, long toMs, bool withContainers, DeploymentResolver deployments)
+        public PodHistory? History(long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments)
         {
             lock (Gate)
             {
                 if (LatestPair(freshSinceMs) is not { } pair) return null;
                 var (previous, current) = pair;
-                var latest = View(previous, current, deployments, withContainers);
+                var latest = View(previous, current, deployments);
                 var rows = ReadRows(Series, fromMs, toMs);
-                var containers = withContainers ? ReadContainers(fromMs, toMs) : [];
+                var containers = ReadContainers(fromMs, toMs);
                 var points = new List<PodPoint>(rows.Count);
                 for (var i = 0; i < rows.Count; i++)
                 {
@@ -385,9 +421,9 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             }
         }
 
-        private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments, bool withContainers)
+        private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments)
         {
-            var containers = withContainers ? ReadContainers(current.TimestampMs, current.TimestampMs) : [];
+            var containers = ReadContainers(current.TimestampMs, current.TimestampMs);
             var (cpu, memory, disk, network) = SampleMath.Pod(previous, current);
             return new PodView(
                 Key.Name, Key.Namespace, _node, _uid, deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName),

@@ -118,7 +118,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                 var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
                 foreach (var pod in store.Pods(query, nowMs)) CheckPoint(int.Parse(pod.Name["writer-".Length..], CultureInfo.InvariantCulture), System.Text.Json.JsonSerializer.SerializeToNode(pod, Web)!);
                 var w = r % Writers;
-                foreach (var history in store.PodHistories(query with { Name = $"writer-{w}" }, nowMs - 600_000, nowMs, withContainers: true))
+                foreach (var history in store.PodHistories(query with { Name = $"writer-{w}" }, nowMs - 600_000, nowMs))
                 {
                     foreach (var point in history.Points.TakeLast(50)) CheckPoint(w, System.Text.Json.JsonSerializer.SerializeToNode(point, Web)!);
                 }
