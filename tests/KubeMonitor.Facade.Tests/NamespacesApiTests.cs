@@ -145,4 +145,17 @@ public sealed class NamespacesApiTests : IDisposable
         var other = await _facade.GetJsonAsync("/api/namespaces/shop/deployments/other?window=40");
         Assert.Equal(["2026-11-26T07:00:15Z"], other["points"]!.AsArray().Select(p => (string?)p!["timestamp"]));
     }
+
+    [Fact]
+    public async Task A_month_long_window_with_one_second_steps_is_answered_from_the_samples_alone()
+    {
+        using var facade = new FacadeFactory(new() { ["Facade:Retention"] = "30.00:00:00" });
+        await facade.PushAsync("/api/pods/a", Bodies.Pod(0, "shop", 1, deployment: "web"));
+        await facade.PushAsync("/api/pods/a", Bodies.Pod(10, "shop", 2, deployment: "web"));
+        facade.SetTime(10);
+        var points = (await facade.GetJsonAsync("/api/namespaces/shop?window=2592000&step=1"))["points"]!.AsArray();
+        Assert.Equal([null, 0.1], Field(points, "cpu", "usageCores"));
+        var deployment = (await facade.GetJsonAsync("/api/namespaces/shop/deployments/web?window=2592000&step=1"))["points"]!.AsArray();
+        Assert.Equal(2, deployment.Count);
+    }
 }
