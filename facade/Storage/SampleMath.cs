@@ -30,7 +30,7 @@ internal static class SampleMath
     }
 
     public static Row RowAt(List<long> timestamps, List<double> values, int fieldCount, int index) =>
-        new(timestamps[index], values.GetRange(index * fieldCount, fieldCount).ToArray());
+        new(timestamps[index], System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values).Slice(index * fieldCount, fieldCount).ToArray());
 
     private static double? RateOf(Row? previous, Row current, int field) =>
         previous is { } p ? Rate(p.TimestampMs, p[field], current.TimestampMs, current[field]) : null;
