@@ -18,6 +18,9 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
     private readonly FacadeOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, NodeEntity> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PodKey, PodEntity> _pods = new();
+    // Pod name -> the namespaces that hold it (copy-on-write, changed under the structure lock):
+    // GET /api/pods/{pod} without ?namespace= must not scan every pod.
+    private readonly ConcurrentDictionary<string, string[]> _podNamespaces = new(StringComparer.Ordinal);
     private readonly Lock _structure = new();
     private long _seriesCount;
 
@@ -92,7 +95,13 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             }
             foreach (var pod in pods)
             {
-                var entity = _pods.GetOrAdd(new PodKey(pod.Namespace, pod.Name), static (key, now) => new PodEntity(key, now), nowMs);
+                var key = new PodKey(pod.Namespace, pod.Name);
+                if (!_pods.TryGetValue(key, out var entity))
+                {
+                    entity = new PodEntity(key, nowMs);
+                    _pods[key] = entity;
+                    _podNamespaces[key.Name] = [.. _podNamespaces.GetValueOrDefault(key.Name, []), key.Namespace];
+                }
                 foreach (var container in pod.Containers) entity.EnsureContainer(container.Name, nowMs);
                 Interlocked.Increment(ref entity.PendingWrites);
                 podEntities.Add(entity);
@@ -121,7 +130,13 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             foreach (var pod in podsToRemove)
             {
                 _seriesCount -= pod.RetireStale(freshSinceMs, out var podRetired);
-                if (podRetired && _pods.TryRemove(new KeyValuePair<PodKey, PodEntity>(pod.Key, pod))) _seriesCount--;
+                if (podRetired && _pods.TryRemove(new KeyValuePair<PodKey, PodEntity>(pod.Key, pod)))
+                {
+                    _seriesCount--;
+                    var namespaces = _podNamespaces[pod.Key.Name].Where(ns => ns != pod.Key.Namespace).ToArray();
+                    if (namespaces.Length == 0) _podNamespaces.TryRemove(pod.Key.Name, out _);
+                    else _podNamespaces[pod.Key.Name] = namespaces;
+                }
             }
         }
     }
@@ -185,6 +200,13 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         if (query is { Namespace: { } ns, Name: { } name })
         {
             return _pods.TryGetValue(new PodKey(ns, name), out var pod) ? [pod] : [];
+        }
+        if (query is { Name: { } podName })
+        {
+            return _podNamespaces.GetValueOrDefault(podName, [])
+                .Select(n => _pods.GetValueOrDefault(new PodKey(n, podName)))
+                .OfType<PodEntity>()
+                .ToList();
         }
         return _pods.Values.Where(p => (query.Namespace is null || p.Key.Namespace == query.Namespace) && (query.Name is null || p.Key.Name == query.Name));
     }

@@ -154,4 +154,18 @@ public sealed class PodsApiTests : IDisposable
         Assert.Empty((await _facade.GetJsonAsync("/api/namespaces"))["items"]!.AsArray());
         Assert.Equal(0L, _facade.Store.SeriesCount);
     }
+
+    [Fact]
+    public async Task A_namesake_that_goes_stale_no_longer_makes_the_name_ambiguous()
+    {
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "a", 1));
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "b", 1));
+        await _facade.GetProblemAsync("/api/pods/dup", 409);
+        _facade.SetTime(200);
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(200, "b", 2));
+        _facade.SetTime(320); // a's newest is 320 s old: stale, and swept at 310 and 320
+        Assert.Equal("b", (string?)(await _facade.GetJsonAsync("/api/pods/dup"))["namespace"]);
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(320, "a", 1)); // back again: a new series
+        await _facade.GetProblemAsync("/api/pods/dup", 409);
+    }
 }
