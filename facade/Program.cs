@@ -1,6 +1,35 @@
+using KubeMonitor.Facade;
+using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Health;
+using KubeMonitor.Facade.Ingest;
+using KubeMonitor.Facade.Namespaces;
+using KubeMonitor.Facade.Nodes;
+using KubeMonitor.Facade.Pods;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddFacadeOptions();
+builder.Services.AddMetricsStore();
+builder.Services.AddIngest();
+builder.Services.AddFacadeTelemetry();
+builder.Services.AddFacadeProblemDetails();
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
-app.MapGet("/livez", () => Results.Ok());
+app.UseExceptionHandler();
+// Errors without a body (404 of an unknown path, 405 of a method not listed) become problem+json too.
+app.UseStatusCodePages();
+app.UseFacadeHttpMetrics();
+
+app.MapHealth();
+// Push endpoints: one group, so that push authentication is one endpoint filter on it.
+app.MapIngest();
+app.MapNodes();
+app.MapPods();
+app.MapNamespaces();
+app.MapDeployments();
+app.MapOpenApi();
+app.MapFacadeMetrics();
+
 app.Run();
 
 /// <summary>Entry point; public so that tests can use WebApplicationFactory&lt;Program&gt;.</summary>

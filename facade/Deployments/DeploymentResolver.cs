@@ -1,0 +1,42 @@
+namespace KubeMonitor.Facade.Deployments;
+
+/// <summary>
+/// Knows the real owner of ReplicaSets (for example from a watch of the cluster's ReplicaSets).
+/// The default knows none, and the facade falls back to the name rule of API.md section 5.
+/// </summary>
+public interface IReplicaSetOwnerResolver
+{
+    /// <summary>
+    /// True when the ReplicaSet is known; then <paramref name="deployment"/> is its owning
+    /// Deployment, or null when something else (or nothing) owns it.
+    /// </summary>
+    bool TryGetDeployment(string podNamespace, string replicaSetName, out string? deployment);
+}
+
+internal sealed class NoReplicaSetOwners : IReplicaSetOwnerResolver
+{
+    public bool TryGetDeployment(string podNamespace, string replicaSetName, out string? deployment)
+    {
+        deployment = null;
+        return false;
+    }
+}
+
+/// <summary>A pod's deployment per API.md section 5. Resolved when read, so owners learnt later apply to stored pods.</summary>
+public sealed class DeploymentResolver(IReplicaSetOwnerResolver owners)
+{
+    public string? Resolve(string @namespace, string? sentDeployment, string? ownerKind, string? ownerName)
+    {
+        if (sentDeployment is not null) return sentDeployment;
+        if (ownerKind != "ReplicaSet" || string.IsNullOrEmpty(ownerName)) return null;
+        if (owners.TryGetDeployment(@namespace, ownerName, out var known)) return known;
+        return FromReplicaSetName(ownerName);
+    }
+
+    /// <summary>A ReplicaSet is named <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c>; without a '-' it names no deployment.</summary>
+    public static string? FromReplicaSetName(string replicaSetName)
+    {
+        var dash = replicaSetName.LastIndexOf('-');
+        return dash > 0 ? replicaSetName[..dash] : null;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace KubeMonitor.Facade;
+
+/// <summary>The facade's settings, section <c>Facade</c> (appsettings, <c>Facade__Retention</c>, <c>--Facade:Retention</c>).</summary>
+public sealed class FacadeOptions
+{
+    public const string Section = "Facade";
+
+    /// <summary>How long samples are kept; also the largest <c>?window=</c>.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An entity whose newest sample is older than this leaves the lists and is freed.</summary>
+    public TimeSpan Staleness { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most series (nodes + pods + containers) held; a push that would pass it is a 429.</summary>
+    public int MaxSeries { get; set; } = 2_000_000;
+
+    /// <summary><c>?step=</c> when absent (capped to the window).</summary>
+    public int DefaultStepSeconds { get; set; } = 5;
+
+    /// <summary>Largest push body; beyond it a 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How far ahead of the facade's clock a sample may be before it is a 400.</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the sweep drops expired samples and frees stale entities.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest window in whole seconds.</summary>
+    public int MaxWindowSeconds => (int)Math.Min(int.MaxValue, Math.Floor(Retention.TotalSeconds));
+}
+
+/// <summary>Refuses to start with settings that make no sense, instead of failing at the first request.</summary>
+internal sealed class FacadeOptionsValidator : IValidateOptions<FacadeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FacadeOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Retention < TimeSpan.FromSeconds(1)) errors.Add("Facade:Retention must be at least 1 second.");
+        if (options.Staleness <= TimeSpan.Zero) errors.Add("Facade:Staleness must be positive.");
+        if (options.MaxSeries < 1) errors.Add("Facade:MaxSeries must be at least 1.");
+        if (options.DefaultStepSeconds < 1) errors.Add("Facade:DefaultStepSeconds must be at least 1.");
+        if (options.MaxRequestBodyBytes < 1024) errors.Add("Facade:MaxRequestBodyBytes must be at least 1024.");
+        if (options.MaxFutureSkew < TimeSpan.Zero) errors.Add("Facade:MaxFutureSkew must not be negative.");
+        if (options.SweepInterval <= TimeSpan.Zero) errors.Add("Facade:SweepInterval must be positive.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

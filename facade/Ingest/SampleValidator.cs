@@ -1,0 +1,144 @@
+using KubeMonitor.Contracts;
+using KubeMonitor.Facade.Common;
+using KubeMonitor.Facade.Storage;
+using Microsoft.Extensions.Options;
+
+namespace KubeMonitor.Facade.Ingest;
+
+/// <summary>
+/// Checks a whole push before anything of it is stored (API.md sections 1 and 2) and turns it
+/// into the store's <see cref="IngestBatch"/>: names, values finite and not negative, timestamps
+/// not too far ahead; a sample without a timestamp takes the batch's, then the receive time.
+/// </summary>
+internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions> options)
+{
+    private const int MaxUidLength = 128;
+
+    public IngestBatch Node(string node, NodeSample sample)
+    {
+        RequireSubdomain(node, "node name");
+        var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
+        return new IngestBatch(NodeEntry(node, sample, null, context, "node"), []);
+    }
+
+    public IngestBatch Pod(string pod, PodSample sample)
+    {
+        var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
+        return new IngestBatch(null, [PodEntry(pod, sample, sample.Node, null, context, $"pod '{pod}'")]);
+    }
+
+    public IngestBatch Batch(string node, Batch batch)
+    {
+        RequireSubdomain(node, "node name");
+        var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
+        var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, "batch") : (long?)null;
+        var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, "node");
+        var pods = new List<PodEntry>(batch.Pods?.Count ?? 0);
+        for (var i = 0; i < (batch.Pods?.Count ?? 0); i++)
+        {
+            var pod = batch.Pods![i] ?? throw new SampleException($"pods[{i}] is null.");
+            var what = $"pods[{i}]" + (pod.Name is null ? "" : $" ('{pod.Namespace}/{pod.Name}')");
+            if (pod.Name is null) throw new SampleException($"{what}: name is required.");
+            pods.Add(PodEntry(pod.Name, pod, node, batchTimestamp, context, what));
+        }
+        return new IngestBatch(nodeEntry, pods);
+    }
+
+    private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, string what)
+    {
+        var values = Empty(NodeFields.Count);
+        Set(values, NodeFields.CpuSecondsTotal, sample.Cpu?.UsageSecondsTotal, what, "cpu.usageSecondsTotal");
+        Set(values, NodeFields.CpuCapacityCores, sample.Cpu?.CapacityCores, what, "cpu.capacityCores");
+        Set(values, NodeFields.MemoryTotalBytes, sample.Memory?.TotalBytes, what, "memory.totalBytes");
+        Set(values, NodeFields.MemoryAvailableBytes, sample.Memory?.AvailableBytes, what, "memory.availableBytes");
+        Set(values, NodeFields.MemoryUsedBytes, sample.Memory?.UsedBytes, what, "memory.usedBytes");
+        Set(values, NodeFields.DiskReadBytesTotal, sample.Disk?.ReadBytesTotal, what, "disk.readBytesTotal");
+        Set(values, NodeFields.DiskWriteBytesTotal, sample.Disk?.WriteBytesTotal, what, "disk.writeBytesTotal");
+        Set(values, NodeFields.NetworkRxBytesTotal, sample.Network?.RxBytesTotal, what, "network.rxBytesTotal");
+        Set(values, NodeFields.NetworkTxBytesTotal, sample.Network?.TxBytesTotal, what, "network.txBytesTotal");
+        return new NodeEntry(node, context.Timestamp(sample.Timestamp, batchTimestamp, what), values);
+    }
+
+    private static PodEntry PodEntry(string name, PodSample sample, string? node, long? batchTimestamp, Context context, string what)
+    {
+        RequireSubdomain(name, $"{what}: name");
+        if (sample.Namespace is null) throw new SampleException($"{what}: namespace is required.");
+        if (!KubernetesNames.IsLabel(sample.Namespace)) throw new SampleException($"{what}: namespace '{sample.Namespace}' is not a DNS-1123 label.");
+        if (node is not null) RequireSubdomain(node, $"{what}: node");
+        if (sample.OwnerName is not null) RequireSubdomain(sample.OwnerName, $"{what}: ownerName");
+        if (sample.Deployment is not null) RequireSubdomain(sample.Deployment, $"{what}: deployment");
+        if (sample.OwnerKind is not null && !IsKind(sample.OwnerKind)) throw new SampleException($"{what}: ownerKind '{sample.OwnerKind}' is not a Kubernetes kind.");
+        if (sample.Uid is { } uid && (uid.Length is 0 or > MaxUidLength || uid.Any(char.IsControl)))
+        {
+            throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
+        }
+
+        var values = Empty(PodFields.Count);
+        Set(values, PodFields.CpuSecondsTotal, sample.Cpu?.UsageSecondsTotal, what, "cpu.usageSecondsTotal");
+        Set(values, PodFields.MemoryUsageBytes, sample.Memory?.UsageBytes, what, "memory.usageBytes");
+        Set(values, PodFields.MemoryWorkingSetBytes, sample.Memory?.WorkingSetBytes, what, "memory.workingSetBytes");
+        Set(values, PodFields.DiskReadBytesTotal, sample.Disk?.ReadBytesTotal, what, "disk.readBytesTotal");
+        Set(values, PodFields.DiskWriteBytesTotal, sample.Disk?.WriteBytesTotal, what, "disk.writeBytesTotal");
+        Set(values, PodFields.NetworkRxBytesTotal, sample.Network?.RxBytesTotal, what, "network.rxBytesTotal");
+        Set(values, PodFields.NetworkTxBytesTotal, sample.Network?.TxBytesTotal, what, "network.txBytesTotal");
+
+        var containers = new List<ContainerEntry>(sample.Containers?.Count ?? 0);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (sample.Containers?.Count ?? 0); i++)
+        {
+            var container = sample.Containers![i] ?? throw new SampleException($"{what}: containers[{i}] is null.");
+            var where = $"{what}: containers[{i}]";
+            if (!KubernetesNames.IsLabel(container.Name)) throw new SampleException($"{where}: name '{container.Name}' is not a DNS-1123 label.");
+            if (!seen.Add(container.Name!)) throw new SampleException($"{where}: container '{container.Name}' appears twice.");
+            var containerValues = Empty(ContainerFields.Count);
+            Set(containerValues, ContainerFields.CpuSecondsTotal, container.Cpu?.UsageSecondsTotal, where, "cpu.usageSecondsTotal");
+            Set(containerValues, ContainerFields.MemoryWorkingSetBytes, container.Memory?.WorkingSetBytes, where, "memory.workingSetBytes");
+            containers.Add(new ContainerEntry(container.Name!, containerValues));
+        }
+
+        return new PodEntry(
+            sample.Namespace, name, node, sample.Uid, sample.OwnerKind, sample.OwnerName, sample.Deployment,
+            context.Timestamp(sample.Timestamp, batchTimestamp, what), values, containers);
+    }
+
+    private static double[] Empty(int count)
+    {
+        var values = new double[count];
+        Array.Fill(values, double.NaN);
+        return values;
+    }
+
+    private static void Set(double[] values, int field, double? value, string what, string path)
+    {
+        if (value is not { } v) return;
+        if (!double.IsFinite(v) || v < 0) throw new SampleException($"{what}: {path} must be a finite number >= 0, got {v}.");
+        values[field] = v;
+    }
+
+    private static void RequireSubdomain(string? name, string what)
+    {
+        if (!KubernetesNames.IsSubdomain(name)) throw new SampleException($"{what} '{name}' is not a DNS-1123 subdomain.");
+    }
+
+    private static bool IsKind(string kind) =>
+        kind.Length is >= 1 and <= 63 && char.IsAsciiLetter(kind[0]) && kind.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>The receive time and the latest timestamp accepted, fixed once per request.</summary>
+    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew)
+    {
+        public long Check(DateTimeOffset timestamp, string what)
+        {
+            if (timestamp > now + maxFutureSkew)
+            {
+                throw new SampleException($"{what}: timestamp {timestamp.UtcDateTime:O} is more than {maxFutureSkew.TotalSeconds:0} s ahead of the facade's clock ({now.UtcDateTime:O}).");
+            }
+            return timestamp.ToUnixTimeMilliseconds();
+        }
+
+        public long Timestamp(DateTimeOffset? own, long? batch, string what) =>
+            own is { } t ? Check(t, what) : batch ?? now.ToUnixTimeMilliseconds();
+    }
+}
+
+/// <summary>A push that breaks the contract; its message names what and where.</summary>
+internal sealed class SampleException(string message) : Exception(message);

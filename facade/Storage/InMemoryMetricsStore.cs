@@ -1,0 +1,494 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Queries;
+using Microsoft.Extensions.Options;
+using static KubeMonitor.Facade.Storage.SampleMath;
+
+namespace KubeMonitor.Facade.Storage;
+
+/// <summary>
+/// The embedded store: one <see cref="EntitySeries"/> per node, pod and container, holding the
+/// raw samples of the retention window. Each entity has its own lock (a reader never sees half a
+/// write); creating and removing entities takes one structure lock, so that the series cap holds
+/// exactly and a request past it stores nothing.
+/// </summary>
+internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, TimeProvider clock, DeploymentResolver deployments) : IMetricsStore
+{
+    private readonly FacadeOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, NodeEntity> _nodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PodKey, PodEntity> _pods = new();
+    // Pod name -> the namespaces that hold it (copy-on-write, changed under the structure lock):
+    // GET /api/pods/{pod} without ?namespace= must not scan every pod.
+    private readonly ConcurrentDictionary<string, string[]> _podNamespaces = new(StringComparer.Ordinal);
+    private readonly Lock _structure = new();
+    private long _seriesCount;
+
+    public long SeriesCount => Interlocked.Read(ref _seriesCount);
+
+    public StoreOutcome Store(IngestBatch batch)
+    {
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var oldestKeptMs = nowMs - (long)_options.Retention.TotalMilliseconds;
+        var tooOld = 0;
+        var node = batch.Node;
+        if (node is not null && node.TimestampMs < oldestKeptMs) { node = null; tooOld++; }
+        var pods = new List<PodEntry>(batch.Pods.Count);
+        foreach (var pod in batch.Pods)
+        {
+            if (pod.TimestampMs < oldestKeptMs) tooOld++;
+            else pods.Add(pod);
+        }
+
+        if (!TryReserve(node, pods, nowMs, out var nodeEntity, out var podEntities)) return StoreOutcome.CapExceeded;
+
+        int stored = 0, duplicates = 0, outOfOrder = 0;
+        void Count(AppendResult result)
+        {
+            if (result == AppendResult.Stored) stored++;
+            else if (result == AppendResult.Duplicate) duplicates++;
+            else outOfOrder++;
+        }
+        try
+        {
+            if (node is not null) Count(nodeEntity!.Append(node, oldestKeptMs));
+            for (var i = 0; i < pods.Count; i++) Count(podEntities[i].Append(pods[i], oldestKeptMs));
+        }
+        finally
+        {
+            if (nodeEntity is not null) Interlocked.Decrement(ref nodeEntity.PendingWrites);
+            foreach (var entity in podEntities) Interlocked.Decrement(ref entity.PendingWrites);
+        }
+        return new StoreOutcome(false, stored, duplicates, outOfOrder, tooOld);
+    }
+
+    /// <summary>
+    /// Finds or creates every entity the batch writes to, or none when that would pass the series
+    /// cap. Entities handed out are marked as being written, so the sweep leaves them alone.
+    /// </summary>
+    private bool TryReserve(NodeEntry? node, List<PodEntry> pods, long nowMs, out NodeEntity? nodeEntity, out List<PodEntity> podEntities)
+    {
+        nodeEntity = null;
+        podEntities = new List<PodEntity>(pods.Count);
+        lock (_structure)
+        {
+            long missing = 0;
+            if (node is not null && !_nodes.ContainsKey(node.Name)) missing++;
+            var newPods = new HashSet<PodKey>();
+            var newContainers = new HashSet<(PodKey, string)>();
+            foreach (var pod in pods)
+            {
+                var key = new PodKey(pod.Namespace, pod.Name);
+                _pods.TryGetValue(key, out var existing);
+                if (existing is null && newPods.Add(key)) missing++;
+                foreach (var container in pod.Containers)
+                {
+                    if ((existing is null || !existing.HasContainer(container.Name)) && newContainers.Add((key, container.Name))) missing++;
+                }
+            }
+            if (_seriesCount + missing > _options.MaxSeries) return false;
+
+            if (node is not null)
+            {
+                nodeEntity = _nodes.GetOrAdd(node.Name, static (name, now) => new NodeEntity(name, now), nowMs);
+                Interlocked.Increment(ref nodeEntity.PendingWrites);
+            }
+            foreach (var pod in pods)
+            {
+                var key = new PodKey(pod.Namespace, pod.Name);
+                if (!_pods.TryGetValue(key, out var entity))
+                {
+                    entity = new PodEntity(key, nowMs);
+                    _pods[key] = entity;
+                    _podNamespaces[key.Name] = [.. _podNamespaces.GetValueOrDefault(key.Name, []), key.Namespace];
+                }
+                foreach (var container in pod.Containers) entity.EnsureContainer(container.Name, nowMs);
+                Interlocked.Increment(ref entity.PendingWrites);
+                podEntities.Add(entity);
+            }
+            _seriesCount += missing;
+        }
+        return true;
+    }
+
+    /// <summary>Drops samples past the retention and frees entities (and containers) that went stale.</summary>
+    public void Sweep()
+    {
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var oldestKeptMs = nowMs - (long)_options.Retention.TotalMilliseconds;
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        // Trim under each entity's own lock first; take the structure lock only to remove.
+        var staleNodes = _nodes.Values.Where(n => n.Trim(oldestKeptMs, freshSinceMs)).ToList();
+        var podsToRemove = _pods.Values.Where(p => p.Trim(oldestKeptMs, freshSinceMs)).ToList();
+        if (staleNodes.Count == 0 && podsToRemove.Count == 0) return;
+        lock (_structure)
+        {
+            foreach (var node in staleNodes)
+            {
+                if (node.TryRetire(freshSinceMs) && _nodes.TryRemove(new KeyValuePair<string, NodeEntity>(node.Name, node))) _seriesCount--;
+            }
+            foreach (var pod in podsToRemove)
+            {
+                _seriesCount -= pod.RetireStale(freshSinceMs, out var podRetired);
+                if (podRetired && _pods.TryRemove(new KeyValuePair<PodKey, PodEntity>(pod.Key, pod)))
+                {
+                    _seriesCount--;
+                    var namespaces = _podNamespaces[pod.Key.Name].Where(ns => ns != pod.Key.Namespace).ToArray();
+                    if (namespaces.Length == 0) _podNamespaces.TryRemove(pod.Key.Name, out _);
+                    else _podNamespaces[pod.Key.Name] = namespaces;
+                }
+            }
+        }
+    }
+
+    public long BytesHeld() => _nodes.Values.Sum(n => n.BytesHeld()) + _pods.Values.Sum(p => p.BytesHeld());
+
+    public IReadOnlyList<NodeView> Nodes(long nowMs)
+    {
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        return _nodes.Values.Select(n => n.Latest(freshSinceMs)).OfType<NodeView>().OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public NodeView? Node(string name, long nowMs) =>
+        _nodes.TryGetValue(name, out var node) ? node.Latest(nowMs - (long)_options.Staleness.TotalMilliseconds) : null;
+
+    public IReadOnlyList<NodePoint>? NodePoints(string name, long fromMs, long nowMs) =>
+        _nodes.TryGetValue(name, out var node) ? node.Points(nowMs - (long)_options.Staleness.TotalMilliseconds, fromMs, nowMs) : null;
+
+    public IReadOnlyList<PodView> Pods(PodQuery query, long nowMs)
+    {
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        return Matching(query)
+            .Select(p => p.Latest(freshSinceMs, deployments))
+            .OfType<PodView>()
+            .Where(v => Matches(query, v))
+            .OrderBy(v => v.Namespace, StringComparer.Ordinal).ThenBy(v => v.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs)
+    {
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        return Matching(query)
+            .Select(p => p.History(freshSinceMs, fromMs, nowMs, deployments))
+            .OfType<PodHistory>()
+            .Where(h => Matches(query, h.Latest))
+            .OrderBy(h => h.Latest.Namespace, StringComparer.Ordinal).ThenBy(h => h.Latest.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public IReadOnlyList<AggregatePoint>? StepSums(PodQuery query, long fromMs, long nowMs, int stepSeconds)
+    {
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        var sums = new StepSums(fromMs, nowMs, stepSeconds);
+        var timestamps = new List<long>();
+        var values = new List<double>();
+        var any = false;
+        foreach (var pod in Matching(query))
+        {
+            timestamps.Clear();
+            values.Clear();
+            if (!pod.ReadIfMatching(query, freshSinceMs, fromMs, nowMs, deployments, timestamps, values)) continue;
+            any = true;
+            sums.AddPod(CollectionsMarshal.AsSpan(timestamps), CollectionsMarshal.AsSpan(values), fromMs);
+        }
+        return any ? sums.Points() : null;
+    }
+
+    private IEnumerable<PodEntity> Matching(PodQuery query)
+    {
+        if (query is { Namespace: { } ns, Name: { } name })
+        {
+            return _pods.TryGetValue(new PodKey(ns, name), out var pod) ? [pod] : [];
+        }
+        if (query is { Name: { } podName })
+        {
+            return _podNamespaces.GetValueOrDefault(podName, [])
+                .Select(n => _pods.GetValueOrDefault(new PodKey(n, podName)))
+                .OfType<PodEntity>()
+                .ToList();
+        }
+        return _pods.Values.Where(p => (query.Namespace is null || p.Key.Namespace == query.Namespace) && (query.Name is null || p.Key.Name == query.Name));
+    }
+
+    private static bool Matches(PodQuery query, PodView view) =>
+        (query.Node is null || view.Node == query.Node) && (query.Deployment is null || view.Deployment == query.Deployment);
+
+    private readonly record struct PodKey(string Namespace, string Name);
+
+    /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
+    private abstract class Entity(int fieldCount, long createdMs)
+    {
+        protected readonly Lock Gate = new();
+        protected readonly EntitySeries Series = new(fieldCount);
+        protected bool Retired;
+        /// <summary>Writers between reservation and append; the sweep never retires an entity with one.</summary>
+        public int PendingWrites;
+
+        /// <summary>Newest sample time, or (while still empty) the time the entity was made.</summary>
+        protected long NewestMs => Series.LastTimestamp ?? createdMs;
+
+        protected static List<SampleMath.Row> ReadRows(EntitySeries series, long fromMs, long toMs)
+        {
+            var timestamps = new List<long>();
+            var values = new List<double>();
+            series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
+            var rows = new List<SampleMath.Row>(timestamps.Count);
+            for (var i = 0; i < timestamps.Count; i++) rows.Add(RowAt(timestamps, values, series.FieldCount, i));
+            return rows;
+        }
+
+        /// <summary>Under the lock: the newest sample and the one before it, if the entity is live.</summary>
+        protected (SampleMath.Row? Previous, SampleMath.Row Current)? LatestPair(long freshSinceMs)
+        {
+            if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return null;
+            var rows = ReadRows(Series, last, last);
+            return (rows.Count > 1 ? rows[^2] : null, rows[^1]);
+        }
+
+        public virtual long BytesHeld()
+        {
+            lock (Gate) return Series.BytesHeld;
+        }
+    }
+
+    private sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Count, createdMs)
+    {
+        public string Name { get; } = name;
+
+        public AppendResult Append(NodeEntry entry, long oldestKeptMs)
+        {
+            lock (Gate)
+            {
+                var result = Series.Append(entry.TimestampMs, entry.Values);
+                Series.DropBefore(oldestKeptMs);
+                return result;
+            }
+        }
+
+        /// <summary>Drops expired samples; true when the node looks stale (to be confirmed under the structure lock).</summary>
+        public bool Trim(long oldestKeptMs, long freshSinceMs)
+        {
+            lock (Gate)
+            {
+                Series.DropBefore(oldestKeptMs);
+                return NewestMs < freshSinceMs;
+            }
+        }
+
+        public bool TryRetire(long freshSinceMs)
+        {
+            lock (Gate)
+            {
+                if (Volatile.Read(ref PendingWrites) > 0 || NewestMs >= freshSinceMs) return false;
+                Retired = true;
+                return true;
+            }
+        }
+
+        public NodeView? Latest(long freshSinceMs)
+        {
+            lock (Gate)
+            {
+                if (LatestPair(freshSinceMs) is not { } pair) return null;
+                var (previous, current) = pair;
+                var (cpu, memory, disk, network) = SampleMath.Node(previous, current);
+                return new NodeView(Name, ToUtc(current.TimestampMs), cpu, memory, disk, network);
+            }
+        }
+
+        public List<NodePoint>? Points(long freshSinceMs, long fromMs, long toMs)
+        {
+            List<SampleMath.Row> rows;
+            lock (Gate)
+            {
+                if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return null;
+                rows = ReadRows(Series, fromMs, toMs);
+            }
+            var points = new List<NodePoint>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (rows[i].TimestampMs < fromMs) continue;
+                var (cpu, memory, disk, network) = SampleMath.Node(i > 0 ? rows[i - 1] : null, rows[i]);
+                points.Add(new NodePoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network));
+            }
+            return points;
+        }
+    }
+
+    private sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Count, createdMs)
+    {
+        // Mutated only under both the structure lock and Gate; read under Gate.
+        private readonly Dictionary<string, ContainerSeries> _containers = new(StringComparer.Ordinal);
+        private string? _node, _uid, _ownerKind, _ownerName, _deployment;
+
+        public PodKey Key { get; } = key;
+
+        public bool HasContainer(string name)
+        {
+            lock (Gate) return _containers.ContainsKey(name);
+        }
+
+        public void EnsureContainer(string name, long nowMs)
+        {
+            lock (Gate)
+            {
+                if (!_containers.ContainsKey(name)) _containers[name] = new ContainerSeries(nowMs);
+            }
+        }
+
+        public AppendResult Append(PodEntry entry, long oldestKeptMs)
+        {
+            lock (Gate)
+            {
+                var result = Series.Append(entry.TimestampMs, entry.Values);
+                if (result == AppendResult.Stored)
+                {
+                    (_node, _uid, _ownerKind, _ownerName, _deployment) = (entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment);
+                }
+                Series.DropBefore(oldestKeptMs);
+                foreach (var container in entry.Containers)
+                {
+                    var series = _containers[container.Name];
+                    series.Samples.Append(entry.TimestampMs, container.Values);
+                    series.Samples.DropBefore(oldestKeptMs);
+                }
+                return result;
+            }
+        }
+
+        /// <summary>Drops expired samples; true when the pod or one of its containers looks stale.</summary>
+        public bool Trim(long oldestKeptMs, long freshSinceMs)
+        {
+            lock (Gate)
+            {
+                Series.DropBefore(oldestKeptMs);
+                var anyStale = NewestMs < freshSinceMs;
+                foreach (var container in _containers.Values)
+                {
+                    container.Samples.DropBefore(oldestKeptMs);
+                    anyStale |= container.NewestMs < freshSinceMs;
+                }
+                return anyStale;
+            }
+        }
+
+        /// <summary>Removes stale containers (returns how many) and says whether the whole pod is stale.</summary>
+        public int RetireStale(long freshSinceMs, out bool podRetired)
+        {
+            lock (Gate)
+            {
+                podRetired = false;
+                if (Volatile.Read(ref PendingWrites) > 0) return 0;
+                var staleContainers = _containers.Where(c => c.Value.NewestMs < freshSinceMs).Select(c => c.Key).ToList();
+                foreach (var name in staleContainers) _containers.Remove(name);
+                if (NewestMs < freshSinceMs)
+                {
+                    Retired = true;
+                    podRetired = true;
+                }
+                return staleContainers.Count;
+            }
+        }
+
+        public override long BytesHeld()
+        {
+            lock (Gate) return Series.BytesHeld + _containers.Values.Sum(c => c.Samples.BytesHeld);
+        }
+
+        /// <summary>
+        /// When the pod is live and matches the query's node and deployment, copies its raw rows in
+        /// [fromMs, toMs] (and the one before) under the lock and returns true.
+        /// </summary>
+        public bool ReadIfMatching(
+            PodQuery query, long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments, List<long> timestamps, List<double> values)
+        {
+            lock (Gate)
+            {
+                if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return false;
+                if (query.Node is not null && _node != query.Node) return false;
+                if (query.Deployment is not null && deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName) != query.Deployment) return false;
+                Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
+                return true;
+            }
+        }
+
+        public PodView? Latest(long freshSinceMs, DeploymentResolver deployments)
+        {
+            lock (Gate)
+            {
+                if (LatestPair(freshSinceMs) is not { } pair) return null;
+                var (previous, current) = pair;
+                return View(previous, current, deployments);
+            }
+        }
+
+        public PodHistory? History(long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments)
+        {
+            lock (Gate)
+            {
+                if (LatestPair(freshSinceMs) is not { } pair) return null;
+                var (previous, current) = pair;
+                var latest = View(previous, current, deployments);
+                var rows = ReadRows(Series, fromMs, toMs);
+                var containers = ReadContainers(fromMs, toMs);
+                var points = new List<PodPoint>(rows.Count);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (rows[i].TimestampMs < fromMs) continue;
+                    var (cpu, memory, disk, network) = SampleMath.Pod(i > 0 ? rows[i - 1] : null, rows[i]);
+                    points.Add(new PodPoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network, ContainersAt(containers, rows[i].TimestampMs)));
+                }
+                return new PodHistory(latest, points);
+            }
+        }
+
+        private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments)
+        {
+            var containers = ReadContainers(current.TimestampMs, current.TimestampMs);
+            var (cpu, memory, disk, network) = SampleMath.Pod(previous, current);
+            return new PodView(
+                Key.Name, Key.Namespace, _node, _uid, deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName),
+                ToUtc(current.TimestampMs), cpu, memory, disk, network, ContainersAt(containers, current.TimestampMs));
+        }
+
+        /// <summary>Each container's rows in [fromMs, toMs] (and the one before), ordered by container name.</summary>
+        private List<ContainerRows> ReadContainers(long fromMs, long toMs) =>
+            _containers.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new ContainerRows(c.Key, ReadRows(c.Value.Samples, fromMs, toMs)))
+                .ToList();
+
+        /// <summary>
+        /// The containers that were in the pod's sample at <paramref name="timestampMs"/>. Called
+        /// with rising timestamps, so each container's cursor only moves forward.
+        /// </summary>
+        private static List<ContainerView> ContainersAt(List<ContainerRows> containers, long timestampMs)
+        {
+            var views = new List<ContainerView>(containers.Count);
+            foreach (var container in containers)
+            {
+                var rows = container.Rows;
+                while (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs < timestampMs) container.Cursor++;
+                if (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs == timestampMs)
+                {
+                    var index = container.Cursor;
+                    views.Add(SampleMath.Container(container.Name, index > 0 ? rows[index - 1] : null, rows[index]));
+                }
+            }
+            return views;
+        }
+
+        private sealed class ContainerRows(string name, List<SampleMath.Row> rows)
+        {
+            public string Name { get; } = name;
+            public List<SampleMath.Row> Rows { get; } = rows;
+            public int Cursor { get; set; }
+        }
+    }
+
+    private sealed class ContainerSeries(long createdMs)
+    {
+        public EntitySeries Samples { get; } = new(ContainerFields.Count);
+        public long NewestMs => Samples.LastTimestamp ?? createdMs;
+    }
+}

@@ -1,0 +1,44 @@
+using KubeMonitor.Facade.Storage;
+using Prometheus;
+
+namespace KubeMonitor.Facade.Telemetry;
+
+/// <summary>
+/// The facade's own metrics, in a registry of its own (two facades in one test process do not
+/// share counters). Series and bytes held are read from the store at each scrape.
+/// </summary>
+internal sealed class FacadeMetrics
+{
+    public FacadeMetrics(IMetricsStore store)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        Factory = Metrics.WithCustomRegistry(Registry);
+        SamplesReceived = Factory.CreateCounter(
+            "kubemonitor_facade_samples_received_total", "Samples in accepted pushes, by entity kind.", ["kind"]);
+        SamplesDropped = Factory.CreateCounter(
+            "kubemonitor_facade_samples_dropped_total",
+            "Accepted samples not stored: duplicate (timestamp already held), out_of_order (older than the newest), too_old (past the retention).",
+            ["reason"]);
+        PushesRejected = Factory.CreateCounter(
+            "kubemonitor_facade_pushes_rejected_total",
+            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, series_cap.",
+            ["reason"]);
+        var series = Factory.CreateGauge("kubemonitor_facade_series", "Series held (nodes + pods + containers).");
+        var bytes = Factory.CreateGauge("kubemonitor_facade_bytes_held", "Bytes of sample data held by the store.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            series.Set(store.SeriesCount);
+            bytes.Set(store.BytesHeld());
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public IMetricFactory Factory { get; }
+
+    public Counter SamplesReceived { get; }
+
+    public Counter SamplesDropped { get; }
+
+    public Counter PushesRejected { get; }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+
+namespace KubeMonitor.Facade.Tests;
+
+public sealed class NodesApiTests : IDisposable
+{
+    private readonly FacadeFactory _facade = new();
+
+    public void Dispose() => _facade.Dispose();
+
+    /// <summary>node-1 at t = 0, 5, 10, 15 s: CPU 100, 110, 120, 125 s on 4 cores; disk reads 0, 1000, 3000, 3000 bytes.</summary>
+    private async Task PushFourSamplesAsync()
+    {
+        double[] cpu = [100, 110, 120, 125];
+        double[] read = [0, 1000, 3000, 3000];
+        for (var i = 0; i < 4; i++)
+        {
+            _facade.SetTime(i * 5);
+            await _facade.PushAsync("/api/nodes/node-1", Bodies.Node(i * 5, cpu[i], read: read[i], write: 10 * i, rx: 0, tx: 0));
+        }
+    }
+
+    [Fact]
+    public async Task Latest_view_has_rates_over_the_last_two_samples_utilizations_and_totals()
+    {
+        await PushFourSamplesAsync();
+        var node = await _facade.GetJsonAsync("/api/nodes/node-1");
+
+        Assert.Equal("node-1", (string?)node["name"]);
+        Assert.Equal("2026-11-26T07:00:15Z", (string?)node["timestamp"]);
+        Assert.Equal(1.0, (double)node["cpu"]!["usageCores"]!, 12);          // (125 - 120) / 5
+        Assert.Equal(4.0, (double)node["cpu"]!["capacityCores"]!);
+        Assert.Equal(0.25, (double)node["cpu"]!["utilization"]!, 12);
+        Assert.Equal(125.0, (double)node["cpu"]!["usageSecondsTotal"]!);
+        Assert.Equal(400.0, (double)node["memory"]!["usedBytes"]!);
+        Assert.Equal(0.4, (double)node["memory"]!["utilization"]!, 12);
+        Assert.Equal(0.0, (double)node["disk"]!["readBytesPerSecond"]!);
+        Assert.Equal(2.0, (double)node["disk"]!["writeBytesPerSecond"]!, 12); // (30 - 20) / 5
+        Assert.Equal(3000.0, (double)node["disk"]!["readBytesTotal"]!);
+
+        var list = await _facade.GetJsonAsync("/api/nodes");
+        Assert.Equal("node-1", (string?)list["items"]!.AsArray().Single()!["name"]);
+    }
+
+    [Fact]
+    public async Task One_sample_gives_null_rates_not_zero()
+    {
+        await _facade.PushAsync("/api/nodes/node-1", Bodies.Node(0, 100));
+        var node = (JsonObject)(await _facade.GetJsonAsync("/api/nodes/node-1"));
+        var cpu = (JsonObject)node["cpu"]!;
+        Assert.True(cpu.ContainsKey("usageCores"));
+        Assert.Null(cpu["usageCores"]);
+        Assert.Null(cpu["utilization"]);
+        Assert.Equal(100.0, (double)cpu["usageSecondsTotal"]!);
+        // Sections the collector did not send are there, with nulls.
+        Assert.Null(node["disk"]!["readBytesTotal"]);
+    }
+
+    [Fact]
+    public async Task Window_points_are_the_samples_in_now_minus_w_to_now_and_the_first_rate_uses_the_sample_before()
+    {
+        await PushFourSamplesAsync();
+        _facade.SetTime(17);
+        var series = await _facade.GetJsonAsync("/api/nodes/node-1?window=10"); // [7, 17]: samples at 10 and 15
+
+        Assert.Equal("node-1", (string?)series["name"]);
+        Assert.Equal(10, (int)series["windowSeconds"]!);
+        Assert.Equal(5, (int)series["stepSeconds"]!);
+        var points = series["points"]!.AsArray();
+        Assert.Equal(["2026-11-26T07:00:10Z", "2026-11-26T07:00:15Z"], points.Select(p => (string?)p!["timestamp"]));
+        Assert.Equal(2.0, (double)points[0]!["cpu"]!["usageCores"]!, 12); // uses the sample at 5, outside the window
+        Assert.Equal(1.0, (double)points[1]!["cpu"]!["usageCores"]!, 12);
+
+        var usage = series["summary"]!["cpu"]!["usageCores"]!;
+        Assert.Equal(1.0, (double)usage["min"]!, 12);
+        Assert.Equal(1.5, (double)usage["avg"]!, 12);
+        Assert.Equal(2.0, (double)usage["max"]!, 12);
+        var read = series["summary"]!["disk"]!["readBytesPerSecond"]!;
+        Assert.Equal(0.0, (double)read["min"]!);
+        Assert.Equal(200.0, (double)read["avg"]!, 12);                    // 400 and 0
+        Assert.Equal(400.0, (double)read["max"]!, 12);
+        Assert.Equal(0.4, (double)series["summary"]!["memory"]!["utilization"]!["avg"]!, 12);
+    }
+
+    [Fact]
+    public async Task Window_bounds_are_inclusive_at_both_ends()
+    {
+        await PushFourSamplesAsync();
+        _facade.SetTime(15);
+        var points = (await _facade.GetJsonAsync("/api/nodes/node-1?window=10&step=2"))["points"]!.AsArray();
+        Assert.Equal(["2026-11-26T07:00:05Z", "2026-11-26T07:00:10Z", "2026-11-26T07:00:15Z"], points.Select(p => (string?)p!["timestamp"]));
+        var whole = (await _facade.GetJsonAsync("/api/nodes/node-1?window=3600"))["points"]!.AsArray();
+        Assert.Equal(4, whole.Count);
+        Assert.Null(whole[0]!["cpu"]!["usageCores"]); // nothing before the first sample
+    }
+
+    [Fact]
+    public async Task Default_step_is_capped_to_a_shorter_window()
+    {
+        await PushFourSamplesAsync();
+        var series = await _facade.GetJsonAsync("/api/nodes/node-1?window=3");
+        Assert.Equal(3, (int)series["stepSeconds"]!);
+    }
+
+    [Fact]
+    public async Task A_counter_that_goes_down_is_a_reset_with_no_rate_and_later_intervals_are_normal()
+    {
+        double[] cpu = [100, 110, 5, 15];
+        for (var i = 0; i < 4; i++)
+        {
+            _facade.SetTime(i * 5);
+            await _facade.PushAsync("/api/nodes/node-1", Bodies.Node(i * 5, cpu[i]));
+        }
+        var points = (await _facade.GetJsonAsync("/api/nodes/node-1?window=60"))["points"]!.AsArray();
+        Assert.Equal([null, 2.0, null, 2.0], points.Select(p => (double?)p!["cpu"]!["usageCores"]));
+        var usage = (await _facade.GetJsonAsync("/api/nodes/node-1?window=60"))["summary"]!["cpu"]!["usageCores"]!;
+        Assert.Equal(2.0, (double)usage["min"]!, 12);
+        Assert.Equal(2.0, (double)usage["max"]!, 12);
+    }
+
+    [Fact]
+    public async Task Duplicates_are_accepted_once_and_older_samples_are_dropped_and_counted()
+    {
+        await PushFourSamplesAsync();
+        var before = (await _facade.GetJsonAsync("/api/nodes/node-1?window=60")).ToJsonString();
+
+        using var duplicate = await _facade.PostJsonAsync("/api/nodes/node-1", System.Text.Json.JsonSerializer.Serialize(Bodies.Node(15, 999)));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, duplicate.StatusCode);
+        Assert.Equal(1, (int)JsonNode.Parse(await duplicate.Content.ReadAsStringAsync())!["duplicates"]!);
+        using var old = await _facade.PostJsonAsync("/api/nodes/node-1", System.Text.Json.JsonSerializer.Serialize(Bodies.Node(7, 1)));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, old.StatusCode);
+        Assert.Equal(1, (int)JsonNode.Parse(await old.Content.ReadAsStringAsync())!["outOfOrder"]!);
+
+        Assert.Equal(before, (await _facade.GetJsonAsync("/api/nodes/node-1?window=60")).ToJsonString());
+        var metrics = await _facade.CreateClient().GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("kubemonitor_facade_samples_dropped_total{reason=\"duplicate\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_facade_samples_dropped_total{reason=\"out_of_order\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_node_is_a_404_problem()
+    {
+        await PushFourSamplesAsync();
+        await _facade.GetProblemAsync("/api/nodes/node-2", 404);
+        await _facade.GetProblemAsync("/api/nodes/node-2?window=60", 404);
+    }
+
+    [Fact]
+    public async Task A_stale_node_leaves_the_list_and_its_memory_is_freed_by_the_sweep()
+    {
+        await _facade.PushAsync("/api/nodes/node-1", Bodies.Node(0, 100));
+        _facade.SetTime(100);
+        await _facade.PushAsync("/api/nodes/node-2", Bodies.Node(100, 100));
+        Assert.Equal(2L, _facade.Store.SeriesCount);
+
+        _facade.SetTime(300); // node-1's newest is exactly 5 min old: still live
+        Assert.Equal(2, (await _facade.GetJsonAsync("/api/nodes"))["items"]!.AsArray().Count);
+
+        _facade.SetTime(311); // past 5 min, and a sweep (every 10 s) has run since
+        var names = (await _facade.GetJsonAsync("/api/nodes"))["items"]!.AsArray().Select(n => (string?)n!["name"]);
+        Assert.Equal(["node-2"], names);
+        await _facade.GetProblemAsync("/api/nodes/node-1", 404);
+        Assert.Equal(1L, _facade.Store.SeriesCount);
+
+        _facade.SetTime(500);
+        Assert.Equal(0L, _facade.Store.SeriesCount);
+        Assert.Equal(0L, _facade.Store.BytesHeld());
+    }
+
+    [Fact]
+    public async Task Samples_past_the_retention_are_dropped()
+    {
+        using var facade = new FacadeFactory(new() { ["Facade:Retention"] = "00:01:00", ["Facade:Staleness"] = "00:10:00" });
+        for (var t = 0; t <= 120; t += 10)
+        {
+            facade.SetTime(t);
+            await facade.PushAsync("/api/nodes/node-1", Bodies.Node(t, t));
+        }
+        facade.SetTime(125);
+        var points = (await facade.GetJsonAsync("/api/nodes/node-1?window=60"))["points"]!.AsArray();
+        Assert.Equal(6, points.Count); // 70..120
+        await facade.GetProblemAsync("/api/nodes/node-1?window=61", 400);
+        // The sample before the window (60) was past the retention at the last write (t=120 -> kept from 60): rate at 70 exists.
+        Assert.Equal(1.0, (double)points[0]!["cpu"]!["usageCores"]!, 12);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+
+namespace KubeMonitor.Facade.Tests;
+
+public sealed class PodsApiTests : IDisposable
+{
+    private readonly FacadeFactory _facade = new();
+
+    public void Dispose() => _facade.Dispose();
+
+    /// <summary>Two batches (t = 0 and 10) from two nodes; "web-7c9f8d6b5-aaaaa" exists in "shop" and "other".</summary>
+    private async Task PushAsync()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            double t = i * 10;
+            _facade.SetTime(t);
+            await _facade.PushAsync("/api/nodes/node-1/batch", new
+            {
+                timestamp = FacadeFactory.At(t),
+                node = Bodies.Node(t, 100 + t),
+                pods = new[]
+                {
+                    Bodies.Pod(t, "shop", 10 + i * 10, 100 + i * 50, 200 + i * 100, name: "web-7c9f8d6b5-aaaaa",
+                        ownerKind: "ReplicaSet", ownerName: "web-7c9f8d6b5", rx: i * 1000, tx: i * 500,
+                        containers: [Bodies.Container("app", 9 + i * 5, 90), Bodies.Container("sidecar", 1, 10 + i)]),
+                    Bodies.Pod(t, "shop", 0 + i * 30, 1000, 1000, name: "api-0", ownerKind: "StatefulSet", ownerName: "api"),
+                },
+            });
+            await _facade.PushAsync("/api/nodes/node-2/batch", new
+            {
+                pods = new[]
+                {
+                    // Timestamps of its own: no batch timestamp, node-2 sends only pods.
+                    Bodies.Pod(t, "other", 5 + i * 5, 50, 80, name: "web-7c9f8d6b5-aaaaa", node: "ignored-the-path-wins", deployment: "web"),
+                },
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Pod_view_has_identity_rates_gauges_and_containers()
+    {
+        await PushAsync();
+        var pod = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop");
+
+        Assert.Equal("web-7c9f8d6b5-aaaaa", (string?)pod["name"]);
+        Assert.Equal("shop", (string?)pod["namespace"]);
+        Assert.Equal("node-1", (string?)pod["node"]);
+        Assert.Equal("4b1c8f57-3c52-4a5e-9a7e-2f3d1c0b9a11", (string?)pod["uid"]);
+        Assert.Equal("web", (string?)pod["deployment"]); // from the ReplicaSet owner's name
+        Assert.Equal("2026-11-26T07:00:10Z", (string?)pod["timestamp"]);
+        Assert.Equal(1.0, (double)pod["cpu"]!["usageCores"]!, 12);
+        Assert.Equal(20.0, (double)pod["cpu"]!["usageSecondsTotal"]!);
+        Assert.Equal(150.0, (double)pod["memory"]!["workingSetBytes"]!);
+        Assert.Equal(300.0, (double)pod["memory"]!["usageBytes"]!);
+        Assert.Equal(100.0, (double)pod["network"]!["rxBytesPerSecond"]!, 12);
+        Assert.Equal(50.0, (double)pod["network"]!["txBytesPerSecond"]!, 12);
+        Assert.Null(pod["disk"]!["readBytesPerSecond"]);
+
+        var containers = pod["containers"]!.AsArray();
+        Assert.Equal(["app", "sidecar"], containers.Select(c => (string?)c!["name"]));
+        Assert.Equal(0.5, (double)containers[0]!["cpu"]!["usageCores"]!, 12);
+        Assert.Equal(0.0, (double)containers[1]!["cpu"]!["usageCores"]!);
+        Assert.Equal(11.0, (double)containers[1]!["memory"]!["workingSetBytes"]!);
+
+        var statefulSet = await _facade.GetJsonAsync("/api/pods/api-0");
+        Assert.Null(statefulSet["deployment"]);
+        Assert.Equal(3.0, (double)statefulSet["cpu"]!["usageCores"]!, 12);
+    }
+
+    [Fact]
+    public async Task A_batch_pod_takes_the_paths_node_and_the_samples_own_timestamp()
+    {
+        await PushAsync();
+        var pod = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=other");
+        Assert.Equal("node-2", (string?)pod["node"]);
+        Assert.Equal("web", (string?)pod["deployment"]);
+        Assert.Equal(0.5, (double)pod["cpu"]!["usageCores"]!, 12);
+        await _facade.GetProblemAsync("/api/nodes/node-2", 404); // a batch without node stores no node
+    }
+
+    [Fact]
+    public async Task Ambiguous_pod_name_is_a_409_listing_the_namespaces()
+    {
+        await PushAsync();
+        var problem = await _facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa", 409);
+        Assert.Equal(["other", "shop"], problem["namespaces"]!.AsArray().Select(n => (string?)n));
+        await _facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa?window=60", 409);
+    }
+
+    [Fact]
+    public async Task Unknown_pods_are_404()
+    {
+        await PushAsync();
+        await _facade.GetProblemAsync("/api/pods/nope", 404);
+        await _facade.GetProblemAsync("/api/pods/api-0?namespace=other", 404);
+    }
+
+    [Fact]
+    public async Task List_filters_by_namespace_and_node()
+    {
+        await PushAsync();
+        static IEnumerable<string> Names(JsonNode list) =>
+            list["items"]!.AsArray().Select(p => $"{(string?)p!["namespace"]}/{(string?)p["name"]}");
+
+        Assert.Equal(["other/web-7c9f8d6b5-aaaaa", "shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods")));
+        Assert.Equal(["shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods?namespace=shop")));
+        Assert.Equal(["other/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods?node=node-2")));
+        Assert.Empty(Names(await _facade.GetJsonAsync("/api/pods?namespace=other&node=node-1")));
+    }
+
+    [Fact]
+    public async Task Pod_series_has_points_with_containers_and_a_summary()
+    {
+        await PushAsync();
+        _facade.SetTime(12);
+        var series = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=5&step=1"); // [7, 12]
+
+        Assert.Equal("shop", (string?)series["namespace"]);
+        Assert.Equal("web", (string?)series["deployment"]);
+        Assert.Equal(5, (int)series["windowSeconds"]!);
+        Assert.Equal(1, (int)series["stepSeconds"]!);
+        var point = series["points"]!.AsArray().Single()!;
+        Assert.Equal("2026-11-26T07:00:10Z", (string?)point["timestamp"]);
+        Assert.Equal(1.0, (double)point["cpu"]!["usageCores"]!, 12); // from the sample at 0, before the window
+        Assert.Equal(0.5, (double)point["containers"]![0]!["cpu"]!["usageCores"]!, 12);
+        Assert.Equal(150.0, (double)series["summary"]!["memory"]!["workingSetBytes"]!["max"]!);
+        Assert.Null(series["summary"]!["disk"]!["readBytesPerSecond"]);
+
+        var whole = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=60");
+        var ws = whole["summary"]!["memory"]!["workingSetBytes"]!;
+        Assert.Equal([100.0, 125.0, 150.0], new[] { (double)ws["min"]!, (double)ws["avg"]!, (double)ws["max"]! });
+    }
+
+    [Fact]
+    public async Task A_pod_without_a_timestamp_takes_the_receive_time()
+    {
+        _facade.SetTime(42.5);
+        await _facade.PushAsync("/api/pods/lonely", new { @namespace = "shop", memory = new { workingSetBytes = 1 } });
+        var pod = await _facade.GetJsonAsync("/api/pods/lonely");
+        Assert.Equal("2026-11-26T07:00:42.5Z", (string?)pod["timestamp"]);
+        Assert.Null(pod["node"]);
+        Assert.Empty(pod["containers"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_stale_pod_and_its_containers_leave_and_are_freed()
+    {
+        await PushAsync();
+        Assert.Equal(6L, _facade.Store.SeriesCount); // node-1, 3 pods, 2 containers
+        _facade.SetTime(400);
+        Assert.Empty((await _facade.GetJsonAsync("/api/pods"))["items"]!.AsArray());
+        Assert.Empty((await _facade.GetJsonAsync("/api/namespaces"))["items"]!.AsArray());
+        Assert.Equal(0L, _facade.Store.SeriesCount);
+    }
+
+    [Fact]
+    public async Task A_namesake_that_goes_stale_no_longer_makes_the_name_ambiguous()
+    {
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "a", 1));
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "b", 1));
+        await _facade.GetProblemAsync("/api/pods/dup", 409);
+        _facade.SetTime(200);
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(200, "b", 2));
+        _facade.SetTime(320); // a's newest is 320 s old: stale, and swept at 310 and 320
+        Assert.Equal("b", (string?)(await _facade.GetJsonAsync("/api/pods/dup"))["namespace"]);
+        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(320, "a", 1)); // back again: a new series
+        await _facade.GetProblemAsync("/api/pods/dup", 409);
+    }
+}

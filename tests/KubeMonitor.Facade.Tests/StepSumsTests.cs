@@ -1,0 +1,36 @@
+using KubeMonitor.Facade.Storage;
+
+namespace KubeMonitor.Facade.Tests;
+
+public sealed class StepSumsTests
+{
+    private static readonly long T0 = FacadeFactory.Start.ToUnixTimeMilliseconds();
+
+    /// <summary>Two pods' rows: CPU totals rising by 1 s per second (1 core), working sets 10 and 20.</summary>
+    private static void AddPods(StepSums sums, long fromMs)
+    {
+        foreach (var (offsetsMs, workingSet) in new[] { (new long[] { 0, 1_500, 4_000, 9_000 }, 10.0), (new long[] { 500, 7_000 }, 20.0) })
+        {
+            var timestamps = offsetsMs.Select(o => T0 + o).ToArray();
+            var values = offsetsMs.SelectMany(o => new[] { o / 1000.0, 1, workingSet, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
+            sums.AddPod(timestamps, values, fromMs);
+        }
+    }
+
+    [Fact]
+    public void A_window_with_very_many_steps_gives_the_same_points_as_a_short_one()
+    {
+        var dense = new StepSums(T0, T0 + 10_000, 2);
+        AddPods(dense, T0);
+        var sparse = new StepSums(T0 - 1_000_000_000, T0 + 10_000, 2); // ~500,000 steps
+        AddPods(sparse, T0);
+
+        var expected = dense.Points();
+        Assert.Equal(expected, sparse.Points());
+        // Steps of 2 s from 07:00:00: [0,2) 1.5 s + 0.5 s, [4,6) 4 s, [6,8) 7 s, [8,10) 9 s; [2,4) has none.
+        Assert.Equal([0, 4, 6, 8], expected.Select(p => (int)(p.Timestamp - FacadeFactory.Start.UtcDateTime).TotalSeconds));
+        Assert.Equal([30.0, 10.0, 20.0, 10.0], expected.Select(p => p.Memory.WorkingSetBytes!.Value));
+        Assert.Equal([1.0, 1.0, 1.0, 1.0], expected.Select(p => Math.Round(p.Cpu.UsageCores!.Value, 9))); // the pod at 0.5 s has no rate yet
+        Assert.All(expected, p => Assert.Null(p.Disk.ReadBytesPerSecond));
+    }
+}
