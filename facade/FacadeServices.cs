@@ -1,4 +1,5 @@
 using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Kubernetes;
 using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Telemetry;

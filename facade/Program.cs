@@ -1,13 +1,18 @@
 using KubeMonitor.Facade;
+using KubeMonitor.Facade.Auth;
 using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Health;
 using KubeMonitor.Facade.Ingest;
+using KubeMonitor.Facade.Kubernetes;
 using KubeMonitor.Facade.Namespaces;
 using KubeMonitor.Facade.Nodes;
 using KubeMonitor.Facade.Pods;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddFacadeOptions();
+builder.Services.AddPushAuthentication(builder.Configuration);
+// Before the store: in a cluster the real ReplicaSet owners replace the name rule.
+builder.Services.AddReplicaSetOwners(builder.Configuration);
 builder.Services.AddMetricsStore();
 builder.Services.AddIngest();
 builder.Services.AddFacadeTelemetry();
@@ -22,7 +27,7 @@ app.UseFacadeHttpMetrics();
 
 app.MapHealth();
 // Push endpoints: one group, so that push authentication is one endpoint filter on it.
-app.MapIngest();
+app.MapIngest().RequirePushCredential();
 app.MapNodes();
 app.MapPods();
 app.MapNamespaces();

@@ -1,26 +1,6 @@
+using KubeMonitor.Facade.Kubernetes;
+
 namespace KubeMonitor.Facade.Deployments;
-
-/// <summary>
-/// Knows the real owner of ReplicaSets (for example from a watch of the cluster's ReplicaSets).
-/// The default knows none, and the facade falls back to the name rule of API.md section 5.
-/// </summary>
-public interface IReplicaSetOwnerResolver
-{
-    /// <summary>
-    /// True when the ReplicaSet is known; then <paramref name="deployment"/> is its owning
-    /// Deployment, or null when something else (or nothing) owns it.
-    /// </summary>
-    bool TryGetDeployment(string podNamespace, string replicaSetName, out string? deployment);
-}
-
-internal sealed class NoReplicaSetOwners : IReplicaSetOwnerResolver
-{
-    public bool TryGetDeployment(string podNamespace, string replicaSetName, out string? deployment)
-    {
-        deployment = null;
-        return false;
-    }
-}
 
 /// <summary>A pod's deployment per API.md section 5. Resolved when read, so owners learnt later apply to stored pods.</summary>
 public sealed class DeploymentResolver(IReplicaSetOwnerResolver owners)

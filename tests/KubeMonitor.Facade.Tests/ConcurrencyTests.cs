@@ -138,7 +138,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
 
     private static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    private sealed class NoOwners : KubeMonitor.Facade.Deployments.IReplicaSetOwnerResolver
+    private sealed class NoOwners : KubeMonitor.Facade.Kubernetes.IReplicaSetOwnerResolver
     {
         public bool TryGetDeployment(string podNamespace, string replicaSetName, out string? deployment)
         {

@@ -1,4 +1,5 @@
 using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Kubernetes;
 
 namespace KubeMonitor.Facade.Tests;
 
