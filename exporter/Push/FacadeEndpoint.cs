@@ -11,6 +11,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Queue<PendingBatch> _buffer = new();
     private readonly int _capacity;
+    private readonly TimeSpan _retryDelay;
     private readonly PushMetrics _metrics;
     private readonly Func<FacadeEndpoint, PendingBatch, CancellationToken, Task<SendOutcome>> _send;
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -27,6 +28,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
         Uri baseAddress,
         string? hostHeader,
         int capacity,
+        TimeSpan retryDelay,
         PushMetrics metrics,
         Func<FacadeEndpoint, PendingBatch, CancellationToken, Task<SendOutcome>> send)
     {
@@ -34,6 +36,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
         BaseAddress = baseAddress;
         HostHeader = hostHeader;
         _capacity = capacity;
+        _retryDelay = retryDelay;
         _metrics = metrics;
         _send = send;
         _metrics.SetBuffered(Label, 0);
@@ -91,12 +94,16 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
+        var backlogStuck = false;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await _wake.WaitAsync(stop).ConfigureAwait(false);
-                await DrainAsync(stop).ConfigureAwait(false);
+                // After a failure the backlog is tried again on the next batch, or after one
+                // interval if none comes, so a facade that is back gets its replay promptly.
+                if (backlogStuck) await _wake.WaitAsync(_retryDelay, stop).ConfigureAwait(false);
+                else await _wake.WaitAsync(stop).ConfigureAwait(false);
+                backlogStuck = !await DrainAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -105,15 +112,15 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends oldest first until the buffer is empty or a send fails (then the rest waits for the next round).</summary>
-    private async Task DrainAsync(CancellationToken stop)
+    /// <summary>Sends oldest first until the buffer is empty (true) or a send fails (false: the rest waits).</summary>
+    private async Task<bool> DrainAsync(CancellationToken stop)
     {
         while (true)
         {
             PendingBatch head;
             lock (_gate)
             {
-                if (!_buffer.TryPeek(out head!)) return;
+                if (!_buffer.TryPeek(out head!)) return true;
                 _inFlight = head;
                 _inFlightEvicted = false;
             }
@@ -141,7 +148,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
                 if (result is not null) _metrics.Count(Label, result);
                 _metrics.SetBuffered(Label, _buffer.Count);
             }
-            if (outcome == SendOutcome.Failed) return;
+            if (outcome == SendOutcome.Failed) return false;
         }
     }
 
