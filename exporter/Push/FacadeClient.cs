@@ -73,9 +73,10 @@ internal sealed class FacadeClient(
             }
             return Failed(endpoint, $"HTTP {status}", null);
         }
-        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
-                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            // Network errors, timeouts and an open circuit, but also anything unforeseen: the
+            // batch stays buffered and this endpoint's worker lives on.
             return Failed(endpoint, e.Message, e);
         }
     }

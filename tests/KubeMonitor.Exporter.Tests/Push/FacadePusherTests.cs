@@ -20,7 +20,7 @@ public sealed class FacadePusherTests
         await using var push = new PushHarness([facade.Url]);
 
         await push.Pusher.PushAsync(BatchMapperTests.FullSnapshot());
-        await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
 
         var request = Assert.Single(facade.Requests).RequestMessage;
         Assert.Equal("POST", request.Method);
@@ -64,7 +64,7 @@ public sealed class FacadePusherTests
         await using var push = new PushHarness([facade.Url]);
 
         await push.PushAsync(1);
-        await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
 
         Assert.Equal([503, 202], facade.Requests.Select(e => (int)e.ResponseMessage.StatusCode!));
         Assert.Equal([1], facade.Accepted.Select(NumberOf));
@@ -85,7 +85,7 @@ public sealed class FacadePusherTests
         await using var push = new PushHarness([facade.Url]);
 
         await push.PushAsync(1);
-        await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
 
         Assert.Equal([429, 202], facade.Requests.Select(e => (int)e.ResponseMessage.StatusCode!));
         Assert.Equal(1, push.Retries(Target(facade)));
@@ -104,9 +104,9 @@ public sealed class FacadePusherTests
         await using var push = new PushHarness([facade.Url]);
 
         await push.PushAsync(1);
-        await WaitUntil(() => push.Batches(Target(facade), "rejected") == 1, "batch rejected");
+        await push.Until(() => push.Batches(Target(facade), "rejected") == 1, "batch rejected");
         await push.PushAsync(2);
-        await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "next batch sent");
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "next batch sent");
 
         Assert.Equal([400, 202], facade.Requests.Select(e => (int)e.ResponseMessage.StatusCode!));
         Assert.Equal([2], facade.Accepted.Select(NumberOf));
@@ -122,7 +122,7 @@ public sealed class FacadePusherTests
         var target = Target(facade);
         await using var push = new PushHarness([facade.Url]);
         await push.PushAsync(0);
-        await WaitUntil(() => push.Batches(target, "sent") == 1, "first batch sent");
+        await push.Until(() => push.Batches(target, "sent") == 1, "first batch sent");
         facade.Dispose();
 
         // Several rounds against a dead facade: each one fails (retries, then an open circuit).
@@ -131,15 +131,15 @@ public sealed class FacadePusherTests
             var retriesBefore = push.Retries(target);
             await push.PushAsync(i);
             Assert.Equal(i, push.Buffered(target));
-            if (i == 1) await WaitUntil(() => push.Retries(target) > retriesBefore, "a failed round was retried");
+            if (i == 1) await push.Until(() => push.Retries(target) > retriesBefore, "a failed round was retried");
         }
         Assert.Equal(1, push.Batches(target, "sent"));
         Assert.Equal(0, push.Batches(target, "dropped"));
 
         using var back = FakeFacade.Start(port);
-        await WaitUntil(() => push.Batches(target, "sent") == 7, "backlog replayed");
+        await push.Until(() => push.Batches(target, "sent") == 7, "backlog replayed");
         await push.PushAsync(7);
-        await WaitUntil(() => push.Batches(target, "sent") == 8, "new batch after the backlog");
+        await push.Until(() => push.Batches(target, "sent") == 8, "new batch after the backlog");
 
         Assert.Equal([1, 2, 3, 4, 5, 6, 7], back.Accepted.Select(NumberOf));
         Assert.Equal(0, push.Buffered(target));
@@ -157,11 +157,11 @@ public sealed class FacadePusherTests
         Assert.Equal(3, push.Options.BufferCapacity);
 
         for (var i = 1; i <= 5; i++) await push.PushAsync(i);
-        await WaitUntil(() => push.Batches(target, "dropped") == 2, "two oldest dropped");
+        await push.Until(() => push.Batches(target, "dropped") == 2, "two oldest dropped");
         Assert.Equal(3, push.Buffered(target));
 
         using var facade = FakeFacade.Start(port);
-        await WaitUntil(() => push.Batches(target, "sent") == 3, "the rest replayed");
+        await push.Until(() => push.Batches(target, "sent") == 3, "the rest replayed");
 
         Assert.Equal([3, 4, 5], facade.Accepted.Select(NumberOf));
         Assert.Equal(2, push.Batches(target, "dropped"));
@@ -180,13 +180,13 @@ public sealed class FacadePusherTests
         {
             await push.PushAsync(i);
             // Delivered to the live facade while the other one is failing.
-            await WaitUntil(() => push.Batches(Target(up), "sent") == i, $"batch {i} at the live facade");
+            await push.Until(() => push.Batches(Target(up), "sent") == i, $"batch {i} at the live facade");
         }
         Assert.Equal([1, 2, 3, 4], up.Accepted.Select(NumberOf));
         Assert.Equal(4, push.Buffered(downTarget));
 
         using var late = FakeFacade.Start(downPort);
-        await WaitUntil(() => push.Batches(downTarget, "sent") == 4, "backlog at the late facade");
+        await push.Until(() => push.Batches(downTarget, "sent") == 4, "backlog at the late facade");
 
         Assert.Equal([1, 2, 3, 4], late.Accepted.Select(NumberOf));
         Assert.Equal(4, up.Requests.Count);
@@ -203,10 +203,10 @@ public sealed class FacadePusherTests
             await using var push = new PushHarness([facade.Url], o => o with { BearerTokenFile = tokenFile });
 
             await push.PushAsync(1);
-            await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "first batch");
+            await push.Until(() => push.Batches(Target(facade), "sent") == 1, "first batch");
             await File.WriteAllTextAsync(tokenFile, "rotated-token-2");
             await push.PushAsync(2);
-            await WaitUntil(() => push.Batches(Target(facade), "sent") == 2, "second batch");
+            await push.Until(() => push.Batches(Target(facade), "sent") == 2, "second batch");
 
             Assert.Equal(
                 ["Bearer first-token", "Bearer rotated-token-2"],
@@ -230,7 +230,7 @@ public sealed class FacadePusherTests
             Assert.Equal(1, push.Buffered(Target(facade)));
 
             await File.WriteAllTextAsync(tokenFile, "late-token");
-            await WaitUntil(() => push.Batches(Target(facade), "sent") == 1, "batch sent once the token exists");
+            await push.Until(() => push.Batches(Target(facade), "sent") == 1, "batch sent once the token exists");
 
             Assert.Equal("Bearer late-token", Assert.Single(facade.Requests).RequestMessage.Headers!["Authorization"].Single());
             Assert.Equal([1], facade.Accepted.Select(NumberOf));
@@ -252,7 +252,7 @@ public sealed class FacadePusherTests
 
         await push.PushAsync(1);
         await push.PushAsync(2);
-        await WaitUntil(
+        await push.Until(
             () => push.Batches($"facade.test:{port}@127.0.0.1", "sent") == 2 && push.Batches($"facade.test:{port}@127.0.0.2", "sent") == 2,
             "both pods got both batches");
 

@@ -34,7 +34,7 @@ internal sealed class FakeFacade : IDisposable
         var server = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://{address}:{chosen}"] });
         if (map is null)
         {
-            server.Given(Request.Create().WithPath(BatchPath).UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
+            server.Given(Request.Create().WithPath(BatchPath).UsingPost()).RespondWith(Response.Create().WithStatusCode(202).WithHeader("Connection", "close"));
         }
         else
         {
@@ -60,9 +60,33 @@ internal sealed class FakeFacade : IDisposable
             .Select(e => JsonSerializer.Deserialize(e.RequestMessage.BodyAsBytes!, ContractJson.Default.Batch)!)
             .ToList();
 
+    /// <summary>
+    /// Stops the facade and waits (bounded) until its port refuses connections: WireMock's
+    /// Stop returns before Kestrel has let go of the listener.
+    /// </summary>
     public void Dispose()
     {
         _server.Stop();
         _server.Dispose();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Accepts())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Facade on {Address}:{Port} still accepts connections after Stop.");
+            Thread.Sleep(20);
+        }
+    }
+
+    private bool Accepts()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Parse(Address), Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

@@ -21,8 +21,10 @@ internal sealed class PushHarness : IAsyncDisposable
             FacadeUrls = facades,
             Interval = TimeSpan.FromMilliseconds(200),
             BufferDuration = TimeSpan.FromMinutes(1),
-            AttemptTimeout = TimeSpan.FromSeconds(2),
-            TotalTimeout = TimeSpan.FromSeconds(5),
+            // Generous: a first request to a cold WireMock on a loaded CI machine can take seconds,
+            // and a timed-out attempt that the server did answer would be retried (and counted).
+            AttemptTimeout = TimeSpan.FromSeconds(15),
+            TotalTimeout = TimeSpan.FromSeconds(40),
             MaxRetryAttempts = 2,
             RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             CircuitBreakDuration = TimeSpan.FromMilliseconds(500),
@@ -66,6 +68,13 @@ internal sealed class PushHarness : IAsyncDisposable
         return 0;
     }
 
+    public string Dump()
+    {
+        using var stream = new MemoryStream();
+        Registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     public double Batches(string target, string result) =>
         Metric("kubemonitor_exporter_push_batches_total", ("target", target), ("result", result));
 
@@ -74,15 +83,18 @@ internal sealed class PushHarness : IAsyncDisposable
     public double Retries(string target) => Metric("kubemonitor_exporter_push_retries_total", ("target", target));
 
     /// <summary>Waits for a condition, bounded; no timing is asserted, only that it becomes true.</summary>
-    public static async Task WaitUntil(Func<bool> condition, string what, int seconds = 20)
+    public static async Task WaitUntil(Func<bool> condition, Func<string> what, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Not reached within " + seconds + " s: " + what);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Not reached within " + seconds + " s: " + what());
             await Task.Delay(20);
         }
     }
+
+    /// <summary>Waits for a condition of this pusher; the failure message carries its metrics.</summary>
+    public Task Until(Func<bool> condition, string what) => WaitUntil(condition, () => what + "\n" + Dump());
 
     public async ValueTask DisposeAsync()
     {
