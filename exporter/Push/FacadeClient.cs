@@ -39,7 +39,7 @@ internal sealed class FacadeClient(
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Current());
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Without the credential the facade would reject the batch for good; keep it
                 // buffered until the Secret is there.
