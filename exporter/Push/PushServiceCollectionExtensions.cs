@@ -35,7 +35,11 @@ public static class PushServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<FacadePusher>>()));
 
+        // One push per interval per facade: the client's per-request Information logs and
+        // Polly's per-attempt ones would flood the log; FacadeClient logs each outage once.
+        services.AddLogging(logging => logging.AddFilter("Polly", LogLevel.Warning));
         services.AddHttpClient(FacadeClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times out
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A redirected POST would turn into a GET; a facade never redirects a push.

@@ -262,4 +262,34 @@ public sealed class FacadePusherTests
             Assert.All(facade.Requests, e => Assert.Equal($"facade.test:{port}", e.RequestMessage.Headers!["Host"].Single()));
         }
     }
+
+    [Fact]
+    public async Task An_address_gone_from_dns_for_longer_than_the_buffer_is_removed_while_the_others_keep_the_stream()
+    {
+        var port = FakeFacade.FreePort("127.0.0.2");
+        using var live = FakeFacade.Start(port, "127.0.0.1"); // nothing listens on 127.0.0.2: that pod is down
+        var resolver = new FixedResolver("facade.test", IPAddress.Parse("127.0.0.1"), IPAddress.Parse("127.0.0.2"));
+        await using var push = new PushHarness(
+            [new Uri($"http://facade.test:{port}")],
+            o => o with { Interval = TimeSpan.FromMilliseconds(100), BufferDuration = TimeSpan.FromSeconds(1) },
+            resolver);
+        var gone = $"facade.test:{port}@127.0.0.2";
+
+        await push.PushAsync(1);
+        Assert.Equal(1, push.Buffered(gone));
+        resolver.Addresses = [IPAddress.Parse("127.0.0.1")];
+
+        // Rounds go on; within the buffer duration the vanished address still gets batches.
+        var last = 1;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (push.Pusher.Endpoints.Any(e => e.Label == gone))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the vanished address was never removed");
+            await push.PushAsync(++last);
+            await push.Until(() => push.Batches($"facade.test:{port}@127.0.0.1", "sent") == last, $"batch {last} at the live pod");
+        }
+
+        Assert.Equal(Enumerable.Range(1, last), live.Accepted.Select(NumberOf));
+        Assert.DoesNotContain("@127.0.0.2", push.Dump(), StringComparison.Ordinal);
+    }
 }

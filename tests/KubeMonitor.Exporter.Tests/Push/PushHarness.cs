@@ -102,9 +102,11 @@ internal sealed class PushHarness : IAsyncDisposable
     }
 }
 
-/// <summary>Resolves one name to fixed loopback addresses, like a headless Service with several pods.</summary>
+/// <summary>Resolves one name to loopback addresses, like a headless Service whose ready pods change.</summary>
 internal sealed class FixedResolver(string host, params IPAddress[] addresses) : IFacadeResolver
 {
+    public IPAddress[] Addresses { get; set; } = addresses;
+
     public Task<IPAddress[]> ResolveAsync(string name, CancellationToken cancellationToken) =>
-        name == host ? Task.FromResult(addresses) : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
+        name == host ? Task.FromResult(Addresses) : throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
 }
