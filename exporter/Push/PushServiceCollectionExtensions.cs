@@ -1,0 +1,89 @@
+using System.Net;
+using KubeMonitor.Exporter.Push;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Prometheus;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class PushServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="FacadePusher"/> and its HttpClient. The client's pipeline is chosen
+    /// per authority (one per facade address), so one dead facade opens only its own circuit:
+    /// total timeout, then retry (exponential back-off with jitter on network errors, timeouts,
+    /// 408, 429 and 5xx, honouring Retry-After), circuit breaker, attempt timeout.
+    /// </summary>
+    public static IServiceCollection AddFacadePush(this IServiceCollection services, PushOptions options, CollectorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        options.Validate();
+
+        services.AddSingleton(options);
+        services.AddSingleton(new PushMetrics(registry));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFacadeResolver, DnsFacadeResolver>();
+        services.AddSingleton<FacadeClient>();
+        services.AddSingleton(sp => new FacadePusher(
+            options,
+            sp.GetRequiredService<PushMetrics>(),
+            sp.GetRequiredService<FacadeClient>(),
+            sp.GetRequiredService<IFacadeResolver>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<FacadePusher>>()));
+
+        // One push per interval per facade: the client's per-request Information logs and
+        // Polly's per-attempt ones would flood the log; FacadeClient logs each outage once.
+        services.AddLogging(logging => logging.AddFilter("Polly", LogLevel.Warning));
+        services.AddHttpClient(FacadeClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the pipeline times out
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // A redirected POST would turn into a GET; a facade never redirects a push.
+                AllowAutoRedirect = false,
+                ConnectTimeout = options.AttemptTimeout,
+                AutomaticDecompression = DecompressionMethods.None,
+            })
+            .AddResilienceHandler("push", (pipeline, context) =>
+            {
+                var metrics = context.ServiceProvider.GetRequiredService<PushMetrics>();
+                pipeline
+                    .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.TotalTimeout, Name = "total" })
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        Delay = options.RetryBaseDelay,
+                        // The default predicate retries network errors, timeouts, 408, 429 and 5xx only.
+                        ShouldHandle = options.MaxRetryAttempts == 0
+                            ? _ => PredicateResult.False()
+                            : args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                        OnRetry = args =>
+                        {
+                            if (args.Context.GetRequestMessage()?.Options.TryGetValue(FacadeClient.TargetLabel, out var target) == true)
+                            {
+                                metrics.Retried(target);
+                            }
+                            return ValueTask.CompletedTask;
+                        },
+                    })
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        // At one batch per interval the library default (100 calls in 30 s) never trips.
+                        FailureRatio = 0.5,
+                        MinimumThroughput = 4,
+                        SamplingDuration = Max(TimeSpan.FromSeconds(30), options.AttemptTimeout * 2),
+                        BreakDuration = options.CircuitBreakDuration,
+                    })
+                    .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.AttemptTimeout, Name = "attempt" });
+            })
+            .SelectPipelineByAuthority();
+        return services;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,33 @@
+using KubeMonitor.Exporter.Collection;
+using Xunit.Abstractions;
+
+namespace KubeMonitor.Exporter.Tests.Push;
+
+/// <summary>API.md section 2: a node and all its pods are one request; the size is printed for docs/benchmarks.md.</summary>
+public sealed class FacadePusherSizeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_110_pod_node_is_one_request()
+    {
+        var pods = Enumerable.Range(0, 110).Select(i => new PodSnapshot
+        {
+            Uid = $"00000000-0000-0000-0000-{i:D12}",
+            QosClass = "burstable",
+            Stats = new CgroupStats { CpuUsageSeconds = 1234.567891 + i, MemoryUsageBytes = 123_456_789, MemoryWorkingSetBytes = 98_765_432, DiskReadBytes = 1_048_576, DiskWrittenBytes = 2_097_152 },
+            Network = new NetworkTotals(987_654_321, 123_456_789),
+            Containers = [new ContainerSnapshot { Id = $"c{i}", Name = "app", Stats = new CgroupStats { CpuUsageSeconds = 1200.5 + i, MemoryWorkingSetBytes = 90_000_000 } }],
+            Metadata = new PodMetadata($"web-7c9f8d6b5-{i:D5}", "production", $"00000000-0000-0000-0000-{i:D12}", "ReplicaSet", "web-7c9f8d6b5", "web", new Dictionary<string, string>()),
+        }).ToList();
+        var snapshot = BatchMapperTests.FullSnapshot();
+        snapshot.Pods = pods;
+        using var facade = FakeFacade.Start();
+        await using var push = new PushHarness([facade.Url]);
+
+        await push.Pusher.PushAsync(snapshot);
+        await push.Until(() => push.Batches($"127.0.0.1:{facade.Port}", "sent") == 1, "batch sent");
+
+        var request = Assert.Single(facade.Requests).RequestMessage;
+        Assert.Equal(110, Assert.Single(facade.Accepted).Pods!.Count);
+        output.WriteLine($"110-pod batch: {request.BodyAsBytes!.Length} bytes of JSON");
+    }
+}
