@@ -168,6 +168,7 @@ public sealed class PodMetadataMapperTests
         Assert.Equal("app", names[new string('a', 64)]);
         Assert.Equal("init", names[new string('b', 64)]);
         Assert.Equal("debugger", names[new string('c', 64)]);
+        Assert.Equal("app", names[new string('A', 64)]);   // ids are hex; case does not matter
     }
 
     [Theory]
