@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using KubeMonitor.TestSupport;
-using WireMock.Matchers;
 using WireMock.Models;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -21,6 +20,10 @@ internal sealed class FakeKubeApi : IDisposable
     private static readonly Guid ListMapping = Guid.Parse("00000000-0000-0000-0000-00000000a001");
     private static readonly Guid WatchMapping = Guid.Parse("00000000-0000-0000-0000-00000000a002");
 
+    // The client sends watch=false on a list: a watch (watch=true) is matched first, the rest is a list.
+    private const int WatchPriority = 1;
+    private const int ListPriority = 10;
+
     private readonly WireMockServer _server;
     private readonly ConcurrentBag<StreamingWatch> _openStreams = [];
 
@@ -34,22 +37,22 @@ internal sealed class FakeKubeApi : IDisposable
 
     /// <summary>The list answer from now on.</summary>
     public void ServeList(JsonNode podList, int status = 200) =>
-        _server.Given(Request.Create().WithPath("/api/v1/pods").UsingGet().WithParam("watch", MatchBehaviour.RejectOnMatch))
-            .WithGuid(ListMapping)
+        _server.Given(Request.Create().WithPath("/api/v1/pods").UsingGet())
+            .WithGuid(ListMapping).AtPriority(ListPriority)
             .RespondWith(Response.Create().WithStatusCode(status)
                 .WithHeader("Content-Type", "application/json")
                 .WithBody(podList.ToJsonString()));
 
     /// <summary>Every watch from now on answers these event lines and ends.</summary>
     public void ServeWatch(params string[] eventLines) =>
-        _server.Given(WatchRequest()).WithGuid(WatchMapping)
+        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/json")
                 .WithBody(string.Concat(eventLines.Select(line => line + "\n"))));
 
     /// <summary>Every watch from now on is refused with this status and a Kubernetes Status body.</summary>
     public void RefuseWatch(int status, string reason) =>
-        _server.Given(WatchRequest()).WithGuid(WatchMapping)
+        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
             .RespondWith(Response.Create().WithStatusCode(status)
                 .WithHeader("Content-Type", "application/json")
                 .WithBody(Status(status, reason).ToJsonString()));
@@ -61,7 +64,7 @@ internal sealed class FakeKubeApi : IDisposable
     public StreamingWatch OpenStreamingWatch()
     {
         var watch = new StreamingWatch();
-        _server.Given(WatchRequest()).WithGuid(WatchMapping)
+        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/json")
                 .WithSseBody((_, queue) =>
