@@ -17,6 +17,8 @@ public sealed record PodWatchOptions
     public TimeSpan MinWatchDuration { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>How long past its timeoutSeconds a watch may stay open before the client drops it (a half-open connection).</summary>
     public TimeSpan WatchGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A watch that ends sooner than this, even with events, waits a first back-off step before the next.</summary>
+    public TimeSpan ShortWatch { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed partial class PodMetadataWatcher
     private readonly TimeProvider _time;
     private readonly string _fieldSelector;
 
-    private string? _resourceVersion;
+    private volatile string? _resourceVersion;
     private bool _mustList = true;
     private bool _listFresh;
     private int _failures;
@@ -73,6 +75,9 @@ public sealed partial class PodMetadataWatcher
 
     /// <summary>How many attempts in a row have failed (0 while the API server answers).</summary>
     public int ConsecutiveFailures => Volatile.Read(ref _failures);
+
+    /// <summary>The version the next watch resumes from; null before a list or right after a 410.</summary>
+    public string? ResourceVersion => _resourceVersion;
 
     /// <summary>Runs until <paramref name="stoppingToken"/> is cancelled; never throws for API trouble.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -136,6 +141,7 @@ public sealed partial class PodMetadataWatcher
         attempt.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds) + _options.WatchGrace);
 
         var from = _resourceVersion;
+        var started = _time.GetTimestamp();
         using var watch = await _api.OpenWatchAsync(_fieldSelector, from, timeoutSeconds, attempt.Token).ConfigureAwait(false);
         Reached();
         LogWatching(_logger, from ?? "(now)");
@@ -161,11 +167,15 @@ public sealed partial class PodMetadataWatcher
 
         // The server closed the stream (its timeoutSeconds, or a restart): resume from where we are.
         LogWatchEnded(_logger, events, _resourceVersion ?? "(now)");
+        // Streams that keep ending at once (empty, or after a bookmark) must not become a busy loop.
         if (events == 0)
         {
-            // An empty stream ending at once, again and again, would be a busy loop.
             _failures++;
             await BackOffAsync(stoppingToken).ConfigureAwait(false);
+        }
+        else if (_time.GetElapsedTime(started) < _options.ShortWatch)
+        {
+            await DelayAsync(_options.Backoff.Delay(1), stoppingToken).ConfigureAwait(false);
         }
     }
 
@@ -221,9 +231,11 @@ public sealed partial class PodMetadataWatcher
         LogBackAgain(_logger, _failures);
     }
 
-    private async Task BackOffAsync(CancellationToken stoppingToken)
+    private Task BackOffAsync(CancellationToken stoppingToken) =>
+        DelayAsync(_options.Backoff.Delay(Math.Max(1, _failures)), stoppingToken);
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
     {
-        var delay = _options.Backoff.Delay(Math.Max(1, _failures));
         LogRetrying(_logger, delay.TotalSeconds);
         try
         {

@@ -46,9 +46,20 @@ internal sealed class FakeKubeApi : IDisposable
     /// <summary>Every watch from now on answers these event lines and ends.</summary>
     public void ServeWatch(params string[] eventLines) =>
         _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
-            .RespondWith(Response.Create().WithStatusCode(200)
-                .WithHeader("Content-Type", "application/json")
-                .WithBody(string.Concat(eventLines.Select(line => line + "\n"))));
+            .RespondWith(EventLines(eventLines));
+
+    /// <summary>
+    /// Watches from exactly <paramref name="resourceVersion"/> answer these lines and end; this
+    /// comes before the general watch answer (an older version can stay refused with 410).
+    /// </summary>
+    public void ServeWatchFrom(string resourceVersion, params string[] eventLines) =>
+        _server.Given(WatchRequest().WithParam("resourceVersion", resourceVersion)).AtPriority(WatchPriority - 1)
+            .RespondWith(EventLines(eventLines));
+
+    private static IResponseBuilder EventLines(string[] eventLines) =>
+        Response.Create().WithStatusCode(200)
+            .WithHeader("Content-Type", "application/json")
+            .WithBody(string.Concat(eventLines.Select(line => line + "\n")));
 
     /// <summary>Every watch from now on is refused with this status and a Kubernetes Status body.</summary>
     public void RefuseWatch(int status, string reason) =>
