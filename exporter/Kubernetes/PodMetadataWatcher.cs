@@ -216,11 +216,11 @@ public sealed partial class PodMetadataWatcher
         if (!_unreachable)
         {
             _unreachable = true;
-            LogUnreachable(_logger, _cache.Count, e.GetType().Name, e.Message);
+            LogUnreachable(_logger, _cache.Count, Describe(e));
         }
         else
         {
-            LogStillUnreachable(_logger, _failures, e.Message);
+            LogStillUnreachable(_logger, _failures, Describe(e));
         }
     }
 
@@ -247,6 +247,13 @@ public sealed partial class PodMetadataWatcher
         }
     }
 
+    private static string Describe(Exception e) => e switch
+    {
+        HttpOperationException { Response: { } response } => $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}",
+        KubernetesException { Status: { } status } => $"watch ERROR {status.Code} {status.Reason}: {status.Message}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
     /// <summary>Everything the API server, the network or a bad stream can cause; not bugs here.</summary>
     private static bool IsApiTrouble(Exception e) =>
         e is HttpRequestException or HttpOperationException or IOException or OperationCanceledException
@@ -270,11 +277,11 @@ public sealed partial class PodMetadataWatcher
     [LoggerMessage(Level = LogLevel.Information, Message = "410 Gone: resourceVersion {ResourceVersion} expired; relist")]
     private static partial void LogRelist(ILogger logger, string? resourceVersion);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Kubernetes API unreachable; keeping the metadata of {Count} pods meanwhile ({Error}: {Message})")]
-    private static partial void LogUnreachable(ILogger logger, int count, string error, string message);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kubernetes API unreachable ({Problem}); keeping the metadata of {Count} pods meanwhile")]
+    private static partial void LogUnreachable(ILogger logger, int count, string problem);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Kubernetes API still unreachable after {Failures} attempts: {Message}")]
-    private static partial void LogStillUnreachable(ILogger logger, int failures, string message);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kubernetes API still unreachable after {Failures} attempts ({Problem})")]
+    private static partial void LogStillUnreachable(ILogger logger, int failures, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Next attempt in {Seconds:F1} s")]
     private static partial void LogRetrying(ILogger logger, double seconds);

@@ -70,7 +70,8 @@ internal sealed class FakeKubeApi : IDisposable
 
     /// <summary>
     /// Watches from now on stay open: each line given to <see cref="StreamingWatch.Send"/> goes out
-    /// (flushed) when it is sent, and the response ends at <see cref="StreamingWatch.End"/>.
+    /// (flushed) when it is sent, and the response ends at <see cref="StreamingWatch.End"/> (or 30 s
+    /// after the last line). WireMock sends the response headers only with the first line.
     /// </summary>
     public StreamingWatch OpenStreamingWatch()
     {

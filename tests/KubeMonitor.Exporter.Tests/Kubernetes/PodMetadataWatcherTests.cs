@@ -224,6 +224,32 @@ public sealed class PodMetadataWatcherTests
     }
 
     [Fact]
+    public async Task Server_errors_are_retried_with_back_off_and_a_failing_watch_ends_in_a_relist()
+    {
+        using var api = FakeKubeApi.Start();
+        api.ServeList(FakeKubeApi.Status(500, "InternalError"), status: 500);
+        api.ServeWatch();
+        await using var running = new RunningWatcher(api.Url);
+        var logger = running.Logger;
+
+        await Eventually.Until(() => api.Requests.Count(r => !r.IsWatch) >= 3, "the list retried", logger.ToString);
+        Assert.Equal(0, running.Cache.Count);
+        Assert.DoesNotContain(api.Requests, r => r.IsWatch);   // no watch without a list
+        Assert.Equal(1, logger.Count("Kubernetes API unreachable (HTTP 500", LogLevel.Warning));
+
+        api.ServeList(FixtureAt("100"));
+        await Eventually.Until(() => running.Cache.Count == 24, "listed once the server answers", logger.ToString);
+        Assert.True(logger.Count("back again") >= 1);
+
+        // A watch that fails with an error the server explains (not 410) is answered with a fresh list.
+        var lists = api.Requests.Count(r => !r.IsWatch);
+        api.RefuseWatch(403, "Forbidden");
+        await Eventually.Until(() => api.Requests.Count(r => !r.IsWatch) > lists, "relisted after the refused watch", logger.ToString);
+        Assert.Contains("HTTP 403", logger.ToString(), StringComparison.Ordinal);
+        Assert.Equal(24, running.Cache.Count);
+    }
+
+    [Fact]
     public async Task While_the_api_server_is_away_metadata_stays_and_updates_flow_again_when_it_is_back()
     {
         var first = FakeKubeApi.Start();
