@@ -69,9 +69,14 @@ public static class KubernetesConnectionFactory
     {
         // Built here rather than with InClusterConfig(), whose service account path is fixed and
         // so cannot be pointed at a test folder.
+        if (!int.TryParse(environment.ServicePort, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            || port is < 1 or > 65535)
+        {
+            throw new InvalidOperationException($"KUBERNETES_SERVICE_PORT '{environment.ServicePort}' is not a port number");
+        }
         var configuration = new KubernetesClientConfiguration
         {
-            Host = new UriBuilder(Uri.UriSchemeHttps, environment.ServiceHost, int.Parse(environment.ServicePort!, System.Globalization.CultureInfo.InvariantCulture)).Uri.ToString(),
+            Host = new UriBuilder(Uri.UriSchemeHttps, environment.ServiceHost, port).Uri.ToString(),
             // Re-reads the file each minute: the kubelet rotates projected tokens.
             TokenProvider = new TokenFileAuth(environment.TokenFile),
         };

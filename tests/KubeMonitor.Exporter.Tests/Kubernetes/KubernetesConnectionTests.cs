@@ -97,6 +97,18 @@ public sealed class KubernetesConnectionTests : IDisposable
         Assert.Equal("https://[fd00:10:96::1]/", connection.Configuration!.Host);
     }
 
+    [Theory]
+    [InlineData("https")]
+    [InlineData("0")]
+    [InlineData("70000")]
+    [InlineData("-1")]
+    public void A_bad_service_port_is_a_clear_error(string port)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => KubernetesConnectionFactory.Select(null, ServiceAccount("10.96.0.1", port)));
+
+        Assert.Contains("KUBERNETES_SERVICE_PORT", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_explicit_kubeconfig_wins_over_the_service_account()
     {
