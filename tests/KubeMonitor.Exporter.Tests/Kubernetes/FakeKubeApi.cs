@@ -166,6 +166,16 @@ internal sealed class FakeKubeApi : IDisposable
     };
 }
 
+/// <summary>
+/// Tests that start fake API servers run one after another: the outage test frees a port and
+/// takes it again, which a server started meanwhile by another test must not grab.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FakeKubeApiServers
+{
+    public const string Name = "Fake Kubernetes API servers";
+}
+
 internal sealed record ApiRequest(string Path, IReadOnlyDictionary<string, string> Query, string? Authorization)
 {
     public bool IsWatch => Query.TryGetValue("watch", out var watch) && watch == "true";

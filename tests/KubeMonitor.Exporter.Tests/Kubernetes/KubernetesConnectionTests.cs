@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace KubeMonitor.Exporter.Tests.Kubernetes;
 
+[Collection(FakeKubeApiServers.Name)]
 public sealed class KubernetesConnectionTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kubemonitor-k8s-").FullName;

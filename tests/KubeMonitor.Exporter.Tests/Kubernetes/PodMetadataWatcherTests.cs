@@ -10,6 +10,7 @@ namespace KubeMonitor.Exporter.Tests.Kubernetes;
 /// The watcher against WireMock.Net playing the API server, with the real kubelet PodList of node
 /// datagen-1-35 (24 pods). Every wait is on a condition, bounded only so a broken test ends.
 /// </summary>
+[Collection(FakeKubeApiServers.Name)]
 public sealed class PodMetadataWatcherTests
 {
     private const string Node = "datagen-1-35";
