@@ -122,6 +122,7 @@ public sealed class EntitySeries
             if (timestampMs < _headLast) return AppendResult.OutOfOrder;
         }
 
+        _previousTimestamp = _headLast;
         if (_count == 0) StartEmpty(timestampMs);
         else if (_headCount == SamplesPerChunk) CloseHead();
 
