@@ -45,17 +45,11 @@ internal struct BitWriter
         }
     }
 
-    /// <summary>
-    /// Starts over on the same array (cleared, since writes OR into it), re-sized to
-    /// <paramref name="expectedBytes"/> when the old one is far off: a chunk is usually about
-    /// as big as the one before it, and a head buffer twice too big would waste memory in
-    /// every one of 100,000s of series.
-    /// </summary>
-    public void Reset(int expectedBytes)
+    /// <summary>Starts over with a small array: the head grows as it fills, so that a mostly
+    /// empty head does not hold a full chunk's worth of memory in each of 100,000s of series.</summary>
+    public void Reset(int initialBytes)
     {
-        var wanted = Math.Max(expectedBytes, 1);
-        if (_buffer.Length < wanted || _buffer.Length > wanted + wanted / 2) _buffer = new byte[wanted];
-        else Array.Clear(_buffer, 0, ByteCount);
+        _buffer = new byte[Math.Max(initialBytes, 1)];
         _bitCount = 0;
     }
 
@@ -63,7 +57,8 @@ internal struct BitWriter
     {
         var needed = (_bitCount + moreBits + 7) >> 3;
         if (needed <= _buffer.Length) return;
-        // Grow by half: doubling would leave up to half of every open chunk unused.
-        Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length + _buffer.Length / 2 + 8));
+        // Grow by a quarter: doubling would leave up to half of every open chunk unused; the
+        // copies are short-lived garbage, cheap for the GC's youngest generation.
+        Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length + _buffer.Length / 4 + 16));
     }
 }

@@ -111,6 +111,17 @@ public sealed class EntitySeries
         }
     }
 
+    /// <summary>Bytes of the encoded streams alone (closed chunks and what the head has written), hidden rows included: the compression figure.</summary>
+    public long EncodedBytes
+    {
+        get
+        {
+            long bytes = _headTimes.ByteCount + _headValues.ByteCount;
+            for (var i = 0; i < _chunkCount; i++) bytes += _chunks![_firstChunk + i].Data.Length;
+            return bytes;
+        }
+    }
+
     private static int ColumnStateSize => System.Runtime.CompilerServices.Unsafe.SizeOf<ColumnState>();
 
     public AppendResult Append(long timestampMs, ReadOnlySpan<double> values)
@@ -332,9 +343,8 @@ public sealed class EntitySeries
         values.CopyTo(data.AsSpan(times.Length));
         PushChunk(new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length));
 
-        // The next chunk will likely be as big as this one.
-        _headTimes.Reset(times.Length + 2);
-        _headValues.Reset(values.Length + values.Length / 8 + 8);
+        _headTimes.Reset(8);
+        _headValues.Reset(8 * FieldCount);
         _columns.AsSpan().Fill(ColumnState.Start);
         _headCount = 0;
     }
