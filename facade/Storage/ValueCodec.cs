@@ -19,6 +19,8 @@ internal struct ColumnState
     public byte Leading;
     public byte Trailing;
     public byte Previous;
+    /// <summary>Bit width of the last integer delta-of-delta, reused while later ones fit.</summary>
+    public byte IntegerWidth;
 
     public static ColumnState Start => new() { Quantum = Quantizer.None, Leading = ValueCodec.NoWindow, Previous = ValueCodec.PreviousAbsent };
 }
@@ -50,9 +52,9 @@ internal static class ValueCodec
 
     private static readonly ulong AbsentBits = BitConverter.DoubleToUInt64Bits(double.NaN);
 
-    // Payload widths of an integer delta-of-delta, chosen by a 3-bit index.
-    private static ReadOnlySpan<byte> IntegerWidths => [0, 4, 8, 12, 16, 20, 28, 64];
-    private const int IntegerWidthIndexBits = 3;
+    // An integer delta-of-delta reuses the previous width while it fits with at most this many
+    // unused bits (so one outlier does not inflate the rest of the chunk); else it gives its own.
+    private const int MaxUnusedWidth = 5;
 
     public static void Write(ref BitWriter writer, ref ColumnState state, double value)
     {
@@ -72,7 +74,7 @@ internal static class ValueCodec
         if (Quantizer.TryToInteger(bits, state.Quantum, out var n) && Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous))
         {
             writer.WriteBits(0b10, 2);
-            WriteInteger(ref writer, n - previous - state.LastDelta);
+            WriteInteger(ref writer, ref state, n - previous - state.LastDelta);
             AcceptNumber(ref state, bits, n - previous);
             return;
         }
@@ -80,7 +82,7 @@ internal static class ValueCodec
         {
             writer.WriteBits(0b1111, 4);
             writer.WriteBits(quantum, Quantizer.IndexBits);
-            WriteInteger(ref writer, n - previous);
+            WriteInteger(ref writer, ref state, n - previous);
             state.Quantum = quantum;
             AcceptNumber(ref state, bits, n - previous);
             return;
@@ -101,7 +103,7 @@ internal static class ValueCodec
             case 1:
             {
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
-                var n = previous + state.LastDelta + ReadInteger(ref reader);
+                var n = previous + state.LastDelta + ReadInteger(ref reader, ref state);
                 var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
@@ -119,7 +121,7 @@ internal static class ValueCodec
             {
                 state.Quantum = (byte)reader.ReadBits(Quantizer.IndexBits);
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
-                var n = previous + ReadInteger(ref reader);
+                var n = previous + ReadInteger(ref reader, ref state);
                 var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
@@ -148,20 +150,28 @@ internal static class ValueCodec
         AcceptNumber(ref state, bits, delta);
     }
 
-    private static void WriteInteger(ref BitWriter writer, long value)
+    private static void WriteInteger(ref BitWriter writer, ref ColumnState state, long value)
     {
         var zigzag = ZigZag.Encode(value);
+        // At most 57 bits: deltas of integers up to 2^53 in magnitude.
         var needed = 64 - BitOperations.LeadingZeroCount(zigzag);
-        var index = 0;
-        while (IntegerWidths[index] < needed) index++;
-        writer.WriteBits((ulong)index, IntegerWidthIndexBits);
-        writer.WriteBits(zigzag, IntegerWidths[index]);
+        if (needed <= state.IntegerWidth && state.IntegerWidth - needed <= MaxUnusedWidth)
+        {
+            writer.WriteBit(false);
+        }
+        else
+        {
+            writer.WriteBit(true);
+            writer.WriteBits((ulong)needed, 6);
+            state.IntegerWidth = (byte)needed;
+        }
+        writer.WriteBits(zigzag, state.IntegerWidth);
     }
 
-    private static long ReadInteger(ref BitReader reader)
+    private static long ReadInteger(ref BitReader reader, ref ColumnState state)
     {
-        var index = (int)reader.ReadBits(IntegerWidthIndexBits);
-        return ZigZag.Decode(reader.ReadBits(IntegerWidths[index]));
+        if (reader.ReadBit()) state.IntegerWidth = (byte)reader.ReadBits(6);
+        return ZigZag.Decode(reader.ReadBits(state.IntegerWidth));
     }
 
     private static void WriteXor(ref BitWriter writer, ref ColumnState state, ulong xor)
