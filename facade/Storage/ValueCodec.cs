@@ -21,6 +21,9 @@ internal struct ColumnState
     public byte Previous;
     /// <summary>Bit width of the last integer delta-of-delta, reused while later ones fit.</summary>
     public byte IntegerWidth;
+    /// <summary>Which predictor has been cheaper lately: at 0 or more the delta-of-delta
+    /// (counters at a steady rate), below 0 the plain delta (gauges that wander).</summary>
+    public sbyte PredictorScore;
 
     public static ColumnState Start => new() { Quantum = Quantizer.None, Leading = ValueCodec.NoWindow, Previous = ValueCodec.PreviousAbsent };
 }
@@ -74,7 +77,8 @@ internal static class ValueCodec
         if (Quantizer.TryToInteger(bits, state.Quantum, out var n) && Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous))
         {
             writer.WriteBits(0b10, 2);
-            WriteInteger(ref writer, ref state, n - previous - state.LastDelta);
+            WriteInteger(ref writer, ref state, n - previous - Prediction(state));
+            Score(ref state, n - previous);
             AcceptNumber(ref state, bits, n - previous);
             return;
         }
@@ -83,8 +87,7 @@ internal static class ValueCodec
             writer.WriteBits(0b1111, 4);
             writer.WriteBits(quantum, Quantizer.IndexBits);
             WriteInteger(ref writer, ref state, n - previous);
-            state.Quantum = quantum;
-            AcceptNumber(ref state, bits, n - previous);
+            AcceptNewQuantum(ref state, quantum, bits, n - previous);
             return;
         }
         writer.WriteBits(0b110, 3);
@@ -103,8 +106,9 @@ internal static class ValueCodec
             case 1:
             {
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
-                var n = previous + state.LastDelta + ReadInteger(ref reader, ref state);
+                var n = previous + Prediction(state) + ReadInteger(ref reader, ref state);
                 var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
+                Score(ref state, n - previous);
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
             }
@@ -119,14 +123,35 @@ internal static class ValueCodec
                 return double.NaN;
             default:
             {
-                state.Quantum = (byte)reader.ReadBits(Quantizer.IndexBits);
-                Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
+                var quantum = (byte)reader.ReadBits(Quantizer.IndexBits);
+                Quantizer.TryToInteger(state.LastNumber, quantum, out var previous);
                 var n = previous + ReadInteger(ref reader, ref state);
-                var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
-                AcceptNumber(ref state, bits, n - previous);
+                var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, quantum));
+                AcceptNewQuantum(ref state, quantum, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
             }
         }
+    }
+
+    /// <summary>The expected delta: the last one (delta-of-delta) or none (plain delta).</summary>
+    private static long Prediction(in ColumnState state) => state.PredictorScore >= 0 ? state.LastDelta : 0;
+
+    /// <summary>Moves the score towards the predictor that would have needed fewer bits for <paramref name="delta"/>.</summary>
+    private static void Score(ref ColumnState state, long delta)
+    {
+        var plain = BitOperations.LeadingZeroCount(ZigZag.Encode(delta));
+        var ofDelta = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - state.LastDelta));
+        var score = state.PredictorScore + Math.Sign(ofDelta - plain);
+        state.PredictorScore = (sbyte)Math.Clamp(score, -4, 3);
+    }
+
+    /// <summary>The chunk's first number has no real delta (it was taken from 0): it must not
+    /// become the prediction for the second.</summary>
+    private static void AcceptNewQuantum(ref ColumnState state, byte quantum, ulong bits, long delta)
+    {
+        var first = state.Quantum == Quantizer.None;
+        state.Quantum = quantum;
+        AcceptNumber(ref state, bits, first ? 0 : delta);
     }
 
     private static void AcceptNumber(ref ColumnState state, ulong bits, long delta)

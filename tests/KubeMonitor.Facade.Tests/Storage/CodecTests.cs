@@ -51,14 +51,18 @@ public class CodecTests
     }
 
     [Fact]
-    public void Repeats_and_absent_runs_cost_one_bit_and_a_steady_counter_five()
+    public void Repeats_and_absent_runs_cost_one_bit_and_steady_steps_a_few()
     {
         Assert.Equal(1, BitsFor([7.0, 7.0], sample: 1));
         Assert.Equal(1, BitsFor([double.NaN, double.NaN], sample: 1));
         Assert.Equal(1, BitsFor([double.NaN], sample: 0)); // a chunk starts as if after an absent value
         Assert.Equal(4, BitsFor([7.0, double.NaN], sample: 1));
-        Assert.Equal(5, BitsFor([1.5, 2.5, 3.5], sample: 2)); // delta-of-delta 0: code and width index
-        Assert.Equal(5, BitsFor([4096.0 * 10, 4096.0 * 12, 4096.0 * 14], sample: 2));
+        // Delta-of-delta 0: the code, "same width" and the width still in use (5 bits: 15 tenths,
+        // or 10 pages, zig-zagged, from the chunk's first value).
+        Assert.Equal(2 + 1 + 5, BitsFor([1.5, 2.5, 3.5], sample: 2));
+        Assert.Equal(2 + 1 + 5, BitsFor([4096.0 * 10, 4096.0 * 12, 4096.0 * 14], sample: 2));
+        // The chunk's first number: code, quantum, "new width", width, the value.
+        Assert.Equal(4 + 5 + 1 + 6 + 5, BitsFor([4096.0 * 10], sample: 0));
         // A CPU counter in seconds: microsecond steps of about 1.25 s are 20-bit delta-of-deltas,
         // where XORing the float bits would cost about 40.
         Assert.True(BitsFor([100.000001, 101.250002, 102.512345], sample: 2) <= 2 + 3 + 20);
