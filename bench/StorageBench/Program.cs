@@ -11,18 +11,20 @@ var fields = SeriesData.RealisticPod.FieldCount;
 
 Console.WriteLine($"Pod entity: {fields} fields (cpu seconds counter, memory usage, working set, disk r/w, net rx/tx), {Samples} samples at 5 s, 15 min retention");
 
-foreach (var chunk in new[] { 120, 90, 60 })
+foreach (var chunk in new[] { 120, 90, 60, 30 })
 {
     foreach (var jitter in new[] { 0, 1000 })
     {
         // Encoded: the streams of exactly 180 samples. Held: after 180 to 420 samples with a
         // 15-minute retention applied after every append (as the facade does), all memory the
         // series keeps (BytesHeld) per live sample.
-        var encoded = Fill(1000, chunk, jitter, Samples, retain: false, out _).Sum(s => s.EncodedBytes);
-        var retained = Fill(1000, chunk, jitter, -1, retain: true, out _);
+        var encoded = Fill(1000, chunk, jitter, Samples, Retention, retain: false, out _).Sum(s => s.EncodedBytes);
+        var retained = Fill(1000, chunk, jitter, -1, Retention, retain: true, out _);
         var held = retained.Sum(s => s.BytesHeld);
         var live = retained.Sum(s => (long)s.Count);
-        Console.WriteLine($"chunk {chunk,3} rows, timestamp jitter +-{jitter,4} ms: {encoded / (1000.0 * Samples),5:F2} B/sample encoded, {held / (double)live,5:F2} B/sample held");
+        var hour = Fill(300, chunk, jitter, -1, 4 * Retention, retain: true, out _);
+        var hourHeld = hour.Sum(s => s.BytesHeld) / (double)hour.Sum(s => (long)s.Count);
+        Console.WriteLine($"chunk {chunk,3} rows, timestamp jitter +-{jitter,4} ms: {encoded / (1000.0 * Samples),5:F2} B/sample encoded, {held / (double)live,5:F2} B/sample held (1 h retention: {hourHeld,5:F2})");
     }
 }
 
@@ -34,7 +36,7 @@ Console.WriteLine($"  {"timestamps",-13} {timesOnly * 8.0 / (1000 * Samples),5:F
 
 // Read of a 300 s window (60 samples + the one before) from a pod holding 15 minutes.
 {
-    var series = Fill(1, 120, 0, Samples, retain: true, out var last)[0];
+    var series = Fill(1, EntitySeries.DefaultSamplesPerChunk, 0, Samples, Retention, retain: true, out var last)[0];
     var timestamps = new List<long>(128);
     var values = new List<double>(128 * fields);
     var stopwatch = Stopwatch.StartNew();
@@ -56,18 +58,18 @@ Console.WriteLine($"  {"timestamps",-13} {timesOnly * 8.0 / (1000 * Samples),5:F
     GC.Collect();
     var before = GC.GetTotalMemory(forceFullCollection: true);
     var stopwatch = Stopwatch.StartNew();
-    var all = Fill(pods, 120, 0, -1, retain: true, out _);
+    var all = Fill(pods, EntitySeries.DefaultSamplesPerChunk, 0, -1, Retention, retain: true, out _);
     var elapsed = stopwatch.Elapsed;
     var after = GC.GetTotalMemory(forceFullCollection: true);
     var heldSum = all.Sum(s => s.BytesHeld);
-    Console.WriteLine($"{pods} pods x {Samples} samples: managed heap +{(after - before) / 1048576.0:F0} MiB ({(after - before) / (double)pods:F0} B per pod entity incl. objects; BytesHeld says {heldSum / (double)pods:F0}); appends took {elapsed.TotalSeconds:F1} s ({elapsed.TotalNanoseconds / ((double)pods * (Samples + 60)):F0} ns per append incl. data generation)");
+    Console.WriteLine($"{pods} pods x {Samples} samples, chunks of {EntitySeries.DefaultSamplesPerChunk}: managed heap +{(after - before) / 1048576.0:F0} MiB ({(after - before) / (double)pods:F0} B per pod entity incl. objects; BytesHeld says {heldSum / (double)pods:F0}); appends took {elapsed.TotalSeconds:F1} s ({elapsed.TotalNanoseconds / ((double)pods * (Samples + 60)):F0} ns per append incl. data generation)");
     GC.KeepAlive(all);
 }
 return;
 
-// Fills n pods with `rows` samples each (-1: 180 to 420, so that retention is seen at every
-// phase of the chunk cycle) and returns them.
-static EntitySeries[] Fill(int n, int chunk, int jitter, int rows, bool retain, out long lastTimestamp)
+// Fills n pods with `rows` samples each (-1: the retention's worth plus 0 to 240 more, so that
+// retention is seen at every phase of the chunk cycle) and returns them.
+static EntitySeries[] Fill(int n, int chunk, int jitter, int rows, long retention, bool retain, out long lastTimestamp)
 {
     var random = new Random(7);
     var result = new EntitySeries[n];
@@ -77,13 +79,13 @@ static EntitySeries[] Fill(int n, int chunk, int jitter, int rows, bool retain, 
     {
         var generator = new SeriesData.RealisticPod(random);
         var series = new EntitySeries(row.Length, chunk);
-        var count = rows >= 0 ? rows : Samples + random.Next(0, 240);
+        var count = rows >= 0 ? rows : (int)(retention / SeriesData.Tick) + random.Next(0, 240);
         for (var i = 0; i < count; i++)
         {
             generator.Next(row);
             var t = SeriesData.Start + i * SeriesData.Tick + (jitter == 0 ? 0 : random.Next(-jitter, jitter + 1));
             series.Append(t, row);
-            if (retain) series.DropBefore(t - Retention);
+            if (retain) series.DropBefore(t - retention);
             lastTimestamp = t;
         }
         result[p] = series;

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>Reads a stream written by <see cref="BitWriter"/>, most significant bit first.</summary>
@@ -24,6 +26,14 @@ internal ref struct BitReader
     /// <summary>Reads <paramref name="count"/> bits (0 to 64) as an unsigned number.</summary>
     public ulong ReadBits(int count)
     {
+        // Fast path: one unaligned 8-byte load covers up to 57 bits at any bit offset.
+        var byteIndex = _position >> 3;
+        if (count is > 0 and <= 57 && byteIndex + 8 <= _data.Length)
+        {
+            var word = BinaryPrimitives.ReadUInt64BigEndian(_data[byteIndex..]);
+            _position += count;
+            return (word << ((_position - count) & 7)) >> (64 - count);
+        }
         ulong value = 0;
         while (count > 0)
         {

@@ -135,7 +135,7 @@ public class EntitySeriesTests
     [Fact]
     public void BytesHeld_grows_with_samples_and_falls_when_chunks_expire()
     {
-        var series = new EntitySeries(7);
+        var series = new EntitySeries(7, 120);
         Assert.Equal(0, series.BytesHeld); // an entity without data costs only its object
         var generator = new SeriesData.RealisticPod(new Random(5));
         var row = new double[7];
