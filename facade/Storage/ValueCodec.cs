@@ -34,8 +34,10 @@ internal struct ColumnState
 /// <list type="bullet">
 /// <item><c>0</c>: the same bits as the previous sample (an idle counter, a steady gauge, a run of absent values): 1 bit.</item>
 /// <item><c>10</c> + integer: the value is an exact integer number of the column's quantum (see
-/// <see cref="Quantizer"/>); the delta-of-delta of that integer follows. A counter growing at a
-/// steady rate costs a few bits, where the XOR of two float counters costs 40 to 60.</item>
+/// <see cref="Quantizer"/>); the delta-of-delta of that integer follows (or the plain delta, when
+/// that has been cheaper lately: gauges), zig-zagged, as <c>0</c> + bits in the previous width or
+/// <c>1</c> + 6-bit width + bits. A CPU counter in microseconds costs about 22 bits where the XOR of
+/// its float seconds costs 40 to 60; a steady one costs a handful.</item>
 /// <item><c>110</c> + XOR: Gorilla's XOR with the newest number, reusing its leading/trailing
 /// zero window (<c>0</c>) or giving a new one (<c>1</c>, 6-bit leading zeros, 6-bit length); for values
 /// that are no exact decimal (ratios, -0, infinities, NaN payloads).</item>

@@ -44,7 +44,8 @@ internal static class SeriesData
     /// A realistic pod (the facade's 7 pod fields: CPU seconds counter, memory usage, working set,
     /// disk read/write, network rx/tx), as an exporter on a 5 s tick would push it: CPU as
     /// microseconds / 1e6, memory in whole pages, byte counters, a restart (counters drop to
-    /// small values) now and then, and disk absent for pods whose runtime does not report it.
+    /// small values) now and then, disk absent for pods whose runtime does not report it and the
+    /// network section missing from one sample in a hundred.
     /// </summary>
     public sealed class RealisticPod
     {
@@ -92,8 +93,10 @@ internal static class SeriesData
             values[2] = (_usagePages - _inactivePages) * 4096.0;
             values[3] = _hasDisk ? _diskRead : double.NaN;
             values[4] = _hasDisk ? _diskWrite : double.NaN;
-            values[5] = _rx;
-            values[6] = _tx;
+            // Now and then a sample comes without its network section (the netns was being torn down).
+            var hasNetwork = _random.Next(100) != 0;
+            values[5] = hasNetwork ? _rx : double.NaN;
+            values[6] = hasNetwork ? _tx : double.NaN;
         }
 
         private void Restart()
