@@ -1,0 +1,64 @@
+namespace KubeMonitor.Facade.Storage;
+
+/// <summary>
+/// An append-only bit stream, most significant bit first (the order Prometheus' bstream uses),
+/// over a byte array it grows as needed. A mutable struct held in a field of its owner, so an
+/// open chunk costs one array and an int, not an extra object.
+/// </summary>
+internal struct BitWriter
+{
+    private byte[] _buffer;
+    private int _bitCount;
+
+    public BitWriter(int initialBytes) => _buffer = new byte[Math.Max(initialBytes, 1)];
+
+    public readonly int BitCount => _bitCount;
+
+    /// <summary>Bytes written so far (the last one possibly partly filled).</summary>
+    public readonly int ByteCount => (_bitCount + 7) >> 3;
+
+    public readonly int Capacity => _buffer?.Length ?? 0;
+
+    public readonly ReadOnlySpan<byte> Written => _buffer.AsSpan(0, ByteCount);
+
+    public void WriteBit(bool bit)
+    {
+        EnsureCapacity(1);
+        if (bit) _buffer[_bitCount >> 3] |= (byte)(0x80 >> (_bitCount & 7));
+        _bitCount++;
+    }
+
+    /// <summary>Writes the low <paramref name="count"/> bits of <paramref name="value"/> (0 to 64).</summary>
+    public void WriteBits(ulong value, int count)
+    {
+        if (count == 0) return;
+        EnsureCapacity(count);
+        if (count < 64) value &= (1UL << count) - 1;
+        while (count > 0)
+        {
+            var free = 8 - (_bitCount & 7);
+            var take = Math.Min(free, count);
+            var chunk = (byte)((value >> (count - take)) & ((1u << take) - 1));
+            _buffer[_bitCount >> 3] |= (byte)(chunk << (free - take));
+            _bitCount += take;
+            count -= take;
+        }
+    }
+
+    /// <summary>Starts over with a small array: the head grows as it fills, so that a mostly
+    /// empty head does not hold a full chunk's worth of memory in each of 100,000s of series.</summary>
+    public void Reset(int initialBytes)
+    {
+        _buffer = new byte[Math.Max(initialBytes, 1)];
+        _bitCount = 0;
+    }
+
+    private void EnsureCapacity(int moreBits)
+    {
+        var needed = (_bitCount + moreBits + 7) >> 3;
+        if (needed <= _buffer.Length) return;
+        // Grow by a quarter: doubling would leave up to half of every open chunk unused; the
+        // copies are short-lived garbage, cheap for the GC's youngest generation.
+        Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length + _buffer.Length / 4 + 16));
+    }
+}

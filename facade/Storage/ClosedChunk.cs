@@ -1,0 +1,78 @@
+namespace KubeMonitor.Facade.Storage;
+
+/// <summary>
+/// A full chunk, immutable: one byte array holding the timestamp stream then the value stream,
+/// with the metadata that lets readers and retention skip it without decoding.
+/// </summary>
+internal readonly struct ClosedChunk(byte[] data, long first, long last, int count, int timesLength)
+{
+    /// <summary>Bytes per entry of the chunk table (a reference, two longs, two ints).</summary>
+    public const int Size = 32;
+
+    public byte[] Data { get; } = data;
+
+    /// <summary>Timestamp of the first sample (it is not in the stream).</summary>
+    public long First { get; } = first;
+
+    public long Last { get; } = last;
+
+    public int Count { get; } = count;
+
+    private int TimesLength { get; } = timesLength;
+
+    public ReadOnlySpan<byte> Times => Data.AsSpan(0, TimesLength);
+
+    public ReadOnlySpan<byte> Values => Data.AsSpan(TimesLength);
+}
+
+/// <summary>The streams of a closed chunk or of the open head, for decoding.</summary>
+internal readonly ref struct ChunkView(ReadOnlySpan<byte> times, ReadOnlySpan<byte> values, long first, int count)
+{
+    public ReadOnlySpan<byte> Times { get; } = times;
+
+    public ReadOnlySpan<byte> Values { get; } = values;
+
+    public long First { get; } = first;
+
+    public int Count { get; } = count;
+}
+
+/// <summary>
+/// Decodes a chunk row by row into a caller's buffers (stack memory in <see cref="EntitySeries.Read"/>),
+/// so reading allocates nothing.
+/// </summary>
+internal ref struct ChunkDecoder
+{
+    private BitReader _times;
+    private BitReader _values;
+    private readonly Span<ColumnState> _states;
+    private readonly Span<double> _row;
+    private readonly int _count;
+    private int _index;
+    private long _timestamp;
+    private long _delta;
+
+    /// <param name="row">Receives the values of the current row; its length is the field count.</param>
+    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row)
+    {
+        _times = new BitReader(chunk.Times);
+        _values = new BitReader(chunk.Values);
+        _states = states;
+        _row = row;
+        _count = chunk.Count;
+        _index = -1;
+        _timestamp = chunk.First;
+        states.Fill(ColumnState.Start);
+    }
+
+    public readonly long Timestamp => _timestamp;
+
+    public bool MoveNext()
+    {
+        if (_index + 1 >= _count) return false;
+        _index++;
+        if (_index > 0) TimestampCodec.Read(ref _times, ref _timestamp, ref _delta);
+        for (var f = 0; f < _row.Length; f++) _row[f] = ValueCodec.Read(ref _values, ref _states[f]);
+        return true;
+    }
+}

@@ -1,0 +1,236 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace KubeMonitor.Facade.Storage;
+
+/// <summary>
+/// What the encoder and the decoder of one value column remember between samples of a chunk.
+/// Both sides update it by the same rules, so nothing of it is stored in the stream. Small and
+/// unmanaged: an open chunk keeps one per column, and readers stack-allocate them.
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 4)]
+internal struct ColumnState
+{
+    /// <summary>Bits of the newest value that was a number (NaN samples leave it alone).</summary>
+    public ulong LastNumber;
+    /// <summary>Difference of the two newest numbers in quanta; 0 when unknown.</summary>
+    public long LastDelta;
+    public byte Quantum;
+    public byte Leading;
+    public byte Trailing;
+    public byte Previous;
+    /// <summary>Bit width of the last integer delta-of-delta, reused while later ones fit.</summary>
+    public byte IntegerWidth;
+    /// <summary>Which predictor has been cheaper lately: at 0 or more the delta-of-delta
+    /// (counters at a steady rate), below 0 the plain delta (gauges that wander).</summary>
+    public sbyte PredictorScore;
+
+    public static ColumnState Start => new() { Quantum = Quantizer.None, Leading = ValueCodec.NoWindow, Previous = ValueCodec.PreviousAbsent };
+}
+
+/// <summary>
+/// One value column of a chunk. Each sample is one of these codes (Gorilla's XOR scheme,
+/// extended because most of our values are integers in disguise):
+/// <list type="bullet">
+/// <item><c>0</c>: the same bits as the previous sample (an idle counter, a steady gauge, a run of absent values): 1 bit.</item>
+/// <item><c>10</c> + integer: the value is an exact integer number of the column's quantum (see
+/// <see cref="Quantizer"/>); the delta-of-delta of that integer follows (or the plain delta, when
+/// that has been cheaper lately: gauges), zig-zagged, as <c>0</c> + bits in the previous width or
+/// <c>1</c> + 6-bit width + bits. A CPU counter in microseconds costs about 22 bits where the XOR of
+/// its float seconds costs 40 to 60; a steady one costs a handful.</item>
+/// <item><c>110</c> + XOR: Gorilla's XOR with the newest number, reusing its leading/trailing
+/// zero window (<c>0</c>) or giving a new one (<c>1</c>, 6-bit leading zeros, 6-bit length); for values
+/// that are no exact decimal (ratios, -0, infinities, NaN payloads).</item>
+/// <item><c>1110</c>: absent (the canonical NaN): 4 bits, and the numeric history is kept for the next number.</item>
+/// <item><c>1111</c> + 5-bit quantum + integer: a new quantum (the value needs a finer one, or it is the
+/// chunk's first number), then the delta from the newest number in that quantum.</item>
+/// </list>
+/// Every conversion is checked to give back the same bits, so decoding is bit-exact.
+/// </summary>
+internal static class ValueCodec
+{
+    public const byte NoWindow = 255;
+    public const byte PreviousNumber = 0;
+    public const byte PreviousAbsent = 1;
+    /// <summary>A NaN with another payload: too rare to get a repeat code.</summary>
+    public const byte PreviousOtherNaN = 2;
+
+    private static readonly ulong AbsentBits = BitConverter.DoubleToUInt64Bits(double.NaN);
+
+    // An integer delta-of-delta reuses the previous width while it fits with at most this many
+    // unused bits (so one outlier does not inflate the rest of the chunk); else it gives its own.
+    private const int MaxUnusedWidth = 5;
+
+    public static void Write(ref BitWriter writer, ref ColumnState state, double value)
+    {
+        var bits = BitConverter.DoubleToUInt64Bits(value);
+        if ((state.Previous == PreviousNumber && bits == state.LastNumber) || (state.Previous == PreviousAbsent && bits == AbsentBits))
+        {
+            writer.WriteBit(false);
+            if (state.Previous == PreviousNumber) state.LastDelta = 0;
+            return;
+        }
+        if (bits == AbsentBits)
+        {
+            writer.WriteBits(0b1110, 4);
+            state.Previous = PreviousAbsent;
+            return;
+        }
+        if (Quantizer.TryToInteger(bits, state.Quantum, out var n) && Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous))
+        {
+            writer.WriteBits(0b10, 2);
+            WriteInteger(ref writer, ref state, n - previous - Prediction(state));
+            Score(ref state, n - previous);
+            AcceptNumber(ref state, bits, n - previous);
+            return;
+        }
+        if (Quantizer.TryFind(bits, state.LastNumber, out var quantum, out n, out previous))
+        {
+            writer.WriteBits(0b1111, 4);
+            writer.WriteBits(quantum, Quantizer.IndexBits);
+            WriteInteger(ref writer, ref state, n - previous);
+            AcceptNewQuantum(ref state, quantum, bits, n - previous);
+            return;
+        }
+        writer.WriteBits(0b110, 3);
+        WriteXor(ref writer, ref state, bits ^ state.LastNumber);
+        AcceptXored(ref state, bits);
+    }
+
+    public static double Read(ref BitReader reader, ref ColumnState state)
+    {
+        switch (reader.ReadUnary(4))
+        {
+            case 0:
+                if (state.Previous != PreviousNumber) return double.NaN;
+                state.LastDelta = 0;
+                return BitConverter.UInt64BitsToDouble(state.LastNumber);
+            case 1:
+            {
+                Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
+                var n = previous + Prediction(state) + ReadInteger(ref reader, ref state);
+                var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
+                Score(ref state, n - previous);
+                AcceptNumber(ref state, bits, n - previous);
+                return BitConverter.UInt64BitsToDouble(bits);
+            }
+            case 2:
+            {
+                var bits = state.LastNumber ^ ReadXor(ref reader, ref state);
+                AcceptXored(ref state, bits);
+                return BitConverter.UInt64BitsToDouble(bits);
+            }
+            case 3:
+                state.Previous = PreviousAbsent;
+                return double.NaN;
+            default:
+            {
+                var quantum = (byte)reader.ReadBits(Quantizer.IndexBits);
+                Quantizer.TryToInteger(state.LastNumber, quantum, out var previous);
+                var n = previous + ReadInteger(ref reader, ref state);
+                var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, quantum));
+                AcceptNewQuantum(ref state, quantum, bits, n - previous);
+                return BitConverter.UInt64BitsToDouble(bits);
+            }
+        }
+    }
+
+    /// <summary>The expected delta: the last one (delta-of-delta) or none (plain delta).</summary>
+    private static long Prediction(in ColumnState state) => state.PredictorScore >= 0 ? state.LastDelta : 0;
+
+    /// <summary>Moves the score towards the predictor that would have needed fewer bits for <paramref name="delta"/>.</summary>
+    private static void Score(ref ColumnState state, long delta)
+    {
+        var plain = BitOperations.LeadingZeroCount(ZigZag.Encode(delta));
+        var ofDelta = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - state.LastDelta));
+        var score = state.PredictorScore + Math.Sign(ofDelta - plain);
+        state.PredictorScore = (sbyte)Math.Clamp(score, -4, 3);
+    }
+
+    /// <summary>The chunk's first number has no real delta (it was taken from 0): it must not
+    /// become the prediction for the second.</summary>
+    private static void AcceptNewQuantum(ref ColumnState state, byte quantum, ulong bits, long delta)
+    {
+        var first = state.Quantum == Quantizer.None;
+        state.Quantum = quantum;
+        AcceptNumber(ref state, bits, first ? 0 : delta);
+    }
+
+    private static void AcceptNumber(ref ColumnState state, ulong bits, long delta)
+    {
+        state.LastNumber = bits;
+        state.LastDelta = delta;
+        state.Previous = PreviousNumber;
+    }
+
+    /// <summary>After an XORed value: the integer history goes on if both ends happen to be exact in the quantum.</summary>
+    private static void AcceptXored(ref ColumnState state, ulong bits)
+    {
+        if (double.IsNaN(BitConverter.UInt64BitsToDouble(bits)))
+        {
+            state.Previous = PreviousOtherNaN;
+            return;
+        }
+        var delta = Quantizer.TryToInteger(bits, state.Quantum, out var n) && Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous)
+            ? n - previous
+            : 0;
+        AcceptNumber(ref state, bits, delta);
+    }
+
+    private static void WriteInteger(ref BitWriter writer, ref ColumnState state, long value)
+    {
+        var zigzag = ZigZag.Encode(value);
+        // At most 57 bits: deltas of integers up to 2^53 in magnitude.
+        var needed = 64 - BitOperations.LeadingZeroCount(zigzag);
+        if (needed <= state.IntegerWidth && state.IntegerWidth - needed <= MaxUnusedWidth)
+        {
+            writer.WriteBit(false);
+        }
+        else
+        {
+            writer.WriteBit(true);
+            writer.WriteBits((ulong)needed, 6);
+            state.IntegerWidth = (byte)needed;
+        }
+        writer.WriteBits(zigzag, state.IntegerWidth);
+    }
+
+    private static long ReadInteger(ref BitReader reader, ref ColumnState state)
+    {
+        if (reader.ReadBit()) state.IntegerWidth = (byte)reader.ReadBits(6);
+        return ZigZag.Decode(reader.ReadBits(state.IntegerWidth));
+    }
+
+    private static void WriteXor(ref BitWriter writer, ref ColumnState state, ulong xor)
+    {
+        // A zero XOR (the newest number again after an absent sample) is written as one zero bit.
+        var leading = xor == 0 ? 63 : BitOperations.LeadingZeroCount(xor);
+        var trailing = xor == 0 ? 0 : BitOperations.TrailingZeroCount(xor);
+        if (state.Leading != NoWindow && leading >= state.Leading && trailing >= state.Trailing)
+        {
+            writer.WriteBit(false);
+            writer.WriteBits(xor >> state.Trailing, 64 - state.Leading - state.Trailing);
+            return;
+        }
+        var significant = 64 - leading - trailing;
+        writer.WriteBit(true);
+        writer.WriteBits((ulong)leading, 6);
+        writer.WriteBits((ulong)(significant & 63), 6); // 64 is written as 0
+        writer.WriteBits(xor >> trailing, significant);
+        state.Leading = (byte)leading;
+        state.Trailing = (byte)trailing;
+    }
+
+    private static ulong ReadXor(ref BitReader reader, ref ColumnState state)
+    {
+        if (reader.ReadBit())
+        {
+            state.Leading = (byte)reader.ReadBits(6);
+            var length = (int)reader.ReadBits(6);
+            if (length == 0) length = 64;
+            state.Trailing = (byte)(64 - state.Leading - length);
+        }
+        var significant = 64 - state.Leading - state.Trailing;
+        return reader.ReadBits(significant) << state.Trailing;
+    }
+}

@@ -1,0 +1,178 @@
+using KubeMonitor.Facade.Storage;
+
+namespace KubeMonitor.Facade.Tests.Storage;
+
+/// <summary>The contract of <see cref="EntitySeries"/> case by case, around chunk boundaries in particular.</summary>
+public class EntitySeriesTests
+{
+    private const long T0 = SeriesData.Start;
+    private const long Tick = SeriesData.Tick;
+
+    [Fact]
+    public void Same_timestamp_is_a_duplicate_and_older_is_out_of_order_and_neither_is_stored()
+    {
+        var series = new EntitySeries(2, 4);
+        Assert.Equal(AppendResult.Stored, series.Append(T0, [1, 2]));
+        Assert.Equal(AppendResult.Stored, series.Append(T0 + Tick, [3, 4]));
+        Assert.Equal(AppendResult.Duplicate, series.Append(T0 + Tick, [9, 9]));
+        Assert.Equal(AppendResult.OutOfOrder, series.Append(T0, [9, 9]));
+        Assert.Equal(AppendResult.OutOfOrder, series.Append(T0 - 1, [9, 9]));
+        Assert.Equal(2, series.Count);
+        Assert.Equal(T0 + Tick, series.LastTimestamp);
+        var (times, values) = ReadAll(series);
+        Assert.Equal([T0, T0 + Tick], times);
+        Assert.Equal([1, 2, 3, 4], values);
+    }
+
+    [Fact]
+    public void Wrong_value_count_is_refused()
+    {
+        var series = new EntitySeries(3);
+        Assert.Throws<ArgumentException>(() => series.Append(T0, [1, 2]));
+        Assert.Equal(0, series.Count);
+        Assert.Null(series.LastTimestamp);
+    }
+
+    [Fact]
+    public void DropBefore_across_chunk_boundaries_counts_and_keeps_exactly_the_newer_samples()
+    {
+        var series = Filled(chunk: 4, samples: 10); // chunks [0..3] [4..7], head [8, 9]
+        Assert.Equal(2, series.ClosedChunkCount);
+
+        Assert.Equal(0, series.DropBefore(T0));                 // nothing older
+        Assert.Equal(1, series.DropBefore(T0 + Tick));          // inside the first chunk: hidden
+        Assert.Equal(2, series.ClosedChunkCount);
+        Assert.Equal(9, series.Count);
+        Assert.Equal(T0 + Tick, ReadAll(series).Times[0]);
+
+        Assert.Equal(4, series.DropBefore(T0 + 5 * Tick));      // rest of chunk 1 and one of chunk 2
+        Assert.Equal(1, series.ClosedChunkCount);               // chunk 1 released
+        Assert.Equal(5, series.Count);
+        Assert.Equal(Enumerable.Range(5, 5).Select(i => T0 + i * Tick), ReadAll(series).Times);
+
+        Assert.Equal(3, series.DropBefore(T0 + 8 * Tick));      // exactly on the head's first sample
+        Assert.Equal(0, series.ClosedChunkCount);
+        Assert.Equal([T0 + 8 * Tick, T0 + 9 * Tick], ReadAll(series).Times);
+        Assert.Equal([8.0, 9.0], ReadAll(series).Values);
+
+        Assert.Equal(2, series.DropBefore(T0 + 100 * Tick));    // everything
+        Assert.Equal(0, series.Count);
+        Assert.Null(series.LastTimestamp);
+        Assert.Empty(ReadAll(series).Times);
+    }
+
+    [Fact]
+    public void After_everything_expired_the_series_starts_over_like_a_new_one()
+    {
+        var series = Filled(chunk: 3, samples: 7);
+        series.DropBefore(long.MaxValue);
+        // The old implementation forgot everything too: an older timestamp is then just the first sample.
+        Assert.Equal(AppendResult.Stored, series.Append(T0 - Tick, [-1.0]));
+        Assert.Equal(AppendResult.Stored, series.Append(T0, [-2.0]));
+        var (times, values) = ReadAll(series);
+        Assert.Equal([T0 - Tick, T0], times);
+        Assert.Equal([-1.0, -2.0], values);
+    }
+
+    [Theory]
+    [InlineData(4, true, new long[] { 3, 4, 5 })]   // window starts a chunk: previous is the last row of the chunk before
+    [InlineData(4, false, new long[] { 4, 5 })]
+    [InlineData(3, true, new long[] { 2, 3, 4, 5 })] // previous is the last row of a chunk, the window starts the next
+    [InlineData(5, true, new long[] { 4, 5 })]
+    [InlineData(0, true, new long[] { 0, 1, 2, 3, 4, 5 })] // nothing before the first sample
+    [InlineData(8, true, new long[] { 7, 8 })]       // previous at the end of chunk 2, window in the head
+    public void Read_with_previous_at_chunk_boundaries(long fromTick, bool includePrevious, long[] expectedTicks)
+    {
+        var series = Filled(chunk: 4, samples: 10);
+        var times = new List<long>();
+        var values = new List<double>();
+        var toTick = Math.Max(fromTick, 5);
+        var n = series.Read(T0 + fromTick * Tick, T0 + toTick * Tick, includePrevious, times, values);
+        Assert.Equal(expectedTicks.Length, n);
+        Assert.Equal(expectedTicks.Select(i => T0 + i * Tick), times);
+        Assert.Equal(expectedTicks.Select(i => (double)i), values);
+    }
+
+    [Fact]
+    public void Read_after_all_samples_returns_only_the_previous_and_never_one_outside_the_window()
+    {
+        var series = Filled(chunk: 4, samples: 10);
+        var times = new List<long>();
+        var values = new List<double>();
+        Assert.Equal(1, series.Read(T0 + 20 * Tick, T0 + 30 * Tick, includePrevious: true, times, values));
+        Assert.Equal([T0 + 9 * Tick], times);
+        Assert.Equal(0, series.Read(T0 + 20 * Tick, T0 + 30 * Tick, includePrevious: false, times, values));
+        // A window before all samples has no previous and no sample.
+        Assert.Equal(0, series.Read(T0 - 10 * Tick, T0 - 1, includePrevious: true, times, values));
+        // Hidden (expired) samples are never the previous one.
+        series.DropBefore(T0 + 2 * Tick);
+        times.Clear();
+        values.Clear();
+        Assert.Equal(1, series.Read(T0 + 1, T0 + 2 * Tick, includePrevious: true, times, values));
+        Assert.Equal([T0 + 2 * Tick], times);
+    }
+
+    [Fact]
+    public void CopyLatest_gives_the_two_newest_rows_oldest_first()
+    {
+        var series = new EntitySeries(2, 2);
+        Span<long> times = stackalloc long[2];
+        Span<double> values = stackalloc double[4];
+        Assert.Equal(0, series.CopyLatest(times, values));
+        series.Append(T0, [1, double.NaN]);
+        Assert.Equal(1, series.CopyLatest(times, values));
+        Assert.Equal(T0, times[0]);
+        series.Append(T0 + Tick, [2, -0.0]);
+        series.Append(T0 + 2 * Tick, [3, 4]); // closes a chunk: the latest rows do not depend on it
+        Assert.Equal(2, series.CopyLatest(times, values));
+        Assert.Equal([T0 + Tick, T0 + 2 * Tick], times.ToArray());
+        Assert.Equal(EntitySeriesPropertyTests.Bits([2, -0.0, 3, 4]), EntitySeriesPropertyTests.Bits(values.ToArray()));
+        series.DropBefore(T0 + 2 * Tick);
+        Assert.Equal(1, series.CopyLatest(times, values));
+        Assert.Equal(T0 + 2 * Tick, times[0]);
+    }
+
+    [Fact]
+    public void BytesHeld_grows_with_samples_and_falls_when_chunks_expire()
+    {
+        var series = new EntitySeries(7, 120);
+        Assert.Equal(0, series.BytesHeld); // an entity without data costs only its object
+        var generator = new SeriesData.RealisticPod(new Random(5));
+        var row = new double[7];
+        var history = new List<long>();
+        for (var i = 0; i < 600; i++)
+        {
+            generator.Next(row);
+            series.Append(T0 + i * Tick, row);
+            history.Add(series.BytesHeld);
+        }
+        Assert.True(history[^1] > history[120] && history[120] > history[0], string.Join(",", history.Where((_, i) => i % 60 == 0)));
+        Assert.True(series.BytesHeld >= series.EncodedBytes);
+        // Compressed: far below the 8 + 7 x 8 bytes of a raw row.
+        Assert.True(series.EncodedBytes < 600 * 64 / 2, $"{series.EncodedBytes} bytes for 600 rows");
+
+        var before = series.BytesHeld;
+        var encodedBefore = series.EncodedBytes;
+        series.DropBefore(T0 + 300 * Tick); // releases the first two closed chunks (rows 0..239)
+        Assert.Equal(300, series.Count);
+        Assert.True(series.EncodedBytes < encodedBefore * 3 / 4, $"{series.EncodedBytes} of {encodedBefore}");
+        Assert.True(series.BytesHeld < before);
+        series.DropBefore(long.MaxValue);
+        Assert.Equal(0, series.BytesHeld);
+    }
+
+    private static EntitySeries Filled(int chunk, int samples)
+    {
+        var series = new EntitySeries(1, chunk);
+        for (var i = 0; i < samples; i++) Assert.Equal(AppendResult.Stored, series.Append(T0 + i * Tick, [i]));
+        return series;
+    }
+
+    private static (List<long> Times, List<double> Values) ReadAll(EntitySeries series)
+    {
+        var times = new List<long>();
+        var values = new List<double>();
+        series.Read(long.MinValue, long.MaxValue, includePrevious: true, times, values);
+        return (times, values);
+    }
+}

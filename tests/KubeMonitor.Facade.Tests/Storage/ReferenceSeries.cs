@@ -1,0 +1,58 @@
+namespace KubeMonitor.Facade.Tests.Storage;
+
+/// <summary>
+/// The obvious uncompressed model of <see cref="KubeMonitor.Facade.Storage.EntitySeries"/>'s
+/// contract (the semantics of the packed-array version it replaced), to compare against.
+/// </summary>
+internal sealed class ReferenceSeries
+{
+    private readonly List<long> _timestamps = [];
+    private readonly List<double[]> _rows = [];
+
+    public int Count => _timestamps.Count;
+
+    public long? LastTimestamp => _timestamps.Count == 0 ? null : _timestamps[^1];
+
+    public string Append(long timestamp, double[] values)
+    {
+        if (_timestamps.Count > 0 && timestamp == _timestamps[^1]) return "Duplicate";
+        if (_timestamps.Count > 0 && timestamp < _timestamps[^1]) return "OutOfOrder";
+        _timestamps.Add(timestamp);
+        _rows.Add((double[])values.Clone());
+        return "Stored";
+    }
+
+    public int DropBefore(long min)
+    {
+        var n = 0;
+        while (n < _timestamps.Count && _timestamps[n] < min) n++;
+        _timestamps.RemoveRange(0, n);
+        _rows.RemoveRange(0, n);
+        return n;
+    }
+
+    public (List<long> Timestamps, List<double> Values) Read(long from, long to, bool includePrevious)
+    {
+        var timestamps = new List<long>();
+        var values = new List<double>();
+        var previous = -1;
+        for (var i = 0; i < _timestamps.Count && _timestamps[i] < from; i++) previous = i;
+        if (includePrevious && previous >= 0 && _timestamps[previous] <= to) Add(previous);
+        for (var i = previous + 1; i < _timestamps.Count && _timestamps[i] <= to; i++) Add(i);
+        return (timestamps, values);
+
+        void Add(int i)
+        {
+            timestamps.Add(_timestamps[i]);
+            values.AddRange(_rows[i]);
+        }
+    }
+
+    public (long[] Timestamps, double[] Values) Latest(int max)
+    {
+        var n = Math.Min(max, Count);
+        var timestamps = _timestamps.Skip(Count - n).ToArray();
+        var values = _rows.Skip(Count - n).SelectMany(r => r).ToArray();
+        return (timestamps, values);
+    }
+}
