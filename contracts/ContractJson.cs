@@ -12,7 +12,8 @@ namespace KubeMonitor.Contracts;
     NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    MaxDepth = 16)]
+    MaxDepth = 16,
+    Converters = [typeof(UtcTimestampConverter)])]
 [JsonSerializable(typeof(Batch))]
 [JsonSerializable(typeof(NodeSample))]
 [JsonSerializable(typeof(PodSample))]

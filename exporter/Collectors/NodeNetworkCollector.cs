@@ -5,14 +5,16 @@ using KubeMonitor.Exporter.Parsers;
 namespace KubeMonitor.Exporter.Collectors;
 
 /// <summary>
-/// Bytes received and transmitted per interface (lo included) from /proc/net/dev, as
-/// node_exporter reads it. /proc/net is a link to self/net: it shows the network namespace of
-/// the reading process, so the DaemonSet runs with hostNetwork (as node_exporter's does).
+/// Bytes received and transmitted per interface (lo included) from net/dev. /proc/net is a link
+/// to self/net: the network namespace of the reading process, which in a pod is the pod's. The
+/// host's init (pid 1 of the host's /proc) is always in the host's namespace, so its net/dev is
+/// read when there is one, and the DaemonSet needs no hostNetwork. Trees without pid 1 (fixtures)
+/// fall back to net/dev.
 /// </summary>
 public sealed class NodeNetworkCollector(HostRoot root) : ICollector
 {
     public string Name => "netdev";
 
     public void Collect(NodeSnapshot snapshot) =>
-        snapshot.Interfaces = NetDevParser.Parse(HostRoot.ReadFile(root.Proc("net", "dev")));
+        snapshot.Interfaces = NetDevParser.Parse(HostRoot.TryReadFile(root.Proc("1", "net", "dev")) ?? HostRoot.ReadFile(root.Proc("net", "dev")));
 }

@@ -25,6 +25,16 @@ public sealed partial record ExporterOptions(
     /// <summary>Beside node_exporter's 9100, not on it: both run on every node.</summary>
     public const string DefaultListen = "0.0.0.0:9847";
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultPushBuffer = TimeSpan.FromMinutes(15);
+
+    /// <summary>Facades to push every collection to; empty: no push (only /metrics).</summary>
+    public IReadOnlyList<Uri> FacadeUrls { get; init; } = [];
+
+    /// <summary>File holding the bearer token for pushes (a mounted Secret or projected token); null: none.</summary>
+    public string? PushTokenFile { get; init; }
+
+    /// <summary>How much of the stream is kept per facade while it is unreachable.</summary>
+    public TimeSpan PushBuffer { get; init; } = DefaultPushBuffer;
 
     /// <summary>
     /// Parses the command line. <paramref name="environment"/> looks up environment variables
@@ -81,6 +91,20 @@ public sealed partial record ExporterOptions(
             CustomParser = ParseInterval,
         };
         private readonly Option<string?> _kubeconfig = new("--kubeconfig") { HelpName = "path", Description = "Kubeconfig file for pod metadata outside a cluster [default: in-cluster config inside a pod, else none]" };
+        private readonly Option<Uri[]> _facadeUrls = new("--facade-url")
+        {
+            HelpName = "url",
+            Description = "Facade to push every collection to (http[s]://host:port); repeat for several. A DNS name is resolved every interval and every address gets the stream (a headless Service) [default: none, no push]",
+            AllowMultipleArgumentsPerToken = false,
+            CustomParser = ParseFacadeUrls,
+        };
+        private readonly Option<string?> _pushTokenFile = new("--push-token-file") { HelpName = "path", Description = "File with the bearer token for pushes, re-read when it changes [default: none]" };
+        private readonly Option<TimeSpan?> _pushBuffer = new("--push-buffer")
+        {
+            HelpName = "duration",
+            Description = "How much of the stream to keep per facade while it is unreachable, replayed oldest first [default: 15m]",
+            CustomParser = ParseInterval,
+        };
         private readonly Option<LogLevel?> _logLevel = new("--log-level")
         {
             HelpName = "level",
@@ -92,7 +116,8 @@ public sealed partial record ExporterOptions(
         {
             Root = new RootCommand("KubeMonitor exporter: node, pod and container metrics from /proc and cgroups, served as Prometheus /metrics.")
             {
-                _nodeName, _procRoot, _sysRoot, _cgroupRoot, _listen, _interval, _kubeconfig, _logLevel,
+                _nodeName, _procRoot, _sysRoot, _cgroupRoot, _listen, _interval, _kubeconfig,
+                _facadeUrls, _pushTokenFile, _pushBuffer, _logLevel,
             };
         }
 
@@ -104,7 +129,12 @@ public sealed partial record ExporterOptions(
             result.GetValue(_listen) ?? IPEndPoint.Parse(DefaultListen),
             result.GetValue(_interval) ?? DefaultInterval,
             result.GetValue(_kubeconfig),
-            result.GetValue(_logLevel) ?? LogLevel.Information);
+            result.GetValue(_logLevel) ?? LogLevel.Information)
+        {
+            FacadeUrls = result.GetValue(_facadeUrls) is { Length: > 0 } urls ? urls : [],
+            PushTokenFile = result.GetValue(_pushTokenFile),
+            PushBuffer = result.GetValue(_pushBuffer) ?? DefaultPushBuffer,
+        };
 
         public static bool IsNodeName(string name) => Dns1123Subdomain().IsMatch(name);
 
@@ -150,6 +180,23 @@ public sealed partial record ExporterOptions(
             }
             result.AddError($"--interval '{value}' is not a positive duration (e.g. 5s, 500ms, 1m or 5).");
             return null;
+        }
+
+        private static Uri[] ParseFacadeUrls(ArgumentResult result)
+        {
+            var urls = new List<Uri>();
+            foreach (var token in result.Tokens)
+            {
+                if (Uri.TryCreate(token.Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                {
+                    urls.Add(url);
+                }
+                else
+                {
+                    result.AddError($"--facade-url '{token.Value}' is not an absolute http or https URL (e.g. http://127.0.0.1:8080).");
+                }
+            }
+            return [.. urls];
         }
 
         private static LogLevel? ParseLogLevel(ArgumentResult result)

@@ -81,9 +81,14 @@ internal sealed class FacadeClient(
         }
     }
 
-    /// <summary>Retrying cannot help: the request itself is wrong (400, 401, 403, 404, 413, 415, 422 ...).</summary>
+    /// <summary>
+    /// Sending again cannot help: the batch itself is wrong (400, 404, 413, 415, 422 ...). 401 and
+    /// 403 are not: a credential being rotated or fixed makes the same batch welcome later, so it
+    /// stays buffered (within the buffer's bound) rather than lost.
+    /// </summary>
     internal static bool IsPermanent(HttpStatusCode status) =>
-        (int)status is >= 400 and < 500 && status is not HttpStatusCode.RequestTimeout and not HttpStatusCode.TooManyRequests;
+        (int)status is >= 400 and < 500
+        && status is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
 
     internal static Uri BatchUri(Uri baseAddress, string node)
     {

@@ -50,12 +50,12 @@ public sealed class ExporterAppTests
 
         await using var app = ExporterApp.Build(options, root, builder =>
         {
-            builder.Services.AddSingleton<Collection.ICollector>(new NamedCollector("pods"));
+            builder.Services.AddSingleton<Collection.ICollector>(new NamedCollector("extra"));
             builder.Services.AddSingleton<Action<Collection.NodeSnapshot>>(_ => postProcessed++);
         });
         var runner = app.Services.GetRequiredService<Collection.CollectionRunner>();
 
-        Assert.Equal(["cpu", "meminfo", "diskstats", "netdev", "pods"], runner.CollectorNames);
+        Assert.Equal(["cpu", "meminfo", "diskstats", "netdev", "pods", "extra"], runner.CollectorNames);
         Assert.Equal(1, postProcessed); // the collection Build runs for readiness
     }
 
@@ -66,10 +66,10 @@ public sealed class ExporterAppTests
     }
 
     [Fact]
-    public async Task Serves_a_fresh_collection_per_scrape_in_both_formats_and_health()
+    public async Task Serves_each_interval_s_collection_in_both_formats_and_health()
     {
         using var proc = new TempProcRoot("procfs-8cpu");
-        var options = new ExporterOptions("node-1", proc.Path, proc.Path, proc.Path, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+        var options = new ExporterOptions("node-1", proc.Path, proc.Path, proc.Path, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromMilliseconds(100), null, LogLevel.Warning);
         await using var app = ExporterApp.Build(options, proc.Root);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://{options.Listen}") };
@@ -80,12 +80,19 @@ public sealed class ExporterAppTests
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4183.22\n", text, StringComparison.Ordinal);
 
-        // The next scrape reads the file again: one more tick of user time on cpu0 shows at once.
+        // The next interval's collection reads the file again: one more second of user time on cpu0 shows.
         proc.Write("stat", File.ReadAllText(Path.Combine(proc.Path, "stat")).Replace("cpu0 44490 ", "cpu0 44590 ", StringComparison.Ordinal));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
-        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/openmetrics-text; version=1.0.0; charset=utf-8"));
-        using var response = await http.SendAsync(request);
-        var openMetrics = await response.Content.ReadAsStringAsync();
+        HttpResponseMessage response;
+        string openMetrics;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+            request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/openmetrics-text; version=1.0.0; charset=utf-8"));
+            response = await http.SendAsync(request);
+            openMetrics = await response.Content.ReadAsStringAsync();
+        }
+        while (!openMetrics.Contains("4184.22", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
 
         Assert.Equal("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4184.22\n", openMetrics, StringComparison.Ordinal);

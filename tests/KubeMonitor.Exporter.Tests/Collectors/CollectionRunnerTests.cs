@@ -17,7 +17,7 @@ public sealed class CollectionRunnerTests
     private CollectionRunner Runner(IEnumerable<ICollector> collectors, IEnumerable<Action<NodeSnapshot>>? post = null) =>
         new("node-1", collectors, _time, _log, post);
 
-    private static ICollector[] NodeCollectors(Host.HostRoot root) =>
+    private static ICollector[] NodeCollectors(KubeMonitor.Exporter.Host.HostRoot root) =>
         [new NodeCpuCollector(root), new NodeMemoryCollector(root), new NodeDiskCollector(root), new NodeNetworkCollector(root)];
 
     [Fact]

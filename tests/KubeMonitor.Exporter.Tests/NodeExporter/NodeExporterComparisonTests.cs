@@ -31,7 +31,8 @@ public sealed partial class NodeExporterComparisonTests
         using var nodeExporter = StartNodeExporter(nodeExporterPort);
         try
         {
-            var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+            // A short interval: /metrics shows the newest collection, at most this old at the scrape.
+            var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromMilliseconds(100), null, LogLevel.Warning);
             await using var ours = ExporterApp.Build(options, HostRoot.Create());
             await ours.StartAsync();
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };

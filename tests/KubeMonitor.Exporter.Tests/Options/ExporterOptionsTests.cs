@@ -45,12 +45,27 @@ public sealed class ExporterOptionsTests
     {
         var options = Valid(
             "--node-name", "worker-1.example", "--proc-root", "/host/proc", "--sys-root", "/host/sys", "--cgroup-root", "/host/sys/fs/cgroup",
-            "--listen", "[::]:9000", "--interval", "500ms", "--kubeconfig", "/root/.kube/config", "--log-level", "debug");
+            "--listen", "[::]:9000", "--interval", "500ms", "--kubeconfig", "/root/.kube/config", "--log-level", "debug",
+            "--facade-url", "http://facade-a:8080", "--facade-url", "https://facade-b.kubemonitor.svc:8443/",
+            "--push-token-file", "/var/run/secrets/kubemonitor/token", "--push-buffer", "30m");
 
         Assert.Equal(
-            new ExporterOptions("worker-1.example", "/host/proc", "/host/sys", "/host/sys/fs/cgroup", IPEndPoint.Parse("[::]:9000"), TimeSpan.FromMilliseconds(500), "/root/.kube/config", LogLevel.Debug),
+            new ExporterOptions("worker-1.example", "/host/proc", "/host/sys", "/host/sys/fs/cgroup", IPEndPoint.Parse("[::]:9000"), TimeSpan.FromMilliseconds(500), "/root/.kube/config", LogLevel.Debug)
+            {
+                FacadeUrls = options.FacadeUrls,
+                PushTokenFile = "/var/run/secrets/kubemonitor/token",
+                PushBuffer = TimeSpan.FromMinutes(30),
+            },
             options);
+        Assert.Equal([new Uri("http://facade-a:8080"), new Uri("https://facade-b.kubemonitor.svc:8443/")], options.FacadeUrls);
     }
+
+    [Theory]
+    [InlineData("ftp://facade:21")]
+    [InlineData("facade:8080")]
+    [InlineData("/api")]
+    public void A_facade_url_must_be_absolute_http(string url) =>
+        Assert.Contains(Errors("--facade-url", url), e => e.Contains("--facade-url", StringComparison.Ordinal));
 
     [Theory]
     [InlineData("5s", 5_000)]

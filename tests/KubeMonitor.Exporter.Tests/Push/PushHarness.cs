@@ -38,7 +38,7 @@ internal sealed class PushHarness : IAsyncDisposable
     }
 
     public PushOptions Options { get; }
-    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
     public FacadePusher Pusher { get; }
 
     /// <summary>Batch number <paramref name="i"/> of the stream: one second after the previous one.</summary>

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts KubeMonitor on this machine: a facade on http://127.0.0.1:8080 and an exporter for
+# this host (node metrics from /proc and /sys; no Kubernetes needed) that pushes to it every
+# 5 s and serves its own /metrics on http://127.0.0.1:9847. Ctrl-C stops both.
+# Environment: FACADE_PORT (8080), EXPORTER_PORT (9847), INTERVAL (5s).
+set -euo pipefail
+cd "$(dirname "$0")"
+facade_port=${FACADE_PORT:-8080}
+exporter_port=${EXPORTER_PORT:-9847}
+
+echo "run.sh: building (Release)..."
+dotnet build KubeMonitor.sln -c Release -nologo -v quiet
+
+pids=()
+stop() {
+    trap - INT TERM EXIT
+    echo
+    echo "run.sh: stopping"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+dotnet facade/bin/Release/net10.0/kubemonitor-facade.dll --urls "http://127.0.0.1:${facade_port}" &
+pids+=($!)
+dotnet exporter/bin/Release/net10.0/kubemonitor-exporter.dll \
+    --listen "127.0.0.1:${exporter_port}" --interval "${INTERVAL:-5s}" \
+    --facade-url "http://127.0.0.1:${facade_port}" &
+pids+=($!)
+
+node=${NODE_NAME:-$(hostname)}
+cat <<MSG
+
+KubeMonitor is running (Ctrl-C stops it):
+  facade     http://127.0.0.1:${facade_port}/api/nodes
+  this node  http://127.0.0.1:${facade_port}/api/nodes/${node}?window=60
+  exporter   http://127.0.0.1:${exporter_port}/metrics
+Try:  curl -s "http://127.0.0.1:${facade_port}/api/nodes/${node}" | python3 -m json.tool
+
+MSG
+wait -n "${pids[@]}"
