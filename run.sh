@@ -2,14 +2,16 @@
 # Starts KubeMonitor on this machine: a facade on http://127.0.0.1:8080 and an exporter for
 # this host (node metrics from /proc and /sys; no Kubernetes needed) that pushes to it every
 # 5 s and serves its own /metrics on http://127.0.0.1:9847. Ctrl-C stops both.
-# Environment: FACADE_PORT (8080), EXPORTER_PORT (9847), INTERVAL (5s).
+# Environment: FACADE_PORT (8080), EXPORTER_PORT (9847), INTERVAL (5s). Extra arguments go to
+# the exporter, e.g. ./run.sh --kubeconfig ~/.kube/config --node-name minikube
 set -euo pipefail
 cd "$(dirname "$0")"
 facade_port=${FACADE_PORT:-8080}
 exporter_port=${EXPORTER_PORT:-9847}
 
 echo "run.sh: building (Release)..."
-dotnet build KubeMonitor.sln -c Release -nologo -v quiet
+dotnet build facade/KubeMonitor.Facade.csproj -c Release -nologo -v quiet
+dotnet build exporter/KubeMonitor.Exporter.csproj -c Release -nologo -v quiet
 
 pids=()
 stop() {
@@ -25,7 +27,7 @@ dotnet facade/bin/Release/net10.0/kubemonitor-facade.dll --urls "http://127.0.0.
 pids+=($!)
 dotnet exporter/bin/Release/net10.0/kubemonitor-exporter.dll \
     --listen "127.0.0.1:${exporter_port}" --interval "${INTERVAL:-5s}" \
-    --facade-url "http://127.0.0.1:${facade_port}" &
+    --facade-url "http://127.0.0.1:${facade_port}" "$@" &
 pids+=($!)
 
 node=${NODE_NAME:-$(hostname)}

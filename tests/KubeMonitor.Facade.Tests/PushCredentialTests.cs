@@ -43,8 +43,8 @@ public sealed class PushCredentialTests : IDisposable
     {
         _facade.SetTime(10);
         var body = path.EndsWith("/batch", StringComparison.Ordinal)
-            ? $$"""{"timestamp":"{{FacadeFactory.At(10)}}","node":{"cpu":{"usageSecondsTotal":1}}}"""
-            : $$"""{"timestamp":"{{FacadeFactory.At(10)}}","namespace":"shop","cpu":{"usageSecondsTotal":1}}""";
+            ? "{\"timestamp\":\"" + FacadeFactory.At(10) + "\",\"node\":{\"cpu\":{\"usageSecondsTotal\":1}}}"
+            : "{\"timestamp\":\"" + FacadeFactory.At(10) + "\",\"namespace\":\"shop\",\"cpu\":{\"usageSecondsTotal\":1}}";
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
