@@ -6,12 +6,21 @@ namespace KubeMonitor.Contracts;
 
 /// <summary>
 /// Writes timestamps as RFC 3339 in UTC with a 'Z' (API.md section 1), whatever offset the value
-/// carries; reads any RFC 3339 / ISO 8601 timestamp System.Text.Json accepts.
+/// carries. Reads ISO 8601 / RFC 3339 strings; one without an offset is UTC (the contract's
+/// zone), never the reader's local time.
 /// </summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.GetDateTimeOffset();
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTime(out var time))
+        {
+            throw new JsonException("A timestamp must be an RFC 3339 string such as \"2026-11-26T07:00:05Z\".");
+        }
+        return time.Kind == DateTimeKind.Unspecified
+            ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc))
+            : reader.GetDateTimeOffset();
+    }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(Format(value));
