@@ -175,6 +175,10 @@ public sealed class ExporterMetrics
 
         foreach (var container in pod.Containers)
         {
+            // A pod the API describes names all its containers; one it leaves unnamed is the
+            // sandbox (pause), whose usage stays in the pod's own series. Without metadata the
+            // id is all there is.
+            if (meta is not null && container.Name is null) continue;
             var c = container.Name ?? container.Id;
             var cs = container.Stats;
             _containerCpuSeconds.Set(cs.CpuUsageSeconds, ns, name, c, node);

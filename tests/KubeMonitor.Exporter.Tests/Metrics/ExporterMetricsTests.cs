@@ -151,7 +151,7 @@ public sealed class ExporterMetricsTests
     }
 
     [Fact]
-    public async Task Pods_and_containers_carry_their_kubernetes_names_or_the_uid_until_metadata_is_known()
+    public async Task Pods_and_containers_carry_their_kubernetes_names_or_the_uid_until_metadata_is_known_and_unnamed_sandboxes_are_left_out()
     {
         var known = new PodSnapshot
         {
@@ -161,7 +161,7 @@ public sealed class ExporterMetricsTests
             Containers =
             [
                 new ContainerSnapshot { Id = "aaaa", Name = "app", Stats = new CgroupStats { CpuUsageSeconds = 12.1, MemoryWorkingSetBytes = 100000000, OomKills = 2 } },
-                new ContainerSnapshot { Id = "bbbb", Stats = new CgroupStats { CpuUsageSeconds = 0.2 } }, // no name yet: the id stands in
+                new ContainerSnapshot { Id = "bbbb", Stats = new CgroupStats { CpuUsageSeconds = 0.2 } }, // unnamed by the API (the sandbox): left out
             ],
             Network = new NetworkTotals(2048, 1024),
             Metadata = new PodMetadata("test-dep-7c9f8d6b5-x2x4q", "test-ns", "4b1c8f57-3c52-4a5e-9a7e-2f3d1c0b9a11", "ReplicaSet", "test-dep-7c9f8d6b5", "test-dep", new Dictionary<string, string>()),
@@ -189,7 +189,6 @@ public sealed class ExporterMetricsTests
             kubemonitor_pod_network_transmit_bytes_total{namespace="test-ns",pod="test-dep-7c9f8d6b5-x2x4q",node="node-1"} 1024
             kubemonitor_pod_pressure_cpu_waiting_seconds_total{namespace="",pod="8712f785-1a3e-41ec-a00b-e2dcc77431cb",node="node-1"} 0.25
             kubemonitor_container_cpu_usage_seconds_total{namespace="test-ns",pod="test-dep-7c9f8d6b5-x2x4q",container="app",node="node-1"} 12.1
-            kubemonitor_container_cpu_usage_seconds_total{namespace="test-ns",pod="test-dep-7c9f8d6b5-x2x4q",container="bbbb",node="node-1"} 0.2
             kubemonitor_container_memory_working_set_bytes{namespace="test-ns",pod="test-dep-7c9f8d6b5-x2x4q",container="app",node="node-1"} 100000000
             kubemonitor_container_oom_kills_total{namespace="test-ns",pod="test-dep-7c9f8d6b5-x2x4q",container="app",node="node-1"} 2
 
