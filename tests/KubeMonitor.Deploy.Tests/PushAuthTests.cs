@@ -8,7 +8,7 @@ namespace KubeMonitor.Deploy.Tests;
 /// <summary>
 /// Push authentication as rendered (issue 3, 4). Base: a projected ServiceAccount token for the
 /// facade's audience, checked by TokenReview. With the token-auth component and a test token: the
-/// exporter and the facade read the same Secret. <see cref="LiveStackTests"/> runs both programs
+/// exporter and the facade read the same Secret. <see cref="LivePipelineTests"/> runs both programs
 /// with these rendered settings and shows the facade requires the credential the exporter sends.
 /// </summary>
 public sealed class PushAuthTests

@@ -6,7 +6,8 @@ namespace KubeMonitor.Deploy.Tests.Support;
 /// What exporter/Dockerfile and facade/Dockerfile build, done here without a Docker engine: the
 /// build stage's COPY instructions fill a fresh folder from the repository (as the build context,
 /// minus .dockerignore's bin/ and obj/) and its `dotnet publish` runs there unchanged but for the
-/// output folder and $TARGETARCH (this host's). Once per test run: the NativeAOT publish takes minutes.
+/// output folder and $TARGETARCH (this host's). Once per test run, and reused while the context is
+/// unchanged (see <see cref="PublishAsync"/>): the NativeAOT publish takes minutes.
 /// </summary>
 internal static class PublishedImages
 {
@@ -20,27 +21,48 @@ internal static class PublishedImages
 
     private static async Task<Published> PublishBothAsync()
     {
-        var root = Path.Combine(Path.GetTempPath(), "kubemonitor-images-" + Environment.ProcessId);
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
         var exporter = Dockerfile.Read(DockerfileOf("exporter"));
         var facade = Dockerfile.Read(DockerfileOf("facade"));
         // One at a time: two publishes at once on a small shared machine only slow each other.
-        var exporterDir = await PublishAsync(exporter, Path.Combine(root, "exporter"));
-        var facadeDir = await PublishAsync(facade, Path.Combine(root, "facade"));
+        var exporterDir = await PublishAsync("exporter", exporter);
+        var facadeDir = await PublishAsync("facade", facade);
         return new Published(exporterDir, facadeDir, exporter, facade);
     }
 
-    private static async Task<string> PublishAsync(Dockerfile dockerfile, string folder)
+    /// <summary>
+    /// The publish output for this build context. Like Docker's layer cache, an output is reused
+    /// when the context (every file the COPY instructions take) and the command are byte for byte
+    /// the same as when it was made: any change to the sources publishes again.
+    /// </summary>
+    private static async Task<string> PublishAsync(string program, Dockerfile dockerfile)
     {
-        var context = Path.Combine(folder, "src");
-        var output = Path.Combine(folder, "app");
+        var staging = Directory.CreateTempSubdirectory($"kubemonitor-image-{program}-").FullName;
+        try
+        {
+            var context = Path.Combine(staging, "src");
+            CopyContext(dockerfile, context);
+            var arguments = dockerfile.PublishCommand.Skip(1)
+                .Select(a => Dockerfile.TargetArch().Replace(a, HostArch)).ToList();
+            var output = Path.Combine(Path.GetTempPath(), $"kubemonitor-image-{program}-{ContextHash(context, arguments)}");
+            if (File.Exists(Path.Combine(output, ".complete"))) return output;
+
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+            arguments = [.. arguments.Select(a => a == dockerfile.PublishOutput ? output : a)];
+            await Tool.RunOkAsync("dotnet", arguments, context, TimeSpan.FromMinutes(20));
+            await File.WriteAllTextAsync(Path.Combine(output, ".complete"), string.Join(' ', arguments));
+            return output;
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private static void CopyContext(Dockerfile dockerfile, string context)
+    {
+        Assert.Equal("/src", dockerfile.BuildWorkdir);
         foreach (var (sources, destination) in dockerfile.ContextCopies)
         {
-            Assert.Equal("/src", dockerfile.BuildWorkdir);
             foreach (var source in sources)
             {
                 var from = Path.Combine(RepoPaths.Root, source);
@@ -53,11 +75,18 @@ internal static class PublishedImages
                 }
             }
         }
-        var arguments = dockerfile.PublishCommand.Skip(1)
-            .Select(a => a == dockerfile.PublishOutput ? output : Dockerfile.TargetArch().Replace(a, HostArch))
-            .ToList();
-        await Tool.RunOkAsync("dotnet", arguments, context, TimeSpan.FromMinutes(15));
-        return output;
+    }
+
+    private static string ContextHash(string context, IEnumerable<string> arguments)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(string.Join('\0', arguments)));
+        foreach (var file in Directory.EnumerateFiles(context, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(context, file) + "\0"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     /// <summary>Docker's TARGETARCH naming (amd64, arm64), which `dotnet publish -a` accepts.</summary>

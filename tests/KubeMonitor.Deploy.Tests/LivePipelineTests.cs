@@ -10,10 +10,10 @@ namespace KubeMonitor.Deploy.Tests;
 
 /// <summary>
 /// The dashboard proven on data (issue 3, 3) and push auth end to end (issue 3, 4), on the real
-/// programs, real pod cgroups under load and a real Prometheus (<see cref="LiveStack"/>).
+/// programs, real pod cgroups under load and a real Prometheus (<see cref="LivePipeline"/>).
 /// </summary>
 [Collection(RealLoad.Name)]
-public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
+public sealed class LivePipelineTests(LivePipeline live) : IClassFixture<LivePipeline>
 {
     private static readonly TimeSpan DataDeadline = TimeSpan.FromSeconds(90);
 
@@ -32,7 +32,7 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
             var stillEmpty = new List<(string Panel, string RefId, string Query)>();
             foreach (var target in empty)
             {
-                if ((await stack.QueryAsync(target.Query)).Count == 0) stillEmpty.Add(target);
+                if ((await live.QueryAsync(target.Query)).Count == 0) stillEmpty.Add(target);
             }
             empty = stillEmpty;
             if (empty.Count == 0 || clock.Elapsed > DataDeadline) break;
@@ -40,7 +40,7 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
         }
         Assert.True(empty.Count == 0,
             $"Panel targets without data after {DataDeadline.TotalSeconds} s:\n"
-            + string.Join("\n", empty.Select(t => $"  {t.Panel} [{t.RefId}]: {t.Query}")) + "\n" + stack.Logs);
+            + string.Join("\n", empty.Select(t => $"  {t.Panel} [{t.RefId}]: {t.Query}")) + "\n" + live.Logs);
     }
 
     [Fact]
@@ -52,11 +52,11 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
         string exporterText;
         do
         {
-            exporterText = await stack.Http.GetStringAsync(new Uri(stack.ExporterUrl, "/metrics"));
+            exporterText = await live.Http.GetStringAsync(new Uri(live.ExporterUrl, "/metrics"));
         }
         while (!exporterText.Contains("kubemonitor_exporter_push_duration_seconds_bucket", StringComparison.Ordinal) && clock.Elapsed < DataDeadline && await Delay());
         exposed.UnionWith(SampleNames(exporterText));
-        exposed.UnionWith(SampleNames(await stack.Http.GetStringAsync(new Uri(stack.FacadeUrl, "/metrics"))));
+        exposed.UnionWith(SampleNames(await live.Http.GetStringAsync(new Uri(live.FacadeUrl, "/metrics"))));
 
         var dashboard = new Dashboard();
         var named = dashboard.Targets.SelectMany(t => Dashboard.MetricNames(t.Expr).Select(m => (t.Panel, Metric: m)))
@@ -71,11 +71,11 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
     public async Task The_rendered_probe_paths_answer_200_on_the_running_programs()
     {
         var manifests = Manifests.Load(await Kustomize.RenderAsync("base"));
-        foreach (var (container, baseUrl) in new[] { (manifests.ExporterContainer, stack.ExporterUrl), (manifests.FacadeContainer, stack.FacadeUrl) })
+        foreach (var (container, baseUrl) in new[] { (manifests.ExporterContainer, live.ExporterUrl), (manifests.FacadeContainer, live.FacadeUrl) })
         {
             foreach (var probe in new[] { container.LivenessProbe, container.ReadinessProbe })
             {
-                using var response = await stack.Http.GetAsync(new Uri(baseUrl, probe.HttpGet.Path));
+                using var response = await live.Http.GetAsync(new Uri(baseUrl, probe.HttpGet.Path));
                 Assert.True(response.StatusCode == HttpStatusCode.OK, $"{container.Name} {probe.HttpGet.Path}: {(int)response.StatusCode}");
             }
         }
@@ -87,22 +87,22 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
         // The exporter pushes with the credential from the rendered Secret: the facade stores them.
         var clock = Stopwatch.StartNew();
         double received;
-        while ((received = await SampleValueAsync(stack.FacadeUrl, "kubemonitor_facade_samples_received_total{kind=\"node\"}")) < 3
+        while ((received = await SampleValueAsync(live.FacadeUrl, "kubemonitor_facade_samples_received_total{kind=\"node\"}")) < 3
                && clock.Elapsed < DataDeadline && await Delay())
         {
         }
-        Assert.True(received >= 3, $"The facade stored {received} node samples.\n{stack.Logs}");
-        var exporterMetrics = await stack.Http.GetStringAsync(new Uri(stack.ExporterUrl, "/metrics"));
+        Assert.True(received >= 3, $"The facade stored {received} node samples.\n{live.Logs}");
+        var exporterMetrics = await live.Http.GetStringAsync(new Uri(live.ExporterUrl, "/metrics"));
         Assert.Contains("result=\"sent\"", exporterMetrics, StringComparison.Ordinal);
         Assert.DoesNotContain("result=\"rejected\"", exporterMetrics, StringComparison.Ordinal);
 
         // Without the credential, or with another, the same push is refused.
-        var push = new Uri(stack.FacadeUrl, $"/api/nodes/{LiveStack.NodeName}/batch");
-        foreach (var authorization in new AuthenticationHeaderValue?[] { null, new("Bearer", "not-" + stack.Credential.Token) })
+        var push = new Uri(live.FacadeUrl, $"/api/nodes/{LivePipeline.NodeName}/batch");
+        foreach (var authorization in new AuthenticationHeaderValue?[] { null, new("Bearer", "not-" + live.Credential.Token) })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, push) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
             request.Headers.Authorization = authorization;
-            using var response = await stack.Http.SendAsync(request);
+            using var response = await live.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
     }
@@ -112,7 +112,7 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
     {
         var expected = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["node"] = LiveStack.NodeName, ["namespace"] = LiveStack.Namespace, ["deployment"] = LiveStack.Deployment, ["pod"] = stack.PodNames[0],
+            ["node"] = LivePipeline.NodeName, ["namespace"] = LivePipeline.Namespace, ["deployment"] = LivePipeline.Deployment, ["pod"] = live.PodNames[0],
         };
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -124,20 +124,20 @@ public sealed class LiveStackTests(LiveStack stack) : IClassFixture<LiveStack>
             var (selector, label) = Dashboard.ParseLabelValues(Dashboard.Substitute((string)variable["query"]!["query"]!, values));
             var clock = Stopwatch.StartNew();
             List<string> found;
-            while (!(found = await stack.LabelValuesAsync(selector, label)).Contains(expected[name]) && clock.Elapsed < DataDeadline && await Delay())
+            while (!(found = await live.LabelValuesAsync(selector, label)).Contains(expected[name]) && clock.Elapsed < DataDeadline && await Delay())
             {
             }
-            Assert.True(found.Contains(expected[name]), $"${name} = label_values({selector}, {label}) offers [{string.Join(", ", found)}], not {expected[name]}.\n{stack.Logs}");
+            Assert.True(found.Contains(expected[name]), $"${name} = label_values({selector}, {label}) offers [{string.Join(", ", found)}], not {expected[name]}.\n{live.Logs}");
             values[name] = expected[name];
         }
-        Assert.Equal(stack.PodNames.Order(StringComparer.Ordinal), (await stack.LabelValuesAsync(
+        Assert.Equal(live.PodNames.Order(StringComparer.Ordinal), (await live.LabelValuesAsync(
             Dashboard.ParseLabelValues(Dashboard.Substitute((string)dashboard.Variables[^1]["query"]!["query"]!, values)).Selector, "pod")).Order(StringComparer.Ordinal));
         return values;
     }
 
     private async Task<double> SampleValueAsync(Uri program, string series)
     {
-        var text = await stack.Http.GetStringAsync(new Uri(program, "/metrics"));
+        var text = await live.Http.GetStringAsync(new Uri(program, "/metrics"));
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..].Split(' ')[0], CultureInfo.InvariantCulture);
     }

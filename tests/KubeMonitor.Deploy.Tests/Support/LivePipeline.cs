@@ -19,7 +19,7 @@ namespace KubeMonitor.Deploy.Tests.Support;
 /// configured for push auth exactly as the token-auth rendering hands out the credential; and a
 /// real Prometheus 2.42 scraping both every second with the job names the alerts and dashboard use.
 /// </summary>
-public sealed class LiveStack : IAsyncLifetime
+public sealed class LivePipeline : IAsyncLifetime
 {
     public const string NodeName = "kubemonitor-live";
     public const string Namespace = "shop";
@@ -191,7 +191,7 @@ public sealed class LiveStack : IAsyncLifetime
         return disposable;
     }
 
-    private JsonNode PodList(PodCgroups[] pods) => new JsonObject
+    private JsonObject PodList(PodCgroups[] pods) => new JsonObject
     {
         ["kind"] = "PodList",
         ["apiVersion"] = "v1",
