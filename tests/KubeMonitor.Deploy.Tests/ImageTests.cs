@@ -45,7 +45,7 @@ public sealed class ImageTests
     }
 
     [Fact]
-    public async Task Facade_image_runs_the_publishedPathassembly_on_the_deployments_port_and_user()
+    public async Task Facade_image_runs_the_published_assembly_on_the_deployments_port_and_user()
     {
         var published = await PublishedImages.GetAsync();
         var dockerfile = published.Facade;

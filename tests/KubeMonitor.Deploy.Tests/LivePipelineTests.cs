@@ -96,14 +96,19 @@ public sealed class LivePipelineTests(LivePipeline live) : IClassFixture<LivePip
         Assert.Contains("result=\"sent\"", exporterMetrics, StringComparison.Ordinal);
         Assert.DoesNotContain("result=\"rejected\"", exporterMetrics, StringComparison.Ordinal);
 
-        // Without the credential, or with another, the same push is refused.
+        // Without the credential the push is unauthenticated (401); with another token, forbidden (403).
         var push = new Uri(live.FacadeUrl, $"/api/nodes/{LivePipeline.NodeName}/batch");
-        foreach (var authorization in new AuthenticationHeaderValue?[] { null, new("Bearer", "not-" + live.Credential.Token) })
+        var refused = new (AuthenticationHeaderValue? Authorization, HttpStatusCode Status)[]
+        {
+            (null, HttpStatusCode.Unauthorized),
+            (new("Bearer", "not-" + live.Credential.Token), HttpStatusCode.Forbidden),
+        };
+        foreach (var (authorization, status) in refused)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, push) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
             request.Headers.Authorization = authorization;
             using var response = await live.Http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal(status, response.StatusCode);
         }
     }
 
