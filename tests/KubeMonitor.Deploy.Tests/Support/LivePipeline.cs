@@ -13,7 +13,7 @@ namespace KubeMonitor.Deploy.Tests.Support;
 
 /// <summary>
 /// The whole pipeline on this host, as the images would run it: the published exporter (a real
-/// process, 1 s interval) reading this machine's /proc and cgroups, with two pods of a Deployment
+/// process, 1 s interval, as the DaemonSet's non-root user without capabilities) reading this machine's /proc and cgroups, with two pods of a Deployment
 /// "web" in namespace "shop" made as real cgroups under load (one CPU-limited and throttled, one
 /// doing direct disk I/O); a fake Kubernetes API naming those pods; the published facade; both
 /// configured for push auth exactly as the token-auth rendering hands out the credential; and a
@@ -29,7 +29,7 @@ public sealed class LivePipeline : IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("kubemonitor-live-").FullName;
     private readonly List<IDisposable> _owned = [];
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
     public Uri ExporterUrl { get; private set; } = null!;
     public Uri FacadeUrl { get; private set; } = null!;
     public Uri PrometheusUrl { get; private set; } = null!;
@@ -72,6 +72,9 @@ public sealed class LivePipeline : IAsyncLifetime
         pods[1].StartInContainer("sh", "-c",
             $"while :; do dd if=/dev/zero of={ioFile} bs=1M count=8 oflag=direct 2>/dev/null; dd if={ioFile} of=/dev/null bs=1M iflag=direct 2>/dev/null; sleep 0.2; done");
 
+        // Readable by the exporter's non-root user, as the kubelet's mounts are.
+        SetMode(_root, Traversable);
+
         var api = Own(FakeKubeApi.Start());
         api.ServeList(PodList(pods));
         api.ServeWatch();
@@ -103,8 +106,15 @@ public sealed class LivePipeline : IAsyncLifetime
         await facade.WaitForOkAsync(Http, new Uri(FacadeUrl, "/readyz"), TimeSpan.FromSeconds(60));
 
         ExporterUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
-        var exporter = Start("exporter", Path.Combine(published.ExporterDir, "kubemonitor-exporter"),
+        // As the DaemonSet runs it: its runAsUser and runAsGroup, no capabilities, no privilege
+        // escalation (the host pid namespace and the host's /proc and /sys are this test's own).
+        var exporterPod = Rendered.Exporter.Spec.Template.Spec.SecurityContext;
+        var exporter = Start("exporter", "setpriv",
         [
+            "--reuid", exporterPod.RunAsUser!.Value.ToString(CultureInfo.InvariantCulture),
+            "--regid", exporterPod.RunAsGroup!.Value.ToString(CultureInfo.InvariantCulture),
+            "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+            Path.Combine(published.ExporterDir, "kubemonitor-exporter"),
             "--listen", $"127.0.0.1:{ExporterUrl.Port}", "--interval", "1s", "--node-name", NodeName,
             "--kubeconfig", kubeconfig, "--facade-url", FacadeUrl.ToString().TrimEnd('/'), "--push-token-file", exporterToken,
         ]);
@@ -175,7 +185,19 @@ public sealed class LivePipeline : IAsyncLifetime
         var path = Path.Combine(_root, program + "-secret", Path.GetFileName(podPath));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, Credential.Token + "\n");
+        // A Secret volume's files (defaultMode 0440 with the pod's fsGroup): readable by the program's user.
+        SetMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        SetMode(Path.GetDirectoryName(path)!, Traversable);
         return path;
+    }
+
+    private const UnixFileMode Traversable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private static void SetMode(string path, UnixFileMode mode)
+    {
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The live pipeline needs Linux cgroups.");
+        File.SetUnixFileMode(path, mode);
     }
 
     private RunningProcess Start(string name, string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
