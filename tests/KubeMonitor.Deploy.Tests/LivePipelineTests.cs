@@ -17,11 +17,18 @@ public sealed class LivePipelineTests(LivePipeline live) : IClassFixture<LivePip
 {
     private static readonly TimeSpan DataDeadline = TimeSpan.FromSeconds(90);
 
-    [Fact]
-    public async Task Every_panel_target_returns_series_with_the_variables_set_to_this_hosts_pods()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_panel_target_returns_series_with_the_variables_set_to_this_hosts_pods_or_to_all(bool all)
     {
         var dashboard = new Dashboard();
         var values = await ResolveVariablesAsync(dashboard);
+        if (all)
+        {
+            // "All" sends each variable's allValue.
+            foreach (var variable in dashboard.Variables.Skip(1)) values[(string)variable["name"]!] = (string)variable["allValue"]!;
+        }
 
         // Rates need a few scrapes; wait until every target has data or the deadline passes.
         var targets = dashboard.Targets.Select(t => (t.Panel, t.RefId, Query: Dashboard.Substitute(t.Expr, values))).ToList();
