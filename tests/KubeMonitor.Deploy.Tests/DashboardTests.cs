@@ -1,0 +1,91 @@
+using KubeMonitor.Deploy.Tests.Support;
+
+namespace KubeMonitor.Deploy.Tests;
+
+/// <summary>The Grafana dashboard's structure: the JSON alone, no data needed.</summary>
+public sealed class DashboardTests
+{
+    private readonly Dashboard _dashboard = new();
+
+    [Fact]
+    public void Has_a_stable_uid_schema_39_and_the_datasource_node_namespace_deployment_and_pod_variables()
+    {
+        Assert.Equal("kubemonitor-overview", (string)_dashboard.Json["uid"]!);
+        Assert.Equal(39, (int)_dashboard.Json["schemaVersion"]!);
+        var variables = _dashboard.Variables;
+        Assert.Equal(["datasource", "node", "namespace", "deployment", "pod"], variables.Select(v => (string)v["name"]!));
+        Assert.Equal("datasource", (string)variables[0]["type"]!);
+        Assert.Equal("prometheus", (string)variables[0]["query"]!);
+        Assert.All(variables.Skip(1), v =>
+        {
+            Assert.Equal("query", (string)v["type"]!);
+            Assert.Equal("${datasource}", (string)v["datasource"]!["uid"]!);
+            Dashboard.ParseLabelValues((string)v["query"]!["query"]!);
+        });
+    }
+
+    [Fact]
+    public void Has_the_rows_the_issue_asks_for()
+    {
+        var rows = _dashboard.Panels.Where(p => (string)p["type"]! == "row").Select(p => (string)p["title"]!).ToList();
+        Assert.Collection(rows,
+            r => Assert.Equal("Cluster overview", r),
+            r => Assert.StartsWith("Node", r, StringComparison.Ordinal),
+            r => Assert.StartsWith("Namespace", r, StringComparison.Ordinal),
+            r => Assert.StartsWith("Pod", r, StringComparison.Ordinal),
+            r => Assert.Equal("KubeMonitor health", r));
+        var titles = _dashboard.Panels.Select(p => (string)p["title"]!).ToList();
+        foreach (var needed in new[] { "CPU throttling", "OOM kills", "Pressure (PSI)", "Memory: working set vs usage", "Top pods by CPU", "Push buffer" })
+        {
+            Assert.Contains(needed, titles);
+        }
+    }
+
+    [Fact]
+    public void Every_panel_and_target_queries_the_datasource_variable()
+    {
+        foreach (var panel in _dashboard.Panels.Where(p => (string)p["type"]! != "row"))
+        {
+            Assert.Equal("${datasource}", (string)panel["datasource"]!["uid"]!);
+            Assert.All(panel["targets"]!.AsArray(), t => Assert.Equal("${datasource}", (string)t!["datasource"]!["uid"]!));
+        }
+    }
+
+    [Fact]
+    public void No_variable_is_dangling_and_every_variable_is_used()
+    {
+        var defined = _dashboard.Variables.Select(v => (string)v["name"]!).ToHashSet(StringComparer.Ordinal);
+        var referenced = Dashboard.References(_dashboard.Json.ToJsonString()).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(referenced.Except(defined).Except(Dashboard.BuiltIns));
+        Assert.Empty(defined.Except(referenced));
+        // A variable may only use variables defined before it (Grafana resolves them in order).
+        for (var i = 0; i < _dashboard.Variables.Count; i++)
+        {
+            var earlier = _dashboard.Variables.Take(i).Select(v => (string)v["name"]!).ToHashSet(StringComparer.Ordinal);
+            Assert.Subset(earlier, Dashboard.References(_dashboard.Variables[i].ToJsonString()).ToHashSet(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Every_query_parses_as_promql()
+    {
+        // promtool checks rule expressions: each query becomes one recording rule (variables set).
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["datasource"] = "prometheus", ["node"] = "n1", ["namespace"] = "ns", ["deployment"] = "d", ["pod"] = "p",
+            ["__rate_interval"] = "1m", ["__interval"] = "15s", ["__range"] = "1h",
+        };
+        Assert.NotEmpty(_dashboard.Targets);
+        var rules = _dashboard.Targets.Select((t, i) => $"      - record: dashboard:q{i}\n        expr: {System.Text.Json.JsonSerializer.Serialize(Dashboard.Substitute(t.Expr, values))}\n");
+        var file = Path.Combine(Path.GetTempPath(), $"kubemonitor-dashboard-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            await File.WriteAllTextAsync(file, "groups:\n  - name: dashboard\n    rules:\n" + string.Concat(rules));
+            await Tool.RunOkAsync("promtool", ["check", "rules", file]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+extern alias KubeFull;
+using KubeFull::k8s;
+using KubeFull::k8s.Models;
+
+namespace KubeMonitor.Deploy.Tests.Support;
+
+/// <summary>
+/// Rendered YAML loaded with KubernetesClient's typed loader, strictly: a field the type does not
+/// know (a typo, a wrong nesting) is an error, as the API server's strict field validation is.
+/// The prometheus-operator kinds are not built in; they load into the typed models of
+/// <see cref="MonitoringModels"/>, written from the operator's CRDs.
+/// </summary>
+internal sealed class Manifests
+{
+    private static readonly Dictionary<string, Type> CustomKinds = new(StringComparer.Ordinal)
+    {
+        ["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ServiceMonitor),
+        ["monitoring.coreos.com/v1/PodMonitor"] = typeof(PodMonitor),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
+    };
+
+    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects { get; }
+
+    private Manifests(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects) => Objects = objects;
+
+    public static Manifests Load(string yaml)
+    {
+        var typeMap = new Dictionary<string, Type>(CustomKinds);
+        var loaded = KubernetesYaml.LoadAllFromString(yaml, typeMap, strict: true);
+        var objects = loaded.Select(o => o as IKubernetesObject<V1ObjectMeta>
+            ?? throw new InvalidOperationException($"{o.GetType().Name} is not a Kubernetes object with metadata.")).ToList();
+        return new Manifests(objects);
+    }
+
+    public IEnumerable<T> All<T>() => Objects.OfType<T>();
+
+    public T Single<T>(string name) where T : IKubernetesObject<V1ObjectMeta> =>
+        Assert.Single(Objects.OfType<T>(), o => o.Metadata.Name == name);
+
+    public V1DaemonSet Exporter => Single<V1DaemonSet>("kubemonitor-exporter");
+    public V1Deployment Facade => Single<V1Deployment>("kubemonitor-facade");
+    public V1Container ExporterContainer => Assert.Single(Exporter.Spec.Template.Spec.Containers);
+    public V1Container FacadeContainer => Assert.Single(Facade.Spec.Template.Spec.Containers);
+
+    /// <summary>The rules bound to a ServiceAccount (ClusterRoleBindings to ClusterRoles, RoleBindings to Roles).</summary>
+    public IReadOnlyList<V1PolicyRule> RulesOf(string serviceAccount, string @namespace)
+    {
+        static bool Names(IEnumerable<Rbacv1Subject> subjects, string name, string ns) =>
+            subjects.Any(s => s.Kind == "ServiceAccount" && s.Name == name && s.NamespaceProperty == ns);
+        var rules = new List<V1PolicyRule>();
+        foreach (var binding in All<V1ClusterRoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
+        {
+            Assert.Equal("ClusterRole", binding.RoleRef.Kind);
+            rules.AddRange(Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+        }
+        foreach (var binding in All<V1RoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
+        {
+            rules.AddRange(binding.RoleRef.Kind == "Role"
+                ? Assert.Single(All<V1Role>(), r => r.Metadata.Name == binding.RoleRef.Name && r.Metadata.NamespaceProperty == binding.Metadata.NamespaceProperty).Rules
+                : Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+        }
+        return rules;
+    }
+}
