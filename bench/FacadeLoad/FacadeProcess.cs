@@ -19,8 +19,13 @@ internal sealed class FacadeProcess : IDisposable
     /// <summary>Starts <c>dotnet dll</c> with its output in <paramref name="logPath"/> and waits until /readyz answers.</summary>
     public static async Task<FacadeProcess> StartAsync(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment, string logPath, Uri baseAddress)
     {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
+        // Run from the published directory, as a container does: its appsettings.json applies.
+        var fullPath = Path.GetFullPath(dll);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(fullPath),
+        };
+        start.ArgumentList.Add(fullPath);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

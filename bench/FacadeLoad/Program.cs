@@ -173,6 +173,7 @@ internal sealed class PushStats
             $"{phase}: {Ticks} ticks ({LateTicks} late), {_requests} pushes ({_bytes / Math.Max(1, _requests)} B each), {Stored} samples stored (node and pod rows; containers ride along), " +
             $"{_dropped} dropped, {_rejected} rejected in {Wall.TotalSeconds:F1} s = {Stored / Wall.TotalSeconds:F0} samples/s; " +
             $"facade CPU {FacadeCpu.TotalSeconds:F1} s = {perSampleUs:F1} us per sample ({FacadeCpu / Wall:P0} of one core); generator CPU {GeneratorCpu.TotalSeconds:F1} s");
+        Console.WriteLine($"  load average {File.ReadAllText("/proc/loadavg").Trim()}");
         if (_firstError is not null) Console.WriteLine($"  first rejection: {_firstError}");
     }
 }
@@ -186,7 +187,7 @@ internal static class Report
         var series = MetricValue(metrics, "kubemonitor_facade_series");
         var bytesHeld = MetricValue(metrics, "kubemonitor_facade_bytes_held");
         var perSample = samplesHeld > 0 ? $", {rss / (double)samplesHeld:F1} B RSS per stored sample ({(rss - idleRss) / (double)samplesHeld:F1} above idle), store's own count {bytesHeld / samplesHeld:F1} B" : "";
-        Console.WriteLine($"{when}: RSS {rss / 1048576.0:F0} MiB, series {series:F0}, bytes held {bytesHeld / 1048576.0:F0} MiB{perSample}");
+        Console.WriteLine($"{when} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}): RSS {rss / 1048576.0:F0} MiB, series {series:F0}, bytes held {bytesHeld / 1048576.0:F0} MiB{perSample}");
     }
 
     private static double MetricValue(string text, string name)
@@ -214,6 +215,7 @@ internal static class Report
             if (!ok) failures++;
         }
         Array.Sort(timings);
+        what += $" [load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}]";
         Console.WriteLine($"{what}: n={count} p50 {Percentile(timings, 0.50):F2} ms, p99 {Percentile(timings, 0.99):F2} ms, max {timings[^1]:F2} ms, {bytes / count} B per answer{(failures > 0 ? $", {failures} FAILED" : "")}");
     }
 
