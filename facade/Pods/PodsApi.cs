@@ -13,18 +13,25 @@ internal static class PodsApi
     public static RouteGroupBuilder MapPods(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/pods").WithTags("Pods");
-        group.MapGet("/", GetPods).WithSummary("Latest view of every live pod; filters ?namespace= and ?node=.");
+        group.MapGet("/", GetPods).WithSummary("Latest view of every live pod; filters ?namespace= and ?node=; pages with ?limit= and ?continue=.");
         group.MapGet("/{pod}", GetPod).WithSummary("One pod's latest view, or with ?window= its series; ?namespace= picks among namesakes.");
         return group;
     }
 
-    public static Results<Ok<ItemList<PodView>>, ProblemHttpResult> GetPods(
-        [FromQuery(Name = "namespace")] string? ns, string? node, IMetricsStore store, TimeProvider clock)
+    public static Results<Ok<ItemList<PodView>>, Ok<ItemPage<PodView>>, ProblemHttpResult> GetPods(
+        [FromQuery(Name = "namespace")] string? ns, string? node, string? limit, [FromQuery(Name = "continue")] string? continueToken,
+        IMetricsStore store, TimeProvider clock)
     {
         if (ns is not null && !KubernetesNames.IsLabel(ns)) return Problems.BadRequest($"Namespace '{ns}' is not a DNS-1123 label.");
         if (node is not null && !KubernetesNames.IsSubdomain(node)) return Problems.BadRequest($"Node name '{node}' is not a DNS-1123 subdomain.");
-        var pods = store.Pods(new PodQuery(Namespace: ns, Node: node), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        return TypedResults.Ok(new ItemList<PodView>(pods));
+        var (page, problem) = PageQuery.Parse(limit, continueToken);
+        if (problem is not null) return problem;
+        var query = new PodQuery(Namespace: ns, Node: node);
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (page is null) return TypedResults.Ok(new ItemList<PodView>(store.Pods(query, nowMs)));
+
+        var found = store.PodsPage(query, nowMs, page.After, page.Limit);
+        return TypedResults.Ok(new ItemPage<PodView>(found.Items, found.More ? PageQuery.Token(found.Items[^1]) : null));
     }
 
     public static Results<Ok<PodView>, Ok<PodSeries>, ProblemHttpResult> GetPod(

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace KubeMonitor.Facade.Queries;
 
 // The JSON answers of API.md section 3. Every value is nullable: a rate that cannot be
@@ -5,6 +7,11 @@ namespace KubeMonitor.Facade.Queries;
 // Timestamps are UTC DateTimes so that they are written as RFC 3339 with a "Z".
 
 public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>A page of a list (<c>?limit=</c>): <c>continue</c> is present while more items follow.</summary>
+public sealed record ItemPage<T>(
+    IReadOnlyList<T> Items,
+    [property: JsonPropertyName("continue"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Continue);
 
 public sealed record NodeCpu(double? UsageCores, double? CapacityCores, double? Utilization, double? UsageSecondsTotal);
 

@@ -5,6 +5,12 @@ namespace KubeMonitor.Facade.Storage;
 /// <summary>Which pods a query is about; null parts match every pod.</summary>
 internal sealed record PodQuery(string? Namespace = null, string? Node = null, string? Name = null, string? Deployment = null);
 
+/// <summary>Where a page of pods starts: after this pod in (namespace, name) order.</summary>
+internal readonly record struct PodCursor(string Namespace, string Name);
+
+/// <summary>One page of pods, and whether more pods follow it.</summary>
+internal sealed record PodPage(IReadOnlyList<PodView> Items, bool More);
+
 /// <summary>A live pod's latest view and its points in a window.</summary>
 internal sealed record PodHistory(PodView Latest, IReadOnlyList<PodPoint> Points);
 
@@ -28,6 +34,9 @@ internal interface IMetricsStore
 
     /// <summary>Live pods matching the query, ordered by namespace then name.</summary>
     IReadOnlyList<PodView> Pods(PodQuery query, long nowMs);
+
+    /// <summary>At most <paramref name="limit"/> pods of <see cref="Pods"/> that come after <paramref name="after"/>, in the same order.</summary>
+    PodPage PodsPage(PodQuery query, long nowMs, PodCursor? after, int limit);
 
     /// <summary>Live pods matching the query with their samples (and containers) in [fromMs, nowMs].</summary>
     IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs);

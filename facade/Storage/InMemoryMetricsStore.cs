@@ -15,6 +15,9 @@ namespace KubeMonitor.Facade.Storage;
 /// </summary>
 internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, TimeProvider clock, DeploymentResolver deployments) : IMetricsStore
 {
+    /// <summary>Rollups over at least this many pods are summed in parallel parts.</summary>
+    internal const int ParallelRollupPods = 2048;
+
     private readonly FacadeOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, NodeEntity> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PodKey, PodEntity> _pods = new();
@@ -23,6 +26,10 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
     private readonly ConcurrentDictionary<string, string[]> _podNamespaces = new(StringComparer.Ordinal);
     private readonly Lock _structure = new();
     private long _seriesCount;
+    // Pods sorted by (namespace, name), rebuilt on the first read after the set of pods changed:
+    // lists come out in order without sorting views, a namespace is a range, a page a binary search.
+    private long _podSetVersion;
+    private PodIndex? _podIndex;
 
     public long SeriesCount => Interlocked.Read(ref _seriesCount);
 
@@ -101,6 +108,7 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
                     entity = new PodEntity(key, nowMs);
                     _pods[key] = entity;
                     _podNamespaces[key.Name] = [.. _podNamespaces.GetValueOrDefault(key.Name, []), key.Namespace];
+                    Interlocked.Increment(ref _podSetVersion);
                 }
                 foreach (var container in pod.Containers) entity.EnsureContainer(container.Name, nowMs);
                 Interlocked.Increment(ref entity.PendingWrites);
@@ -133,6 +141,7 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
                 if (podRetired && _pods.TryRemove(new KeyValuePair<PodKey, PodEntity>(pod.Key, pod)))
                 {
                     _seriesCount--;
+                    Interlocked.Increment(ref _podSetVersion);
                     var namespaces = _podNamespaces[pod.Key.Name].Where(ns => ns != pod.Key.Namespace).ToArray();
                     if (namespaces.Length == 0) _podNamespaces.TryRemove(pod.Key.Name, out _);
                     else _podNamespaces[pod.Key.Name] = namespaces;
@@ -158,12 +167,32 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
     public IReadOnlyList<PodView> Pods(PodQuery query, long nowMs)
     {
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
-        return Matching(query)
-            .Select(p => p.Latest(freshSinceMs, deployments))
-            .OfType<PodView>()
-            .Where(v => Matches(query, v))
-            .OrderBy(v => v.Namespace, StringComparer.Ordinal).ThenBy(v => v.Name, StringComparer.Ordinal)
-            .ToList();
+        var views = new List<PodView>();
+        foreach (var pod in Matching(query))
+        {
+            if (pod.Latest(freshSinceMs, deployments) is { } view && Matches(query, view)) views.Add(view);
+        }
+        return views;
+    }
+
+    public PodPage PodsPage(PodQuery query, long nowMs, PodCursor? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
+        var index = SortedPods();
+        var (start, end) = query.Namespace is { } ns ? index.NamespaceRange(ns) : (0, index.Count);
+        if (after is { } cursor) start = Math.Max(start, index.FirstAfter(new PodKey(cursor.Namespace, cursor.Name)));
+        // One view more than asked tells whether another page follows.
+        var views = new List<PodView>(Math.Min(limit + 1, Math.Max(0, end - start)));
+        for (var i = start; i < end && views.Count <= limit; i++)
+        {
+            var pod = index.Entities[i];
+            if (query.Name is not null && pod.Key.Name != query.Name) continue;
+            if (pod.Latest(freshSinceMs, deployments) is { } view && Matches(query, view)) views.Add(view);
+        }
+        var more = views.Count > limit;
+        if (more) views.RemoveAt(limit);
+        return new PodPage(views, more);
     }
 
     public IReadOnlyList<PodHistory> PodHistories(PodQuery query, long fromMs, long nowMs)
@@ -173,28 +202,47 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             .Select(p => p.History(freshSinceMs, fromMs, nowMs, deployments))
             .OfType<PodHistory>()
             .Where(h => Matches(query, h.Latest))
-            .OrderBy(h => h.Latest.Namespace, StringComparer.Ordinal).ThenBy(h => h.Latest.Name, StringComparer.Ordinal)
             .ToList();
     }
 
     public IReadOnlyList<AggregatePoint>? StepSums(PodQuery query, long fromMs, long nowMs, int stepSeconds)
     {
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
-        var sums = new StepSums(fromMs, nowMs, stepSeconds);
-        var timestamps = new List<long>();
-        var values = new List<double>();
-        var any = false;
-        foreach (var pod in Matching(query))
+        var matching = Matching(query);
+        var pods = matching as IReadOnlyList<PodEntity> ?? matching.ToList();
+        // A big rollup (a namespace of 10,000 pods) decodes every pod's window: split it over the
+        // cores, each part summing into its own StepSums, then add the parts in a fixed order.
+        var parts = new StepSums?[pods.Count >= ParallelRollupPods ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1];
+        void SumPart(int part)
         {
-            timestamps.Clear();
-            values.Clear();
-            if (!pod.ReadIfMatching(query, freshSinceMs, fromMs, nowMs, deployments, timestamps, values)) continue;
-            any = true;
-            sums.AddPod(CollectionsMarshal.AsSpan(timestamps), CollectionsMarshal.AsSpan(values), fromMs);
+            var sums = new StepSums(fromMs, nowMs, stepSeconds);
+            var timestamps = new List<long>();
+            var values = new List<double>();
+            var any = false;
+            for (var i = part * pods.Count / parts.Length; i < (part + 1) * pods.Count / parts.Length; i++)
+            {
+                timestamps.Clear();
+                values.Clear();
+                if (!pods[i].ReadIfMatching(query, freshSinceMs, fromMs, nowMs, deployments, timestamps, values)) continue;
+                any = true;
+                sums.AddPod(CollectionsMarshal.AsSpan(timestamps), CollectionsMarshal.AsSpan(values), fromMs);
+            }
+            parts[part] = any ? sums : null;
         }
-        return any ? sums.Points() : null;
+        if (parts.Length == 1) SumPart(0);
+        else Parallel.For(0, parts.Length, SumPart);
+
+        StepSums? total = null;
+        foreach (var part in parts)
+        {
+            if (part is null) continue;
+            if (total is null) total = part;
+            else total.Add(part);
+        }
+        return total?.Points();
     }
 
+    /// <summary>The pods a query's namespace and name select, ordered by namespace then name.</summary>
     private IEnumerable<PodEntity> Matching(PodQuery query)
     {
         if (query is { Namespace: { } ns, Name: { } name })
@@ -204,17 +252,84 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         if (query is { Name: { } podName })
         {
             return _podNamespaces.GetValueOrDefault(podName, [])
+                .Order(StringComparer.Ordinal)
                 .Select(n => _pods.GetValueOrDefault(new PodKey(n, podName)))
                 .OfType<PodEntity>()
                 .ToList();
         }
-        return _pods.Values.Where(p => (query.Namespace is null || p.Key.Namespace == query.Namespace) && (query.Name is null || p.Key.Name == query.Name));
+        var index = SortedPods();
+        var (start, end) = query.Namespace is { } only ? index.NamespaceRange(only) : (0, index.Count);
+        return new ArraySegment<PodEntity>(index.Entities, start, end - start);
+    }
+
+    /// <summary>The current sorted pod index, rebuilt when pods were created or freed since the last one.</summary>
+    private PodIndex SortedPods()
+    {
+        // The version is read before the copy: an index holds at least the pods of its version,
+        // so a pod stored before this read is always in it.
+        var version = Interlocked.Read(ref _podSetVersion);
+        var index = Volatile.Read(ref _podIndex);
+        if (index is not null && index.Version == version) return index;
+        index = new PodIndex(version, _pods.Values.ToArray());
+        Volatile.Write(ref _podIndex, index);
+        return index;
     }
 
     private static bool Matches(PodQuery query, PodView view) =>
         (query.Node is null || view.Node == query.Node) && (query.Deployment is null || view.Deployment == query.Deployment);
 
-    private readonly record struct PodKey(string Namespace, string Name);
+    private readonly record struct PodKey(string Namespace, string Name) : IComparable<PodKey>
+    {
+        public int CompareTo(PodKey other)
+        {
+            var byNamespace = string.CompareOrdinal(Namespace, other.Namespace);
+            return byNamespace != 0 ? byNamespace : string.CompareOrdinal(Name, other.Name);
+        }
+    }
+
+    /// <summary>Pod entities sorted by (namespace, name): an immutable snapshot of the set of pods.</summary>
+    private sealed class PodIndex
+    {
+        private readonly PodKey[] _keys;
+
+        public PodIndex(long version, PodEntity[] entities)
+        {
+            Version = version;
+            _keys = Array.ConvertAll(entities, e => e.Key);
+            Array.Sort(_keys, entities);
+            Entities = entities;
+        }
+
+        public long Version { get; }
+
+        public PodEntity[] Entities { get; }
+
+        public int Count => _keys.Length;
+
+        /// <summary>[start, end) of the pods in <paramref name="ns"/>.</summary>
+        public (int Start, int End) NamespaceRange(string ns)
+        {
+            var start = LowerBound(k => string.CompareOrdinal(k.Namespace, ns) >= 0);
+            var end = LowerBound(k => string.CompareOrdinal(k.Namespace, ns) > 0);
+            return (start, end);
+        }
+
+        /// <summary>The position of the first pod after <paramref name="key"/>.</summary>
+        public int FirstAfter(PodKey key) => LowerBound(k => k.CompareTo(key) > 0);
+
+        /// <summary>The first position whose key satisfies a predicate that is false then true along the order.</summary>
+        private int LowerBound(Func<PodKey, bool> atOrPast)
+        {
+            int low = 0, high = _keys.Length;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (atOrPast(_keys[middle])) high = middle;
+                else low = middle + 1;
+            }
+            return low;
+        }
+    }
 
     /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
     private abstract class Entity(int fieldCount, long createdMs)
@@ -242,8 +357,21 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         protected (SampleMath.Row? Previous, SampleMath.Row Current)? LatestPair(long freshSinceMs)
         {
             if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return null;
-            var rows = ReadRows(Series, last, last);
-            return (rows.Count > 1 ? rows[^2] : null, rows[^1]);
+            return LatestRows(Series);
+        }
+
+        /// <summary>
+        /// The newest sample and the one before it from the series' uncompressed latest rows:
+        /// a latest view (GET /api/pods lists every pod) decodes no chunk.
+        /// </summary>
+        protected static (SampleMath.Row? Previous, SampleMath.Row Current) LatestRows(EntitySeries series)
+        {
+            var fieldCount = series.FieldCount;
+            Span<long> timestamps = stackalloc long[2];
+            Span<double> values = stackalloc double[2 * fieldCount];
+            var n = series.CopyLatest(timestamps, values);
+            var current = new SampleMath.Row(timestamps[n - 1], values.Slice((n - 1) * fieldCount, fieldCount).ToArray());
+            return (n == 2 ? new SampleMath.Row(timestamps[0], values[..fieldCount].ToArray()) : null, current);
         }
 
         public virtual long BytesHeld()
@@ -445,11 +573,25 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
 
         private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments)
         {
-            var containers = ReadContainers(current.TimestampMs, current.TimestampMs);
             var (cpu, memory, disk, network) = SampleMath.Pod(previous, current);
             return new PodView(
                 Key.Name, Key.Namespace, _node, _uid, deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName),
-                ToUtc(current.TimestampMs), cpu, memory, disk, network, ContainersAt(containers, current.TimestampMs));
+                ToUtc(current.TimestampMs), cpu, memory, disk, network, LatestContainers(current.TimestampMs));
+        }
+
+        /// <summary>The containers that were in the pod's newest sample (at <paramref name="timestampMs"/>), by name, from their latest rows.</summary>
+        private List<ContainerView> LatestContainers(long timestampMs)
+        {
+            var views = new List<ContainerView>(_containers.Count);
+            foreach (var (name, container) in _containers)
+            {
+                // A container missing from the newest sample has older rows only.
+                if (container.Samples.LastTimestamp != timestampMs) continue;
+                var (previous, current) = LatestRows(container.Samples);
+                views.Add(SampleMath.Container(name, previous, current));
+            }
+            views.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return views;
         }
 
         /// <summary>Each container's rows in [fromMs, toMs] (and the one before), ordered by container name.</summary>

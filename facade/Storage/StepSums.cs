@@ -83,6 +83,25 @@ internal sealed class StepSums
         }
     }
 
+    /// <summary>
+    /// Adds the sums of another part of the pods over the same window and step (the parts of a
+    /// parallel rollup): per step, each field's sums add, and a field stays null only if it is
+    /// null in both.
+    /// </summary>
+    public void Add(StepSums other)
+    {
+        if (other._stepMs != _stepMs || other._firstStepMs != _firstStepMs) throw new ArgumentException("Only sums of the same window and step add up.", nameof(other));
+        for (var theirs = 0; theirs < other._samples.Length; theirs++)
+        {
+            if (other._samples[theirs] == 0) continue;
+            var mine = Slot(other._slotSteps[theirs]);
+            var sums = _sums.AsSpan(mine * Fields, Fields);
+            var added = other._sums.AsSpan(theirs * Fields, Fields);
+            for (var f = 0; f < Fields; f++) Add(ref sums[f], added[f]);
+            _samples[mine] += other._samples[theirs];
+        }
+    }
+
     /// <summary>The steps that had samples, oldest first, labelled by their start.</summary>
     public List<AggregatePoint> Points()
     {

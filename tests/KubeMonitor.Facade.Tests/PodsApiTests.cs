@@ -169,3 +169,44 @@ public sealed class PodsApiTests : IDisposable
         await _facade.GetProblemAsync("/api/pods/dup", 409);
     }
 }
+
+/// <summary>A pod's latest view lists the containers of its newest sample only, each with its own rate.</summary>
+public sealed class PodLatestContainersTests : IDisposable
+{
+    private readonly FacadeFactory _facade = new();
+
+    public void Dispose() => _facade.Dispose();
+
+    [Fact]
+    public async Task Latest_view_has_the_containers_of_the_newest_sample_with_their_own_rates()
+    {
+        // t=0: app and old; t=10: app and new (old left the pod, new just started).
+        object[][] containers =
+        [
+            [Bodies.Container("old", 1, 10), Bodies.Container("app", 2, 20)],
+            [Bodies.Container("app", 7, 25), Bodies.Container("new", 3, 30)],
+        ];
+        for (var i = 0; i < 2; i++)
+        {
+            double t = i * 10;
+            _facade.SetTime(t);
+            await _facade.PushAsync("/api/nodes/node-1/batch", new
+            {
+                timestamp = FacadeFactory.At(t),
+                pods = new[] { Bodies.Pod(t, "shop", 10 + 20 * i, name: "web-1", containers: containers[i]) },
+            });
+        }
+
+        var pod = await _facade.GetJsonAsync("/api/pods/web-1?namespace=shop");
+        var views = pod["containers"]!.AsArray();
+        Assert.Equal(["app", "new"], views.Select(c => (string?)c!["name"]));
+        Assert.Equal(0.5, (double)views[0]!["cpu"]!["usageCores"]!, 12);
+        Assert.Equal(7.0, (double)views[0]!["cpu"]!["usageSecondsTotal"]!);
+        Assert.Equal(25.0, (double)views[0]!["memory"]!["workingSetBytes"]!);
+        Assert.Null(views[1]!["cpu"]!["usageCores"]); // one sample: no rate yet
+        Assert.Equal(2.0, (double)pod["cpu"]!["usageCores"]!, 12);
+
+        var list = await _facade.GetJsonAsync("/api/pods");
+        Assert.Equal(pod.ToJsonString(), list["items"]![0]!.ToJsonString());
+    }
+}

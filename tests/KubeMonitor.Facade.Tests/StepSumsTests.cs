@@ -33,4 +33,42 @@ public sealed class StepSumsTests
         Assert.Equal([1.0, 1.0, 1.0, 1.0], expected.Select(p => Math.Round(p.Cpu.UsageCores!.Value, 9))); // the pod at 0.5 s has no rate yet
         Assert.All(expected, p => Assert.Null(p.Disk.ReadBytesPerSecond));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1_000_000_000)] // sparse slots
+    public void Parts_added_together_give_the_sums_of_all_pods_at_once(long extraHistoryMs)
+    {
+        var whole = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
+        AddPods(whole, T0);
+
+        // The same two pods, one per part; part B alone also has a step ([2,4)) the other lacks.
+        var partA = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
+        var partB = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
+        partA.AddPod([T0, T0 + 1_500, T0 + 4_000, T0 + 9_000], Rows([0, 1.5, 4, 9], 10), T0);
+        partB.AddPod([T0 + 500, T0 + 7_000], Rows([0.5, 7], 20), T0);
+        partA.Add(partB);
+        Assert.Equal(whole.Points(), partA.Points());
+
+        var withGap = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
+        withGap.AddPod([T0 + 9_000], Rows([9], 5), T0);
+        var other = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
+        other.AddPod([T0 + 2_500], Rows([2.5], 7), T0);
+        withGap.Add(other);
+        var points = withGap.Points();
+        Assert.Equal([2, 8], points.Select(p => (int)(p.Timestamp - FacadeFactory.Start.UtcDateTime).TotalSeconds));
+        Assert.Equal([7.0, 5.0], points.Select(p => p.Memory.WorkingSetBytes!.Value));
+        Assert.All(points, p => Assert.Null(p.Cpu.UsageCores)); // no pod has a rate: null in both parts stays null
+    }
+
+    [Fact]
+    public void Only_sums_of_the_same_window_and_step_add()
+    {
+        var sums = new StepSums(T0, T0 + 10_000, 2);
+        Assert.Throws<ArgumentException>(() => sums.Add(new StepSums(T0, T0 + 10_000, 5)));
+        Assert.Throws<ArgumentException>(() => sums.Add(new StepSums(T0 + 4_000, T0 + 10_000, 2)));
+    }
+
+    private static double[] Rows(double[] cpuSeconds, double workingSet) =>
+        cpuSeconds.SelectMany(c => new[] { c, 1, workingSet, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
 }

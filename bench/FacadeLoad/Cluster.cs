@@ -1,0 +1,242 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace KubeMonitor.FacadeLoad;
+
+/// <summary>
+/// A simulated cluster whose counters move like real ones: pods with a steady CPU share that
+/// wanders from tick to tick, memory that drifts, disk and network counters that grow in bursts,
+/// and now and then a restart that resets every counter of a pod. Node totals are sums of their
+/// pods plus system overhead. Deterministic for a seed, so runs are comparable.
+/// </summary>
+internal sealed class Cluster
+{
+    /// <summary>Every <see cref="BigNamespaceStride"/>th pod is in <see cref="BigNamespace"/> (10,000 of 150,000).</summary>
+    public const string BigNamespace = "bulk";
+    public const int BigNamespaceStride = 15;
+    public const int PodsPerDeployment = 50;
+    private const int TeamNamespaces = 20;
+    private const double ResetChancePerTick = 1.0 / 5000; // a restart about every 7 hours per pod
+
+    private readonly int _podsPerNode;
+    private readonly Random[] _nodeRandoms; // one per node: batches are written in parallel, yet every run is the same
+    private readonly string[] _nodeNames;
+    private readonly Pod[] _pods;
+    private readonly double[] _nodeCpu, _nodeDiskRead, _nodeDiskWrite, _nodeRx, _nodeTx;
+
+    public Cluster(int nodes, int podsPerNode, int seed)
+    {
+        _podsPerNode = podsPerNode;
+        var random = new Random(seed);
+        _nodeRandoms = new Random[nodes];
+        _nodeNames = new string[nodes];
+        _nodeCpu = new double[nodes];
+        _nodeDiskRead = new double[nodes];
+        _nodeDiskWrite = new double[nodes];
+        _nodeRx = new double[nodes];
+        _nodeTx = new double[nodes];
+        for (var n = 0; n < nodes; n++)
+        {
+            _nodeNames[n] = string.Create(CultureInfo.InvariantCulture, $"node-{n:D5}");
+            _nodeRandoms[n] = new Random(random.Next());
+            _nodeCpu[n] = random.Next(10_000, 1_000_000);
+            _nodeDiskRead[n] = random.NextInt64(1L << 30, 1L << 40);
+            _nodeDiskWrite[n] = random.NextInt64(1L << 30, 1L << 40);
+            _nodeRx[n] = random.NextInt64(1L << 30, 1L << 40);
+            _nodeTx[n] = random.NextInt64(1L << 30, 1L << 40);
+        }
+
+        // Pods are numbered node-major; namespaces and deployments are laid across nodes, as a
+        // scheduler spreads replicas. 1 in 10 pods is a StatefulSet's (no deployment).
+        _pods = new Pod[nodes * podsPerNode];
+        var perNamespace = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _pods.Length; i++)
+        {
+            var ns = i % BigNamespaceStride == 0
+                ? BigNamespace
+                : string.Create(CultureInfo.InvariantCulture, $"team-{i % TeamNamespaces:D2}");
+            var local = perNamespace.GetValueOrDefault(ns);
+            perNamespace[ns] = local + 1;
+            _pods[i] = new Pod(ns, local, random);
+        }
+    }
+
+    public int NodeCount => _nodeNames.Length;
+
+    public int PodCount => _pods.Length;
+
+    public string NodeName(int node) => _nodeNames[node];
+
+    /// <summary>A pod for the single-pod query: (namespace, name).</summary>
+    public (string Namespace, string Name) PodAt(int index) => (_pods[index].Namespace, _pods[index].Name);
+
+    /// <summary>The deployment of the big namespace that the deployment query reads.</summary>
+    public static string DeploymentOf(int localIndex) => string.Create(CultureInfo.InvariantCulture, $"app-{localIndex / PodsPerDeployment:D4}");
+
+    /// <summary>Advances node <paramref name="node"/> and its pods by one tick and writes its batch.</summary>
+    public void WriteBatch(int node, DateTimeOffset timestamp, double seconds, IBufferWriter<byte> output)
+    {
+        var random = _nodeRandoms[node];
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteString("timestamp", timestamp);
+        json.WriteStartArray("pods");
+        double cpu = 0, read = 0, write = 0, rx = 0, tx = 0, memory = 0;
+        for (var p = node * _podsPerNode; p < (node + 1) * _podsPerNode; p++)
+        {
+            var pod = _pods[p];
+            var (dCpu, dRead, dWrite, dRx, dTx) = pod.Advance(seconds, random);
+            cpu += dCpu; read += dRead; write += dWrite; rx += dRx; tx += dTx;
+            memory += pod.UsageBytes;
+            pod.Write(json);
+        }
+        json.WriteEndArray();
+
+        // The node: its pods' work plus 0.2 to 0.4 cores of system time; 16 cores, 64 GiB.
+        _nodeCpu[node] = Math.Round(_nodeCpu[node] + cpu + seconds * (0.2 + 0.2 * random.NextDouble()), 2);
+        _nodeDiskRead[node] += Math.Round(read);
+        _nodeDiskWrite[node] += Math.Round(write);
+        _nodeRx[node] += Math.Round(rx);
+        _nodeTx[node] += Math.Round(tx);
+        const double Total = 64L << 30;
+        var used = Math.Min(Total, Math.Round(memory / 4096) * 4096 + (2L << 30));
+        json.WriteStartObject("node");
+        json.WriteStartObject("cpu");
+        json.WriteNumber("usageSecondsTotal", _nodeCpu[node]);
+        json.WriteNumber("capacityCores", 16);
+        json.WriteEndObject();
+        json.WriteStartObject("memory");
+        json.WriteNumber("totalBytes", Total);
+        json.WriteNumber("availableBytes", Total - used);
+        json.WriteNumber("usedBytes", used);
+        json.WriteEndObject();
+        WritePair(json, "disk", "readBytesTotal", _nodeDiskRead[node], "writeBytesTotal", _nodeDiskWrite[node]);
+        WritePair(json, "network", "rxBytesTotal", _nodeRx[node], "txBytesTotal", _nodeTx[node]);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WritePair(Utf8JsonWriter json, string section, string first, double firstValue, string second, double secondValue)
+    {
+        json.WriteStartObject(section);
+        json.WriteNumber(first, firstValue);
+        json.WriteNumber(second, secondValue);
+        json.WriteEndObject();
+    }
+
+    private sealed class Pod
+    {
+        private static readonly string[] Suffixes = ["app", "sidecar"];
+        private readonly string _uid;
+        private readonly string? _deployment;
+        private readonly string _ownerKind, _ownerName;
+        private readonly double _cores;        // mean CPU use
+        private readonly double _memoryBase;   // bytes the pod settles around
+        private readonly double _ioRate, _netRate;
+        private readonly int _containers;
+        private double _cpu, _read, _write, _rx, _tx, _memory;
+        private readonly double[] _containerCpu;
+        private readonly double _sidecarShare;
+
+        public Pod(string ns, int local, Random random)
+        {
+            Namespace = ns;
+            var template = random.Next(0x1000000, 0x7ffffff).ToString("x7", CultureInfo.InvariantCulture);
+            var instance = random.Next(0x1000000, 0x7ffffff).ToString("x7", CultureInfo.InvariantCulture)[2..];
+            if (local % 10 == 9)
+            {
+                _ownerKind = "StatefulSet";
+                _ownerName = string.Create(CultureInfo.InvariantCulture, $"db-{local / PodsPerDeployment:D4}");
+                Name = string.Create(CultureInfo.InvariantCulture, $"{_ownerName}-{local}");
+            }
+            else
+            {
+                _deployment = DeploymentOf(local);
+                _ownerKind = "ReplicaSet";
+                _ownerName = $"{_deployment}-{template}";
+                Name = $"{_ownerName}-{instance}{local % 100:D2}";
+            }
+            _uid = Guid.CreateVersion7().ToString();
+            // Most pods are nearly idle, a few are busy: a long tail like real clusters.
+            _cores = Math.Round(0.005 + 1.5 * Math.Pow(random.NextDouble(), 4), 4);
+            _memoryBase = random.NextInt64(20L << 20, 2L << 30);
+            _ioRate = random.NextDouble() < 0.3 ? random.Next(1, 5_000_000) : 0;
+            _netRate = random.Next(100, 2_000_000);
+            _containers = local % 3 == 0 ? 2 : 1;
+            _containerCpu = new double[_containers];
+            _sidecarShare = 0.05 + 0.1 * random.NextDouble();
+            _memory = _memoryBase;
+            _cpu = random.NextDouble() * 10_000;
+            _containerCpu[0] = _cpu * (_containers == 2 ? 1 - _sidecarShare : 0.97);
+            if (_containers == 2) _containerCpu[1] = _cpu * _sidecarShare * 0.97;
+        }
+
+        public string Namespace { get; }
+
+        public string Name { get; }
+
+        public double UsageBytes => _memory;
+
+        /// <summary>One tick: returns what the pod added to each counter (for the node's totals).</summary>
+        public (double Cpu, double Read, double Write, double Rx, double Tx) Advance(double seconds, Random random)
+        {
+            if (random.NextDouble() < ResetChancePerTick)
+            {
+                // A restart: a new cgroup, counters from zero.
+                _cpu = _read = _write = _rx = _tx = 0;
+                Array.Clear(_containerCpu);
+                _memory = _memoryBase * 0.3;
+            }
+            var cpu = Math.Round(_cores * seconds * (0.5 + random.NextDouble()), 6);
+            var read = random.NextDouble() < 0.2 ? Math.Round(_ioRate * seconds * 2 * random.NextDouble() / 4096) * 4096 : 0;
+            var write = random.NextDouble() < 0.5 ? Math.Round(_ioRate * seconds * 2 * random.NextDouble() / 4096) * 4096 : 0;
+            var rx = Math.Round(_netRate * seconds * (0.5 + random.NextDouble()));
+            var tx = Math.Round(_netRate * seconds * 0.6 * (0.5 + random.NextDouble()));
+            _cpu = Math.Round(_cpu + cpu, 6);
+            _read += read; _write += write; _rx += rx; _tx += tx;
+            // Memory pulls back toward its base and wanders by pages.
+            _memory = Math.Max(4096, Math.Round((_memory + (_memoryBase - _memory) * 0.05 + _memoryBase * 0.02 * (random.NextDouble() - 0.5)) / 4096) * 4096);
+            var share = _containers == 2 ? 1 - _sidecarShare : 0.97; // the sandbox uses the rest
+            _containerCpu[0] = Math.Round(_containerCpu[0] + cpu * share, 6);
+            if (_containers == 2) _containerCpu[1] = Math.Round(_containerCpu[1] + cpu * _sidecarShare * 0.97, 6);
+            return (cpu, read, write, rx, tx);
+        }
+
+        public void Write(Utf8JsonWriter json)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", Name);
+            json.WriteString("namespace", Namespace);
+            json.WriteString("uid", _uid);
+            json.WriteString("ownerKind", _ownerKind);
+            json.WriteString("ownerName", _ownerName);
+            if (_deployment is not null) json.WriteString("deployment", _deployment);
+            json.WriteStartObject("cpu");
+            json.WriteNumber("usageSecondsTotal", _cpu);
+            json.WriteEndObject();
+            var inactive = Math.Round(_memory * 0.15 / 4096) * 4096;
+            json.WriteStartObject("memory");
+            json.WriteNumber("usageBytes", _memory);
+            json.WriteNumber("workingSetBytes", _memory - inactive);
+            json.WriteEndObject();
+            WritePair(json, "disk", "readBytesTotal", _read, "writeBytesTotal", _write);
+            WritePair(json, "network", "rxBytesTotal", _rx, "txBytesTotal", _tx);
+            json.WriteStartArray("containers");
+            for (var c = 0; c < _containers; c++)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", Suffixes[c]);
+                json.WriteStartObject("cpu");
+                json.WriteNumber("usageSecondsTotal", _containerCpu[c]);
+                json.WriteEndObject();
+                json.WriteStartObject("memory");
+                json.WriteNumber("workingSetBytes", Math.Round((_memory - inactive) * (c == 0 ? 0.9 : 0.08) / 4096) * 4096);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KubeMonitor.FacadeLoad;
+
+/// <summary>
+/// The facade under test as a real process on 127.0.0.1, and what the kernel says it costs:
+/// CPU time from /proc/&lt;pid&gt;/stat, resident memory from /proc/&lt;pid&gt;/status.
+/// </summary>
+internal sealed class FacadeProcess : IDisposable
+{
+    private const double ClockTicksPerSecond = 100; // USER_HZ on Linux
+    private readonly Process _process;
+
+    private FacadeProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>dotnet dll</c> with its output in <paramref name="logPath"/> and waits until /readyz answers.</summary>
+    public static async Task<FacadeProcess> StartAsync(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment, string logPath, Uri baseAddress)
+    {
+        // Run from the published directory, as a container does: its appsettings.json applies.
+        var fullPath = Path.GetFullPath(dll);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(fullPath),
+        };
+        start.ArgumentList.Add(fullPath);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var facade = new FacadeProcess(process);
+
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The facade exited with {process.ExitCode}; see {logPath}.");
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                if (response.IsSuccessStatusCode) return facade;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        facade.Dispose();
+        throw new TimeoutException($"The facade did not get ready in 60 s; see {logPath}.");
+    }
+
+    /// <summary>User plus system CPU time of the facade so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / ClockTicksPerSecond);
+    }
+
+    /// <summary>Resident set size (VmRSS) in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+        {
+            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+            var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
+            return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+        }
+        throw new InvalidOperationException("No VmRSS line.");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,287 @@
+// Load and latency benchmark of the facade as a real process (docs/benchmarks.md, "Facade").
+// Plays N nodes x M pods pushing POST /api/nodes/{node}/batch: first a fast backfill of
+// history (tick by tick for all nodes, oldest first), then live ticks every 5 s, then the
+// read latencies of the API. Run from the repository root after
+//   dotnet build facade -c Release && dotnet build bench/FacadeLoad -c Release
+//   dotnet bench/FacadeLoad/bin/Release/net10.0/facade-load.dll [options]
+// Options (defaults): --nodes 5000 --pods-per-node 30 --backfill-minutes 15 --lead-seconds 0
+//   --live-seconds 30 --concurrency 4 --queries 200 --port 5080 --seed 1
+//   --facade facade/bin/Release/net10.0/kubemonitor-facade.dll
+//   --env NAME=VALUE (facade environment, repeatable) --arg X (extra facade argument, repeatable)
+// --lead-seconds L: history is stamped to end L seconds after the start (the facade gets
+// MaxFutureSkew above L), so that a backfill taking about L seconds ends at "now" and the
+// 5-minute windows read full history.
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using KubeMonitor.FacadeLoad;
+
+var options = Options.Parse(args);
+var baseAddress = new Uri($"http://127.0.0.1:{options.Port}");
+Console.WriteLine($"facade-load {DateTimeOffset.UtcNow:u}: {options.Nodes} nodes x {options.PodsPerNode} pods, backfill {options.BackfillMinutes} min, lead {options.LeadSeconds} s, live {options.LiveSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs");
+
+var stopwatch = Stopwatch.StartNew();
+var cluster = new Cluster(options.Nodes, options.PodsPerNode, options.Seed);
+Console.WriteLine($"cluster of {cluster.PodCount} pods built in {stopwatch.Elapsed.TotalSeconds:F1} s");
+
+var facadeArguments = new List<string>
+{
+    "--urls", baseAddress.ToString().TrimEnd('/'),
+    // Entities must not go stale while history is backfilled, nor before the reads.
+    "--Facade:Staleness", "00:30:00",
+    "--Facade:MaxFutureSkew", TimeSpan.FromSeconds(options.LeadSeconds + 60).ToString("c", CultureInfo.InvariantCulture),
+    "--Facade:MaxSeries", "10000000",
+};
+facadeArguments.AddRange(options.FacadeArguments);
+using var facade = await FacadeProcess.StartAsync(options.FacadeDll, facadeArguments, options.Environment, "/tmp/facade-load-facade.log", baseAddress);
+Console.WriteLine($"facade pid {facade.Id} ready, {string.Join(' ', facadeArguments)} {string.Join(' ', options.Environment.Select(e => $"{e.Key}={e.Value}"))}");
+var idleRss = facade.ResidentBytes();
+Console.WriteLine($"idle RSS {idleRss / 1048576.0:F0} MiB");
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+{
+    BaseAddress = baseAddress,
+    Timeout = TimeSpan.FromMinutes(5),
+};
+var pusher = new Pusher(cluster, http, options.Concurrency);
+
+// Backfill: tick k of K is stamped end - (K - 1 - k) * 5 s; all pushed as fast as the facade takes them.
+const int TickSeconds = 5;
+var ticks = options.BackfillMinutes * 60 / TickSeconds;
+var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+var endMs = (startMs + options.LeadSeconds * 1000L) / 5000 * 5000;
+var backfill = await pusher.RunAsync(facade, Enumerable.Range(0, ticks).Select(k => endMs - (ticks - 1 - k) * TickSeconds * 1000L), paced: false);
+backfill.Print("backfill");
+var lateSeconds = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - endMs) / 1000.0;
+Console.WriteLine(lateSeconds > 0
+    ? $"history ends {lateSeconds:F0} s before now (a larger --lead-seconds would end it at now)"
+    : $"history ends {-lateSeconds:F0} s ahead; waiting for it");
+if (lateSeconds < 0) await Task.Delay(TimeSpan.FromSeconds(-lateSeconds));
+Report.Memory(facade, http, idleRss, backfill.Stored, "after backfill");
+
+// Live: ticks on the wall clock's 5 s boundaries, as exporters push.
+if (options.LiveSeconds > 0)
+{
+    var firstLive = Math.Max(endMs + 5000, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 + 1) * 5000);
+    var live = await pusher.RunAsync(facade, Enumerable.Range(0, options.LiveSeconds / TickSeconds).Select(k => firstLive + k * TickSeconds * 1000L), paced: true);
+    live.Print("live");
+    Report.Memory(facade, http, idleRss, backfill.Stored + live.Stored, "after live");
+}
+
+// Reads, with no pushes running.
+var random = new Random(options.Seed);
+var bigNamespacePods = Enumerable.Range(0, cluster.PodCount).Where(i => i % Cluster.BigNamespaceStride == 0).ToList();
+var deployment = Cluster.DeploymentOf(bigNamespacePods.Count / 2);
+await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{Cluster.BigNamespace}?window=300 ({bigNamespacePods.Count} pods)", options.Queries,
+    _ => $"/api/namespaces/{Cluster.BigNamespace}?window=300");
+await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{Cluster.BigNamespace}/deployments/{deployment}?window=300", options.Queries,
+    _ => $"/api/namespaces/{Cluster.BigNamespace}/deployments/{deployment}?window=300");
+await Report.LatencyAsync(facade, http, "GET /api/pods/{pod}?namespace=&window=300 (random pods)", options.Queries, _ =>
+{
+    var (ns, name) = cluster.PodAt(random.Next(cluster.PodCount));
+    return $"/api/pods/{name}?namespace={ns}&window=300";
+});
+await Report.LatencyAsync(facade, http, "GET /api/pods/{pod}?namespace= (latest view)", options.Queries, _ =>
+{
+    var (ns, name) = cluster.PodAt(random.Next(cluster.PodCount));
+    return $"/api/pods/{name}?namespace={ns}";
+});
+await Report.LatencyAsync(facade, http, $"GET /api/pods (all {cluster.PodCount})", Math.Max(3, options.Queries / 50), _ => "/api/pods");
+if (options.PageSize > 0)
+{
+    await Report.PagesAsync(http, options.PageSize);
+}
+Report.Memory(facade, http, idleRss, -1, "after reads");
+return;
+
+/// <summary>Pushes ticks of every node, up to <c>concurrency</c> requests at a time, and counts what the facade stored.</summary>
+internal sealed class Pusher(Cluster cluster, HttpClient http, int concurrency)
+{
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public async Task<PushStats> RunAsync(FacadeProcess facade, IEnumerable<long> tickTimestamps, bool paced)
+    {
+        var stats = new PushStats();
+        var cpuBefore = facade.CpuTime();
+        var selfBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var lastTick = 0L;
+        foreach (var tickMs in tickTimestamps)
+        {
+            if (paced)
+            {
+                var wait = tickMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait));
+                else stats.LateTicks++;
+            }
+            var seconds = lastTick == 0 ? 5.0 : (tickMs - lastTick) / 1000.0;
+            lastTick = tickMs;
+            var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(tickMs);
+            await Parallel.ForEachAsync(Enumerable.Range(0, cluster.NodeCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (node, ct) =>
+            {
+                var buffer = new ArrayBufferWriter<byte>(32 * 1024);
+                cluster.WriteBatch(node, timestamp, seconds, buffer);
+                using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+                content.Headers.ContentType = Json;
+                using var response = await http.PostAsync(new Uri($"/api/nodes/{cluster.NodeName(node)}/batch", UriKind.Relative), content, ct);
+                var body = await response.Content.ReadAsByteArrayAsync(ct);
+                stats.Add(response.IsSuccessStatusCode, body, buffer.WrittenCount);
+            });
+            stats.Ticks++;
+        }
+        stats.Wall = wall.Elapsed;
+        stats.FacadeCpu = facade.CpuTime() - cpuBefore;
+        stats.GeneratorCpu = Process.GetCurrentProcess().TotalProcessorTime - selfBefore;
+        return stats;
+    }
+}
+
+internal sealed class PushStats
+{
+    private long _stored, _rejected, _dropped, _bytes, _requests;
+    private string? _firstError;
+
+    public int Ticks { get; set; }
+    public int LateTicks { get; set; }
+    public TimeSpan Wall { get; set; }
+    public TimeSpan FacadeCpu { get; set; }
+    public TimeSpan GeneratorCpu { get; set; }
+    public long Stored => Interlocked.Read(ref _stored);
+
+    public void Add(bool success, byte[] body, int requestBytes)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _bytes, requestBytes);
+        if (!success)
+        {
+            Interlocked.Increment(ref _rejected);
+            Interlocked.CompareExchange(ref _firstError, System.Text.Encoding.UTF8.GetString(body), null);
+            return;
+        }
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        Interlocked.Add(ref _stored, root.GetProperty("stored").GetInt64());
+        Interlocked.Add(ref _dropped, root.GetProperty("duplicates").GetInt64() + root.GetProperty("outOfOrder").GetInt64() + root.GetProperty("tooOld").GetInt64());
+    }
+
+    public void Print(string phase)
+    {
+        var perSampleUs = FacadeCpu.TotalMicroseconds / Math.Max(1, Stored);
+        Console.WriteLine(
+            $"{phase}: {Ticks} ticks ({LateTicks} late), {_requests} pushes ({_bytes / Math.Max(1, _requests)} B each), {Stored} samples stored (node and pod rows; containers ride along), " +
+            $"{_dropped} dropped, {_rejected} rejected in {Wall.TotalSeconds:F1} s = {Stored / Wall.TotalSeconds:F0} samples/s; " +
+            $"facade CPU {FacadeCpu.TotalSeconds:F1} s = {perSampleUs:F1} us per sample ({FacadeCpu / Wall:P0} of one core); generator CPU {GeneratorCpu.TotalSeconds:F1} s");
+        Console.WriteLine($"  load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        if (_firstError is not null) Console.WriteLine($"  first rejection: {_firstError}");
+    }
+}
+
+internal static class Report
+{
+    public static void Memory(FacadeProcess facade, HttpClient http, long idleRss, long samplesHeld, string when)
+    {
+        var rss = facade.ResidentBytes();
+        var metrics = http.GetStringAsync(new Uri("/metrics", UriKind.Relative)).GetAwaiter().GetResult();
+        var series = MetricValue(metrics, "kubemonitor_facade_series");
+        var bytesHeld = MetricValue(metrics, "kubemonitor_facade_bytes_held");
+        var perSample = samplesHeld > 0 ? $", {rss / (double)samplesHeld:F1} B RSS per stored sample ({(rss - idleRss) / (double)samplesHeld:F1} above idle), store's own count {bytesHeld / samplesHeld:F1} B" : "";
+        Console.WriteLine($"{when} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}): RSS {rss / 1048576.0:F0} MiB, series {series:F0}, bytes held {bytesHeld / 1048576.0:F0} MiB{perSample}");
+    }
+
+    private static double MetricValue(string text, string name)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name + " ", StringComparison.Ordinal)) return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        }
+        return double.NaN;
+    }
+
+    public static async Task LatencyAsync(FacadeProcess facade, HttpClient http, string what, int count, Func<int, string> path)
+    {
+        // Warm-up: JIT and tiering of the handler, a few rounds not counted.
+        for (var i = 0; i < Math.Min(20, count); i++) await GetAsync(http, path(i));
+        var timings = new double[count];
+        // The facade's CPU time per answer does not depend on what else the machine runs, unlike latency.
+        var cpuBefore = facade.CpuTime();
+        long bytes = 0;
+        var failures = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (ok, length) = await GetAsync(http, path(i));
+            timings[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            bytes += length;
+            if (!ok) failures++;
+        }
+        var cpuPerAnswer = (facade.CpuTime() - cpuBefore).TotalMilliseconds / count;
+        Array.Sort(timings);
+        what += $" [load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}]";
+        Console.WriteLine($"{what}: n={count} p50 {Percentile(timings, 0.50):F2} ms, p99 {Percentile(timings, 0.99):F2} ms, max {timings[^1]:F2} ms, facade CPU {cpuPerAnswer:F2} ms per answer, {bytes / count} B per answer{(failures > 0 ? $", {failures} FAILED" : "")}");
+    }
+
+    /// <summary>Walks every page of GET /api/pods?limit=N and times the whole walk and each page.</summary>
+    public static async Task PagesAsync(HttpClient http, int pageSize)
+    {
+        var pages = new List<double>();
+        var items = 0;
+        string? token = null;
+        var walk = Stopwatch.StartNew();
+        do
+        {
+            var path = $"/api/pods?limit={pageSize}" + (token is null ? "" : $"&continue={Uri.EscapeDataString(token)}");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            pages.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            response.EnsureSuccessStatusCode();
+            using var json = JsonDocument.Parse(body);
+            items += json.RootElement.GetProperty("items").GetArrayLength();
+            token = json.RootElement.TryGetProperty("continue", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (token is not null);
+        var sorted = pages.Order().ToArray();
+        Console.WriteLine($"GET /api/pods?limit={pageSize} walk: {items} pods in {pages.Count} pages, {walk.Elapsed.TotalSeconds:F2} s; page p50 {Percentile(sorted, 0.5):F2} ms, p99 {Percentile(sorted, 0.99):F2} ms");
+    }
+
+    private static async Task<(bool Ok, long Length)> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseContentRead);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        return (response.IsSuccessStatusCode, body.Length);
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}
+
+internal sealed record Options(
+    int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
+    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments)
+{
+    public static Options Parse(string[] args)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["--nodes"] = 5000, ["--pods-per-node"] = 30, ["--backfill-minutes"] = 15, ["--lead-seconds"] = 0, ["--live-seconds"] = 30,
+            ["--concurrency"] = 4, ["--queries"] = 200, ["--port"] = 5080, ["--seed"] = 1, ["--page-size"] = 0,
+        };
+        var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var extra = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
+            else if (name == "--facade") dll = value;
+            else if (name == "--env") environment[value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            else if (name == "--arg") extra.Add(value);
+            else throw new ArgumentException($"Unknown option {name}");
+        }
+        return new Options(
+            numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
+            numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra);
+    }
+}
