@@ -10,6 +10,7 @@
 # warm-up scrapes), COLLECT_SECONDS (60: idle window at --interval 1s for CPU per
 # collection), ROUNDS (1: every target measured this many times, fresh processes each time),
 # OUT (results directory), NODE_EXPORTER_PORT (39100), EXPORTER_PORT (39847).
+# PODS_ONLY=1 only makes the pods and holds them until the script is stopped (for profiling).
 #
 # Every process and cgroup this script makes is removed on exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -171,7 +172,7 @@ bench_exporter() {
 }
 
 variants=("$@")
-if [[ ${#variants[@]} == 0 ]]; then
+if [[ ${#variants[@]} == 0 && ${PODS_ONLY:-0} != 1 ]]; then
     log "publishing the NativeAOT exporter to $OUT/aot (a few minutes)"
     dotnet publish "$repo/exporter" -c Release -r linux-x64 -o "$OUT/aot" > "$OUT/publish.log"
     variants=("aot=$OUT/aot/kubemonitor-exporter")
@@ -189,6 +190,12 @@ fi
 } > "$OUT/machine.txt"
 
 make_pods
+if [[ ${PODS_ONLY:-0} == 1 ]]; then
+    log "holding the pods until stopped (pid $$)"
+    sleep infinity &
+    servers+=("$!")
+    wait "$!"
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
     bench_node_exporter "$round"
     for spec in "${variants[@]}"; do bench_exporter "$round" "$spec"; done
