@@ -91,8 +91,8 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
     /// <summary>
     /// Where the cgroup's pressure files are: the cgroup2 tree, or null when the cgroup is not
     /// in it. On hybrid hosts runtimes often make containers only in the v1 controllers; one
-    /// stat then replaces three failed opens, each of which costs an exception (measured: a
-    /// third of a 110-pod collection's CPU, see docs/benchmarks-exporter.md).
+    /// stat then replaces three failed opens, each of which costs an exception (measured: about
+    /// a quarter of a 110-pod collection's CPU, see docs/benchmarks.md).
     /// </summary>
     private string? PressureHierarchy(string relativePath) =>
         _unified is not null && (layout.Mode == CgroupMode.V2 || Directory.Exists(Path.Join(_unified, relativePath)))
