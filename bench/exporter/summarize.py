@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Turns one run.sh results directory into the markdown table of docs/benchmarks-exporter.md.
+
+How our exporter's CPU is split (it collects every --interval in the background, and a scrape
+only writes out the latest collection):
+  per collection = CPU over the idle window / collections in it (one per interval: the window
+                   length divided by the 1 s interval);
+  exposition     = (CPU over the scrape window - collections in that window x per collection)
+                   / scrapes;
+  collect+expose = exposition + one collection: what one scrape of node_exporter does (it
+                   collects on every scrape), so this is the like-for-like number for the target;
+  default setup  = exposition + 3 collections: --interval 5s under a 15 s Prometheus scrape.
+"""
+import json
+import pathlib
+import re
+import statistics
+import sys
+
+INTERVAL_SECONDS = 1.0
+
+
+def load(path):
+    return json.loads(path.read_text())
+
+
+def main():
+    out = pathlib.Path(sys.argv[1])
+    rounds = sorted({int(m.group(1)) for p in out.glob("*.scrape.json") if (m := re.search(r"\.(\d+)\.scrape\.json$", p.name))})
+    labels = sorted({p.name.split(".")[0] for p in out.glob("*.idle.json")})
+    rows = []
+    verdicts = []
+    for r in rounds:
+        node = load(out / f"node_exporter.{r}.scrape.json")
+        node_cpu_ms = node["server_cpu_seconds"] / node["scrapes"] * 1e3
+        node_per_series_us = node_cpu_ms * 1e3 / node["series"]
+        rows.append([f"node_exporter 1.5 (round {r})", node["series"], node["p50_ms"], node["p99_ms"], node["client_overhead_p50_ms"],
+                     f"{node_cpu_ms:.3f}", "-", "-", f"{node_cpu_ms:.3f}", f"{node_per_series_us:.3f}", "-",
+                     f"{node['rss_kb_after'] / 1024:.1f}", " ".join(node["loadavg"])])
+        for label in labels:
+            scrape_path = out / f"{label}.{r}.scrape.json"
+            if not scrape_path.exists():
+                continue
+            scrape = load(scrape_path)
+            idle = load(out / f"{label}.{r}.idle.json")
+            collections_idle = int(idle["idle_wall_seconds"] // INTERVAL_SECONDS)
+            per_collection_ms = idle["server_cpu_seconds"] / collections_idle * 1e3
+            collections_in_scrapes = scrape["wall_seconds"] / INTERVAL_SECONDS
+            raw_ms = scrape["server_cpu_seconds"] / scrape["scrapes"] * 1e3
+            exposition_ms = (scrape["server_cpu_seconds"] * 1e3 - collections_in_scrapes * per_collection_ms) / scrape["scrapes"]
+            like_for_like_ms = exposition_ms + per_collection_ms
+            default_ms = exposition_ms + 3 * per_collection_ms
+            per_series_us = like_for_like_ms * 1e3 / scrape["series"]
+            rss_mib = scrape["rss_kb_after"] / 1024
+            rows.append([f"{label} (round {r})", scrape["series"], scrape["p50_ms"], scrape["p99_ms"], scrape["client_overhead_p50_ms"],
+                         f"{raw_ms:.3f}", f"{exposition_ms:.3f}", f"{per_collection_ms:.2f}", f"{like_for_like_ms:.3f}",
+                         f"{per_series_us:.3f}", f"{default_ms:.3f}", f"{rss_mib:.1f}", " ".join(scrape["loadavg"])])
+            raw_ratio = raw_ms / scrape["series"] / (node_cpu_ms / node["series"])
+            verdicts.append((label, r, raw_ratio, per_series_us / node_per_series_us, scrape["p99_ms"], rss_mib / (node["rss_kb_after"] / 1024)))
+
+    print("| target | series/scrape | p50 ms | p99 ms | client p50 ms | CPU ms/scrape (raw) | exposition ms/scrape | CPU ms/collection | collect+expose ms | µs/scrape/series (collect+expose) | default setup ms/scrape | RSS MiB after 10k | load avg |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    print()
+    print("| variant | round | CPU/scrape/series vs node_exporter, raw scrape (<= 0.5x) | same, collect+expose (<= 0.5x) | p99 (<= 5 ms) | RSS vs node_exporter (<= 1.5x) |")
+    print("|---|---|---|---|---|---|")
+
+    def verdict(ok):
+        return "holds" if ok else "FAILS"
+    for label, r, raw_ratio, cpu_ratio, p99, rss_ratio in verdicts:
+        print(f"| {label} | {r} | {raw_ratio:.2f}x {verdict(raw_ratio <= 0.5)} | {cpu_ratio:.2f}x {verdict(cpu_ratio <= 0.5)} | {p99:.2f} ms {verdict(p99 <= 5)} | {rss_ratio:.2f}x {verdict(rss_ratio <= 1.5)} |")
+
+
+if __name__ == "__main__":
+    main()
