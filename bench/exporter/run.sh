@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exporter benchmark, side by side with Debian's node_exporter 1.5 (5 collectors), over real
-# pod cgroups made for the run. Root only (it makes cgroups). See docs/benchmarks-exporter.md.
+# pod cgroups made for the run. Root only (it makes cgroups). See docs/benchmarks.md (Exporter).
 #
 #   bench/exporter/run.sh                         # publishes the NativeAOT exporter, then measures
 #   bench/exporter/run.sh aot=/path/kubemonitor-exporter jit=/other/kubemonitor-exporter@DOTNET_gcServer=0
