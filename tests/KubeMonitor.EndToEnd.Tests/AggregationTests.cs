@@ -22,9 +22,9 @@ public sealed partial class EndToEndTests
         }
 
         var inNamespace = (await env.GetAsync($"/api/pods?namespace={TestNamespace}"))["items"]!.AsArray();
-        Assert.Equal([env.Stressed.Name, env.Server.Name], inNamespace.Select(i => (string)i!["name"]!).Order());
+        Assert.Equal(new[] { env.Stressed.Name, env.Server.Name }.Order(), inNamespace.Select(i => (string)i!["name"]!).Order());
         var namespacePods = (await env.GetAsync($"/api/namespaces/{TestNamespace}/pods"))["items"]!.AsArray();
-        Assert.Equal([env.Stressed.Name, env.Server.Name], namespacePods.Select(i => (string)i!["name"]!).Order());
+        Assert.Equal(new[] { env.Stressed.Name, env.Server.Name }.Order(), namespacePods.Select(i => (string)i!["name"]!).Order());
     }
 
     /// <summary>Report check 5: namespace and deployment views are the sums of their live pods.</summary>
@@ -35,7 +35,7 @@ public sealed partial class EndToEndTests
     {
         var read = await AggregateWithItsPodsAsync(path, env.Stressed, env.Server);
         Assert.Equal(2, (int)read.Aggregate["podCount"]!);
-        Assert.Equal([env.Stressed.Name, env.Server.Name], read.Aggregate["pods"]!.AsArray().Select(n => (string)n!).Order());
+        Assert.Equal(new[] { env.Stressed.Name, env.Server.Name }.Order(), read.Aggregate["pods"]!.AsArray().Select(n => (string)n!).Order());
         foreach (var (section, field) in SummedFields)
         {
             var sum = read.Pods.Sum(p => Number(p, section, field)!.Value);

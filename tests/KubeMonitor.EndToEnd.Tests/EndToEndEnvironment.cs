@@ -87,6 +87,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
             Server = MakePod("test-dep-7c9f8d6b5-k8m2p", TestNamespace, DeploymentName, layout, netns.Add("b"));
             Client = MakePod("other-pod", "default", null, layout, netns.Add("c"));
             Stressed.Cgroups.GiveCpuPriority();
+            _cleanup.Add(new AncestorCpuShares(layout.V1("cpu"), Stressed.Cgroups.PodPath));
             (ServerAddress, _) = netns.Connect(Server.NetworkNamespace, Client.NetworkNamespace, subnet: 7);
             foreach (var pod in Pods) pod.Start("sleep", "infinity"); // the pod's long-lived process (its "pause")
 
