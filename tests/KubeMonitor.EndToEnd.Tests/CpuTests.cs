@@ -31,6 +31,7 @@ public sealed partial class EndToEndTests
             }
             var stressEnd = DateTime.UtcNow;
 
+            Measured($"pod cpu.usageCores during stress: {string.Join(' ', podRates.Select(r => r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
             Assert.True(podRates.Count >= 5, $"Only {podRates.Count} pod samples during the stress.\n{env.Diagnostics}");
             var median = Median(podRates);
             Assert.InRange(median, 0.95, 1.05);
@@ -38,6 +39,7 @@ public sealed partial class EndToEndTests
             // Over the whole steady part: usage seconds per second from the stored series.
             var series = await env.PodAsync(env.Stressed, "&window=30");
             var mean = MeanRate(series, "cpu", "usageCores", started.AddSeconds(4), stressEnd);
+            Measured($"pod mean over the stress: {mean:0.0000} cores; node minus pod: min {nodeMinusPod.Min():0.000}");
             Assert.InRange(mean, 0.95, 1.05);
 
             // Node CPU comes from /proc/stat ticks (10 ms per CPU per sample); the pod's from

@@ -45,6 +45,7 @@ public sealed partial class EndToEndTests
         }, TimeSpan.FromSeconds(30), "a node sample after dd", () => env.Diagnostics);
         var to = Timestamp(after);
         var written = Number(after, "disk", "writeBytesTotal")!.Value - writtenBefore;
+        Measured($"node writeBytesTotal grew {written:0} bytes for dd's {HundredMegabytes}");
         Assert.True(written >= HundredMegabytes, $"The node's writeBytesTotal grew by {written} bytes, less than dd's {HundredMegabytes}.");
 
         // The rate: over the samples since 'before' it accounts for at least dd's bytes, so its

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using KubeMonitor.EndToEnd.Tests.Support;
 using KubeMonitor.TestSupport;
+using Xunit.Abstractions;
 using static KubeMonitor.EndToEnd.Tests.EndToEndEnvironment;
 
 namespace KubeMonitor.EndToEnd.Tests;
@@ -13,8 +14,11 @@ namespace KubeMonitor.EndToEnd.Tests;
 /// taken during it. The parts live in files by subject.
 /// </summary>
 [Collection(RealLoad.Name)]
-public sealed partial class EndToEndTests(EndToEndEnvironment env) : IClassFixture<EndToEndEnvironment>
+public sealed partial class EndToEndTests(EndToEndEnvironment env, ITestOutputHelper output) : IClassFixture<EndToEndEnvironment>
 {
+    /// <summary>The measured numbers, in the test's output (dotnet test --logger "console;verbosity=detailed").</summary>
+    private void Measured(FormattableString line) => output.WriteLine(FormattableString.Invariant(line));
+
     /// <summary>Waits for the process, killing it if it outlives <paramref name="timeout"/>.</summary>
     private static async Task WaitForExitAsync(Process process, TimeSpan timeout)
     {

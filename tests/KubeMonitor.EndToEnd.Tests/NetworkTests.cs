@@ -78,7 +78,10 @@ public sealed partial class EndToEndTests
     private static double Delta(JsonNode before, JsonNode after, string field) =>
         Number(after, "network", field)!.Value - Number(before, "network", field)!.Value;
 
-    private static void AssertWireBytes(string what, double measured, double payload) =>
+    private void AssertWireBytes(string what, double measured, double payload)
+    {
+        Measured($"{what}: {measured:0} bytes, iperf3 {payload:0} ({(measured / payload - 1) * 100:+0.00} %)");
         Assert.True(measured >= payload && measured <= payload * 1.05,
             string.Create(CultureInfo.InvariantCulture, $"{what}: {measured:0} bytes for iperf3's {payload:0} ({(measured / payload - 1) * 100:+0.00;-0.00} %), not within [0, +5 %]."));
+    }
 }

@@ -52,6 +52,7 @@ public sealed partial class EndToEndTests
             var outage = stamps.Where(t => t > lastBefore && t <= restarted.AddSeconds(2)).ToList();
             Assert.True(outage.Count >= (restarted - stopped).TotalSeconds / Interval.TotalSeconds - 2,
                 $"{outage.Count} points for {(restarted - stopped).TotalSeconds:0} s of outage.\n{env.Diagnostics}");
+            Measured($"outage {(restarted - stopped).TotalSeconds:0.0} s: {outage.Count} points replayed or collected after it");
             var slots = CollectionSlots([lastBefore, .. outage]);
             Assert.InRange(slots[1] - slots[0], 1, 2);
             var steps = slots.Skip(1).Zip(slots.Skip(2), (a, b) => b - a).ToList();

@@ -47,6 +47,7 @@ public sealed partial class EndToEndTests
             var facade = await env.PodAsync(env.Stressed, "&window=30");
             var fromPrometheus = double.Parse((string)Assert.Single(result)!["value"]![1]!, CultureInfo.InvariantCulture);
             var fromFacade = (double)facade["summary"]!["cpu"]!["usageCores"]!["avg"]!;
+            Measured($"Prometheus rate {fromPrometheus:0.0000} cores, facade 30 s mean {fromFacade:0.0000} cores");
             Assert.True(Math.Abs(fromPrometheus - fromFacade) <= 0.10 * fromFacade,
                 $"Prometheus rate {fromPrometheus:0.000} cores, facade {fromFacade:0.000} cores.\n{prometheus.Output}");
             Assert.InRange(fromFacade, 0.8, 1.2);
