@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using KubeMonitor.EndToEnd.Tests.Support;
 using static KubeMonitor.EndToEnd.Tests.EndToEndEnvironment;
 
 namespace KubeMonitor.EndToEnd.Tests;
@@ -20,6 +21,11 @@ public sealed partial class EndToEndTests
             Assert.Equal(pod.Deployment, (string?)item["deployment"]);
             Assert.Equal("app", (string)item["containers"]![0]!["name"]!);
         }
+
+        // Every collector of the shipped exporter works on this host (node, pods, Kubernetes metadata...).
+        var success = PromText.Series(await env.ExporterMetricsAsync(), "kubemonitor_exporter_collector_success");
+        Assert.NotEmpty(success);
+        Assert.All(success, series => Assert.True(series.Value == 1, $"collector {series.Labels} failed\n{env.Diagnostics}"));
 
         var inNamespace = (await env.GetAsync($"/api/pods?namespace={TestNamespace}"))["items"]!.AsArray();
         Assert.Equal(new[] { env.Stressed.Name, env.Server.Name }.Order(), inNamespace.Select(i => (string)i!["name"]!).Order());

@@ -21,4 +21,11 @@ internal static class PromText
         }
         return sum;
     }
+
+    /// <summary>Every series of <paramref name="metric"/>: its label text and value.</summary>
+    public static IReadOnlyList<(string Labels, double Value)> Series(string exposition, string metric) =>
+        exposition.Split('\n')
+            .Where(line => !line.StartsWith('#') && line.StartsWith(metric + "{", StringComparison.Ordinal))
+            .Select(line => (line[(metric.Length + 1)..line.LastIndexOf('}')], double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)))
+            .ToList();
 }
