@@ -21,8 +21,10 @@ public sealed partial class EndToEndTests
             var metricsBefore = await env.ExporterMetricsAsync();
             // The last sample the old facade got; the kill follows the read at once.
             var lastBefore = Timestamp(await PodSampleAtOrAfter(env.Stressed, DateTime.UtcNow));
+            var killing = DateTime.UtcNow;
             env.StopFacade();
             var stopped = DateTime.UtcNow;
+            var sentAtStop = PromText.Sum(await env.ExporterMetricsAsync(), "kubemonitor_exporter_push_batches_total", "result=\"sent\"");
             try
             {
                 await Task.Delay(FacadeOutage);
@@ -54,7 +56,8 @@ public sealed partial class EndToEndTests
                 $"{outage.Count} points for {(restarted - stopped).TotalSeconds:0} s of outage.\n{env.Diagnostics}");
             Measured($"outage {(restarted - stopped).TotalSeconds:0.0} s: {outage.Count} points replayed or collected after it");
             var slots = CollectionSlots([lastBefore, .. outage]);
-            Assert.InRange(slots[1] - slots[0], 1, 2);
+            Assert.True(slots[1] - slots[0] is 1 or 2,
+                FormattableString.Invariant($"First point after the outage {slots[1] - slots[0]} collections after the last before it: last before {lastBefore:HH:mm:ss.fff}, kill {killing:HH:mm:ss.fff}-{stopped:HH:mm:ss.fff}, first after {outage[0]:HH:mm:ss.fff}; sent before {PromText.Sum(metricsBefore, "kubemonitor_exporter_push_batches_total", "result=\"sent\"")}, at stop {sentAtStop}\n{env.Diagnostics}"));
             var steps = slots.Skip(1).Zip(slots.Skip(2), (a, b) => b - a).ToList();
             Assert.True(steps.All(step => step == 1),
                 $"Collection slots not consecutive: {string.Join(' ', steps)}; timestamps {string.Join(' ', outage.Select(t => t.ToString("ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
