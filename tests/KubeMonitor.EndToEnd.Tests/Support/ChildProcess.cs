@@ -68,7 +68,7 @@ internal sealed class ChildProcess : IDisposable
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(); // these servers start no children
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
