@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace KubeMonitor.EndToEnd.Tests.Support;
+
+/// <summary>Pod objects as the Kubernetes API serves them, for the fake API server.</summary>
+internal static class Kube
+{
+    /// <summary>A running pod on <paramref name="node"/> whose single container has the given runtime id.</summary>
+    /// <param name="replicaSet">Owner ReplicaSet (controller) "&lt;deployment&gt;-&lt;hash&gt;", or null for a bare pod.</param>
+    public static JsonObject Pod(string name, string ns, string uid, string containerId, string node, string? replicaSet, string? templateHash)
+    {
+        var metadata = new JsonObject
+        {
+            ["name"] = name,
+            ["namespace"] = ns,
+            ["uid"] = uid,
+            ["resourceVersion"] = "100",
+            ["labels"] = templateHash is null ? new JsonObject { ["app"] = name } : new JsonObject { ["app"] = "test-dep", ["pod-template-hash"] = templateHash },
+        };
+        if (replicaSet is not null)
+        {
+            metadata["ownerReferences"] = new JsonArray(new JsonObject
+            {
+                ["apiVersion"] = "apps/v1",
+                ["kind"] = "ReplicaSet",
+                ["name"] = replicaSet,
+                ["uid"] = Guid.NewGuid().ToString(),
+                ["controller"] = true,
+                ["blockOwnerDeletion"] = true,
+            });
+        }
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject
+            {
+                ["nodeName"] = node,
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "registry.example/app:1" }),
+            },
+            ["status"] = new JsonObject
+            {
+                ["phase"] = "Running",
+                ["containerStatuses"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "app",
+                    ["containerID"] = "containerd://" + containerId,
+                    ["image"] = "registry.example/app:1",
+                    ["imageID"] = "registry.example/app@sha256:" + new string('0', 64),
+                    ["ready"] = true,
+                    ["restartCount"] = 0,
+                }),
+            },
+        };
+    }
+
+    public static JsonObject PodList(IEnumerable<JsonObject> pods) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "PodList",
+        ["metadata"] = new JsonObject { ["resourceVersion"] = "100" },
+        ["items"] = new JsonArray([.. pods]),
+    };
+
+    public static string Kubeconfig(string server) => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: e2e
+          cluster:
+            server: {server}
+        contexts:
+        - name: e2e
+          context:
+            cluster: e2e
+            user: e2e
+        current-context: e2e
+        users:
+        - name: e2e
+          user:
+            token: e2e-token
+        """;
+}
