@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns one run.sh results directory into the markdown table of docs/benchmarks-exporter.md.
+"""Turns one run.sh results directory into the markdown table of docs/benchmarks.md (Exporter).
 
 How our exporter's CPU is split (it collects every --interval in the background, and a scrape
 only writes out the latest collection):
