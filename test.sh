@@ -21,6 +21,9 @@ if ((${#need[@]})); then
     done
 fi
 
+# kubectl renders the manifests offline (kubectl kustomize); it is not in Debian's archive.
+command -v kubectl >/dev/null 2>&1 || { echo "test.sh: kubectl is needed (the deploy tests render deploy/ with kubectl kustomize)" >&2; exit 1; }
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
