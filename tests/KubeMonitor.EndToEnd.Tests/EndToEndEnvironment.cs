@@ -1,3 +1,4 @@
+using KubeMonitor.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -95,7 +96,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
                 pod.Name, pod.Namespace, pod.Cgroups.PodUid, pod.Cgroups.ContainerId, Node,
                 pod.Deployment is null ? null : $"{pod.Deployment}-{TemplateHash}", pod.Deployment is null ? null : TemplateHash)));
             StartKubeApi(port: 0);
-            File.WriteAllText(KubeconfigPath, Kube.Kubeconfig($"http://127.0.0.1:{KubeApiPort}"));
+            File.WriteAllText(KubeconfigPath, TestKubeconfig.Text($"http://127.0.0.1:{KubeApiPort}", "e2e-token"));
 
             await StartFacadeAsync();
             await StartExporterAsync();

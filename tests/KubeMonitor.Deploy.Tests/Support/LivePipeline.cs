@@ -1,3 +1,4 @@
+using KubeMonitor.TestSupport;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -78,25 +79,7 @@ public sealed class LivePipeline : IAsyncLifetime
         var api = Own(FakeKubeApi.Start());
         api.ServeList(PodList(pods));
         api.ServeWatch();
-        var kubeconfig = Path.Combine(_root, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: live
-              cluster:
-                server: {api.Url}
-            contexts:
-            - name: live
-              context:
-                cluster: live
-                user: live
-            current-context: live
-            users:
-            - name: live
-              user:
-                token: live-token
-            """);
+        var kubeconfig = TestKubeconfig.Write(_root, api.Url, "live-token");
 
         FacadeUrl = new Uri($"http://127.0.0.1:{Ports.Free()}");
         var facadeEnvironment = Credential.FacadeEnvironment.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

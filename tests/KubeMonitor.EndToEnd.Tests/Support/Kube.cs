@@ -63,22 +63,4 @@ internal static class Kube
         ["items"] = new JsonArray([.. pods]),
     };
 
-    public static string Kubeconfig(string server) => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: e2e
-          cluster:
-            server: {server}
-        contexts:
-        - name: e2e
-          context:
-            cluster: e2e
-            user: e2e
-        current-context: e2e
-        users:
-        - name: e2e
-          user:
-            token: e2e-token
-        """;
 }

@@ -89,29 +89,7 @@ public sealed class GoldenMetricsTests
         public string Proc => Path.Combine(_root, "proc");
         public string Sys => Path.Combine(_root, "sys");
 
-        public string WriteKubeconfig(string server)
-        {
-            var path = Path.Combine(_root, "kubeconfig");
-            File.WriteAllText(path, $"""
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: golden
-                  cluster:
-                    server: {server}
-                contexts:
-                - name: golden
-                  context:
-                    cluster: golden
-                    user: golden
-                current-context: golden
-                users:
-                - name: golden
-                  user:
-                    token: golden-token
-                """);
-            return path;
-        }
+        public string WriteKubeconfig(string server) => TestKubeconfig.Write(_root, server, "golden-token");
 
         public void Dispose() => Directory.Delete(_root, recursive: true);
 

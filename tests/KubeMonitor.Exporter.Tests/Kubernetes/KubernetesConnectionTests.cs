@@ -1,3 +1,4 @@
+using KubeMonitor.TestSupport;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
@@ -26,29 +27,7 @@ public sealed class KubernetesConnectionTests : IDisposable
         return new InClusterEnvironment(host, port, folder);
     }
 
-    private string Kubeconfig(string server, string token = "kubeconfig-token")
-    {
-        var path = Path.Combine(_dir, "kubeconfig");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: test
-              cluster:
-                server: {server}
-            contexts:
-            - name: test
-              context:
-                cluster: test
-                user: test
-            current-context: test
-            users:
-            - name: test
-              user:
-                token: {token}
-            """);
-        return path;
-    }
+    private string Kubeconfig(string server, string token = "kubeconfig-token") => TestKubeconfig.Write(_dir, server, token);
 
     [Fact]
     public void Neither_in_a_pod_nor_a_kubeconfig_means_no_metadata_said_once()

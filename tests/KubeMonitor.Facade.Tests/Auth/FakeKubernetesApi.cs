@@ -1,3 +1,4 @@
+using KubeMonitor.TestSupport;
 using System.Net;
 using System.Net.Sockets;
 using WireMock.RequestBuilders;
@@ -45,29 +46,8 @@ internal sealed class FakeKubernetesApi : IDisposable
                 $$"""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"etcdserver: request timed out","code":{{status}}}"""));
 
     /// <summary>A kubeconfig whose server is the given address (with a token of the facade's own).</summary>
-    public static string WriteKubeconfig(string dir, Uri server)
-    {
-        var path = Path.Combine(dir, "kubeconfig");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-            - name: fake
-              cluster:
-                server: {server.GetLeftPart(UriPartial.Authority)}
-            users:
-            - name: facade
-              user:
-                token: facade-own-token
-            contexts:
-            - name: fake
-              context:
-                cluster: fake
-                user: facade
-            current-context: fake
-            """);
-        return path;
-    }
+    public static string WriteKubeconfig(string dir, Uri server) =>
+        TestKubeconfig.Write(dir, server.GetLeftPart(UriPartial.Authority), "facade-own-token");
 
     /// <summary>A 127.0.0.1 port nobody listens on (bound then released).</summary>
     public static int ClosedPort()
