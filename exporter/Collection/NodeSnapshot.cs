@@ -48,6 +48,12 @@ public sealed class PodSnapshot
     /// <summary>The pod's own cgroup (it includes the sandbox), not a sum of containers.</summary>
     public required CgroupStats Stats { get; init; }
     public required IReadOnlyList<ContainerSnapshot> Containers { get; init; }
+    /// <summary>
+    /// When the pod's counters were read; null means the snapshot's <see cref="NodeSnapshot.Timestamp"/>.
+    /// Reading 110 pods takes tens of milliseconds (longer on a busy node), so each pod carries its
+    /// own read time and a rate between two samples divides by the time that really passed.
+    /// </summary>
+    public DateTimeOffset? ReadAt { get; init; }
     /// <summary>From /proc/&lt;pid&gt;/net/dev of a process in the pod, all interfaces but lo; null if no process could be read.</summary>
     public NetworkTotals? Network { get; set; }
     /// <summary>Joined from the Kubernetes API; null when unknown (the pod is then labelled by uid only).</summary>

@@ -11,9 +11,10 @@ namespace KubeMonitor.Exporter.Collectors;
 /// throttling, OOM and pressure numbers, and the pod's network counters. Pods and containers
 /// that end while being read are left out quietly; a broken file fails the collector.
 /// </summary>
-public sealed class PodCollector(HostRoot host, CgroupLayout layout) : ICollector
+public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvider? time = null) : ICollector
 {
     private readonly CgroupStatsReader _reader = new(layout);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The walk; tests swap it to remove a pod between discovery and reading.</summary>
     internal Func<string, IReadOnlyList<DiscoveredPod>> Discover { get; init; } = KubepodsDiscovery.Discover;
@@ -25,6 +26,8 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout) : ICollecto
         var pods = new List<PodSnapshot>();
         foreach (var pod in Discover(layout.DiscoveryRoot))
         {
+            // Stamped before the read: the CPU counter is the reader's first file.
+            var readAt = _time.GetUtcNow();
             var stats = _reader.Read(pod.RelativePath);
             if (stats is null) continue; // the pod ended
 
@@ -43,6 +46,7 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout) : ICollecto
                 Stats = stats,
                 Containers = containers,
                 Network = ReadNetwork(pod),
+                ReadAt = readAt,
             });
         }
         snapshot.Pods = pods;

@@ -111,6 +111,7 @@ public static class BatchMapper
         return new PodSample
         {
             Name = metadata.Name,
+            Timestamp = ToMilliseconds(pod.ReadAt),
             Namespace = metadata.Namespace,
             Uid = metadata.Uid,
             OwnerKind = metadata.OwnerKind,
@@ -129,6 +130,10 @@ public static class BatchMapper
             Containers = containers,
         };
     }
+
+    /// <summary>Whole milliseconds, what the facade stores: a shorter timestamp in every pod's JSON.</summary>
+    private static DateTimeOffset? ToMilliseconds(DateTimeOffset? time) =>
+        time is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds()) : null;
 
     private static CpuSection? Cpu(CgroupStats stats) =>
         stats.CpuUsageSeconds is { } seconds ? new CpuSection { UsageSecondsTotal = seconds } : null;

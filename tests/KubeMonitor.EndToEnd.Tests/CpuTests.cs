@@ -29,7 +29,7 @@ public sealed partial class EndToEndTests
                 var node = await env.GetAsync($"/api/nodes/{Node}");
                 last = Timestamp(pod);
                 // The node view must come from the same collection as the pod's to compare them.
-                if (Timestamp(node) != last) continue;
+                if (!SameCollection(Timestamp(node), last)) continue;
                 var podCores = Number(pod, "cpu", "usageCores")!.Value;
                 podRates.Add(podCores);
                 nodeMinusPod.Add(Number(node, "cpu", "usageCores")!.Value - podCores);

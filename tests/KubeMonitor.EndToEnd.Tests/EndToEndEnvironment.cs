@@ -158,11 +158,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
             "--interval", $"{Interval.TotalSeconds}s",
             "--listen", $"127.0.0.1:{ExporterPort}",
             "--facade-url", FacadeUrl.ToString().TrimEnd('/'),
-        ],
-        // In a cluster the exporter's CPU request gives it its share; on this shared, overloaded
-        // test machine a plain process can wait so long between taking a collection's timestamp
-        // and reading the counters that single 1 s rates are off by a core or more.
-        nice: -10);
+        ]);
         await Eventually.Until(async () => (await Http.GetAsync(new Uri(ExporterUrl, "/readyz"))).IsSuccessStatusCode,
             TimeSpan.FromSeconds(60), "the exporter to be ready", () => Diagnostics);
     }

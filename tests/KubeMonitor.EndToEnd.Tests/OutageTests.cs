@@ -69,8 +69,7 @@ public sealed partial class EndToEndTests
                 $"Collection slots not consecutive: {string.Join(' ', steps)}; timestamps {string.Join(' ', outage.Select(t => t.ToString("ss.fff", System.Globalization.CultureInfo.InvariantCulture)))}");
 
             // Rates over the replayed samples are the load's, not artefacts of the replay: none
-            // beyond the node's cores, and one core on average. (Single 1 s rates jitter on a
-            // busy host: a batch has one timestamp, taken before the pods are read.)
+            // beyond the node's cores, and one core on average.
             var capacity = Number(await env.GetAsync($"/api/nodes/{Node}"), "cpu", "capacityCores")!.Value;
             var replayed = Points(series).Where(p => Timestamp(p) > outage[0] && Timestamp(p) <= outage[^1]).ToList();
             Assert.All(replayed, p => Assert.InRange(Number(p, "cpu", "usageCores")!.Value, 0, capacity * 1.05));

@@ -28,7 +28,8 @@ public sealed partial class EndToEndTests
               - job_name: facade
                 static_configs: [{"{"} targets: ["127.0.0.1:{env.FacadePort}"] {"}"}]
             """);
-        using var stress = env.Stressed.Start("stress-ng", "--cpu", "1", "--timeout", "60s", "--quiet");
+        // Longer than the test needs: Prometheus can be slow to start on a busy machine.
+        using var stress = env.Stressed.Start("stress-ng", "--cpu", "1", "--timeout", "180s", "--quiet");
         var prometheus = ChildProcess.Start("prometheus", "prometheus",
         [
             $"--config.file={Path.Combine(folder, "prometheus.yml")}",
@@ -39,11 +40,16 @@ public sealed partial class EndToEndTests
         {
             await Eventually.Until(async () => (await env.Http.GetAsync(new Uri(prometheusUrl, "/-/ready"))).IsSuccessStatusCode,
                 TimeSpan.FromSeconds(60), "Prometheus to be ready", () => prometheus.Output);
-            // 30 s of scrapes of the loaded pod, plus a few for the first ones.
-            await Task.Delay(TimeSpan.FromSeconds(34));
+            // rate() over 30 s means what it says only once Prometheus holds 30 s of the loaded
+            // pod's samples: a window that is mostly empty (first scrapes, failed scrapes) divides
+            // a few seconds' increase by 30 s.
+            var selector = $"kubemonitor_pod_cpu_usage_seconds_total{{namespace=\"{TestNamespace}\",pod=\"{env.Stressed.Name}\"}}";
+            await Task.Delay(TimeSpan.FromSeconds(31));
+            await Eventually.Until(async () => await SampleCountAsync(prometheusUrl, $"count_over_time({selector}[30s])") >= 27
+                    && await SampleCountAsync(prometheusUrl, $"count_over_time({selector}[35s] offset 30s)") >= 1,
+                TimeSpan.FromSeconds(60), "Prometheus to hold 30 s of the pod's samples", () => prometheus.Output);
 
-            var query = $"rate(kubemonitor_pod_cpu_usage_seconds_total{{namespace=\"{TestNamespace}\",pod=\"{env.Stressed.Name}\"}}[30s])";
-            var result = await QueryAsync(prometheusUrl, query);
+            var result = await QueryAsync(prometheusUrl, $"rate({selector}[30s])");
             var facade = await env.PodAsync(env.Stressed, "&window=30");
             var fromPrometheus = double.Parse((string)Assert.Single(result)!["value"]![1]!, CultureInfo.InvariantCulture);
             var fromFacade = (double)facade["summary"]!["cpu"]!["usageCores"]!["avg"]!;
@@ -65,6 +71,10 @@ public sealed partial class EndToEndTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>The value of a query that yields one number per series, for the only series; 0 when none.</summary>
+    private async Task<double> SampleCountAsync(Uri prometheus, string query) =>
+        await QueryAsync(prometheus, query) is [var series] ? double.Parse((string)series!["value"]![1]!, CultureInfo.InvariantCulture) : 0;
 
     private async Task<JsonArray> QueryAsync(Uri prometheus, string query)
     {

@@ -35,8 +35,7 @@ public sealed partial class EndToEndTests
             Assert.True(afterGap.Gap > TimeSpan.FromSeconds(3), $"No gap of the restart: {afterGap.Gap}.");
             // The rate across the gap spans it: the same load, not a spike.
             Assert.InRange(Number(afterGap.Point, "cpu", "usageCores")!.Value, 0.8, 1.2);
-            // Nothing beyond what the node's cores can do (single 1 s rates jitter on a busy host:
-            // a batch has one timestamp, taken before the pods are read), nothing negative.
+            // Nothing beyond what the node's cores can do, nothing negative.
             foreach (var series in new[] { pod, node })
             {
                 foreach (var point in Points(series).Where(p => Timestamp(p) > beforeKill))

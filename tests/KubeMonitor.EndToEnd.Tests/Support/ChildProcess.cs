@@ -23,11 +23,8 @@ internal sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Runs a shipped dll from its own folder (where its appsettings are).</summary>
-    /// <param name="nice">A scheduling priority (nice value, negative is more CPU), or 0.</param>
-    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, int nice = 0) =>
-        nice == 0
-            ? Start(name, "dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!)
-            : Start(name, "nice", ["-n", nice.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", dll, .. arguments], Path.GetDirectoryName(dll)!);
+    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments) =>
+        Start(name, "dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!);
 
     public static ChildProcess Start(string name, string program, IEnumerable<string> arguments, string workingDirectory)
     {

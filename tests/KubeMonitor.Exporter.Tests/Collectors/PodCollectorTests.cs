@@ -3,6 +3,7 @@ using KubeMonitor.Exporter.Collection;
 using KubeMonitor.Exporter.Collectors;
 using KubeMonitor.Exporter.Host;
 using KubeMonitor.Exporter.Tests.Cgroups;
+using Microsoft.Extensions.Time.Testing;
 using static KubeMonitor.Exporter.Tests.Cgroups.CgroupFixtures;
 
 namespace KubeMonitor.Exporter.Tests.Collectors;
@@ -144,6 +145,28 @@ public sealed class PodCollectorTests
         Assert.Null(pods[1].Network);                                   // its only process ended
         Assert.Null(pods[1].Stats.CpuPressure);                         // not mirrored in cgroup2 at all
         Assert.Equal(3448832UL, pods[1].Containers.Single().Stats.DiskReadBytes);
+    }
+
+    /// <summary>
+    /// Each pod carries the time its counters were read, not the collection's start: on a busy node
+    /// the pods later in the walk are read noticeably later, and rates must divide by real time.
+    /// </summary>
+    [Fact]
+    public void Each_pod_is_stamped_with_the_time_it_was_read()
+    {
+        using var tree = new TempCgroupTree();
+        foreach (var cgroup in new[] { $"kubepods/burstable/pod{Uid1}", $"kubepods/besteffort/pod{Uid2}" })
+        {
+            tree.CopyFixtureFiles(Amzn2Cpu, $"cpu,cpuacct/{cgroup}");
+            tree.CopyFixtureFiles(Amzn2Memory, $"memory/{cgroup}");
+        }
+        var host = HostRoot.Create(tree.Proc, tree.Sys);
+        var start = new DateTimeOffset(2026, 11, 26, 7, 0, 5, TimeSpan.Zero);
+        var time = new FakeTimeProvider(start) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(40) };
+
+        var pods = Collect(new PodCollector(host, CgroupLayoutDetector.Detect(host), time)).Pods!;
+
+        Assert.Equal([start, start.AddMilliseconds(40)], pods.Select(p => p.ReadAt!.Value));
     }
 
     /// <summary>The systemd driver with cri-containerd on cgroup v2 (the fixtures only have a docker scope).</summary>

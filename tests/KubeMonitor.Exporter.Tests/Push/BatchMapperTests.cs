@@ -76,7 +76,7 @@ public sealed class BatchMapperTests
         Assert.Equal("test-dep-7c9f8d6b5", pod.OwnerName);
         Assert.Equal("test-dep", pod.Deployment);
         Assert.Null(pod.Node); // the path's node wins in a batch
-        Assert.Null(pod.Timestamp); // takes the batch's
+        Assert.Null(pod.Timestamp); // no read time of its own: takes the batch's
         Assert.Equal(12.3, pod.Cpu!.UsageSecondsTotal);
         Assert.Equal(120_000_000, pod.Memory!.UsageBytes);
         Assert.Equal(104_857_600, pod.Memory.WorkingSetBytes);
@@ -100,6 +100,21 @@ public sealed class BatchMapperTests
                 Assert.Equal(0.05, sidecar.Cpu!.UsageSecondsTotal);
                 Assert.Null(sidecar.Memory);
             });
+    }
+
+    [Fact]
+    public void A_pod_read_after_the_collection_started_carries_its_own_read_time_in_milliseconds()
+    {
+        var snapshot = FullSnapshot();
+        var readAt = CollectedAt.AddTicks(312_345_678); // 31.2345678 s later
+        var pod = snapshot.Pods![0];
+        snapshot.Pods = [new PodSnapshot { Uid = pod.Uid, QosClass = pod.QosClass, Stats = pod.Stats, Containers = pod.Containers, Metadata = pod.Metadata, ReadAt = readAt }];
+
+        var batch = BatchMapper.Map(snapshot).Batch;
+
+        Assert.Equal(CollectedAt, batch.Timestamp);
+        Assert.Equal(CollectedAt.AddMilliseconds(31_234), Assert.Single(batch.Pods!).Timestamp);
+        Assert.Contains("\"timestamp\":\"2026-11-26T07:00:36.234Z\"", JsonSerializer.Serialize(batch, ContractJson.Default.Batch), StringComparison.Ordinal);
     }
 
     [Fact]
