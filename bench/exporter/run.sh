@@ -25,10 +25,8 @@ OUT=${OUT:-$(mktemp -d /tmp/exporter-bench.XXXXXX)}
 NODE_EXPORTER_PORT=${NODE_EXPORTER_PORT:-39100}
 EXPORTER_PORT=${EXPORTER_PORT:-39847}
 INTERVAL=1s
-CGROUP_ROOT=/sys/fs/cgroup
-# The v1 controllers a kubelet with the cgroupfs driver puts a container in (and the exporter reads).
-CONTROLLERS=(cpu cpuacct memory blkio pids)
-QOS_PATH=kubepods/burstable
+# shellcheck source=../lib/pods.sh
+source "$here/../lib/pods.sh"
 
 mkdir -p "$OUT"
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (it creates cgroups)" >&2; exit 1; }
@@ -36,81 +34,17 @@ for port in "$NODE_EXPORTER_PORT" "$EXPORTER_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then echo "run.sh: port $port is taken" >&2; exit 1; fi
 done
 
-created_parents=()   # kubepods levels that did not exist before (removed last, if empty)
-pod_dirs=()          # pod<uid> dirs, one per controller
-container_dirs=()    # <id> dirs, one per controller
-sleepers=()
 servers=()
-
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
-rmdir_retry() {
-    # A cgroup whose last task just died is busy for a moment.
-    local dir=$1 attempt
-    for attempt in $(seq 50); do
-        [[ -d $dir ]] || return 0
-        rmdir "$dir" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "run.sh: could not remove $dir" >&2
-    return 1
-}
 
 cleanup() {
     set +e
     trap - EXIT INT TERM
     for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null; done
-    for pid in "${sleepers[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${sleepers[@]}"; do wait "$pid" 2>/dev/null; done
-    # Only our sleepers were ever put in these fresh cgroups; end any that is somehow left.
-    for dir in "${container_dirs[@]}"; do
-        [[ -f $dir/cgroup.procs ]] && xargs -r kill -9 < "$dir/cgroup.procs" 2>/dev/null
-    done
-    local failed=0 i
-    for dir in "${container_dirs[@]}" "${pod_dirs[@]}"; do rmdir_retry "$dir" || failed=1; done
-    for ((i = ${#created_parents[@]} - 1; i >= 0; i--)); do
-        # Another run's pods may sit under a parent we made; then it stays for them.
-        rmdir "${created_parents[i]}" 2>/dev/null || echo "run.sh: left ${created_parents[i]} (not empty: someone else's pods)" >&2
-    done
-    log "cleaned up ${#sleepers[@]} sleepers, ${#container_dirs[@]} container and ${#pod_dirs[@]} pod cgroups"
-    return $failed
+    cleanup_pods
 }
 trap 'cleanup; exit 130' INT TERM
 trap 'status=$?; cleanup || status=1; exit $status' EXIT
-
-make_pods() {
-    local c level dir i uid id path
-    for c in "${CONTROLLERS[@]}"; do
-        dir=$CGROUP_ROOT/$c
-        for level in ${QOS_PATH//\// }; do
-            dir=$dir/$level
-            if [[ ! -d $dir ]]; then mkdir "$dir"; created_parents+=("$dir"); fi
-        done
-    done
-    for ((i = 0; i < PODS; i++)); do
-        uid=$(cat /proc/sys/kernel/random/uuid)
-        id=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-        path=$QOS_PATH/pod$uid/$id
-        for c in "${CONTROLLERS[@]}"; do
-            mkdir "$CGROUP_ROOT/$c/$QOS_PATH/pod$uid"
-            pod_dirs+=("$CGROUP_ROOT/$c/$QOS_PATH/pod$uid")
-            mkdir "$CGROUP_ROOT/$c/$path"
-            container_dirs+=("$CGROUP_ROOT/$c/$path")
-        done
-        # The subshell joins the container cgroup in every controller, then becomes the sleeper.
-        (
-            for c in "${CONTROLLERS[@]}"; do echo "$BASHPID" > "$CGROUP_ROOT/$c/$path/cgroup.procs"; done
-            exec sleep 3600
-        ) &
-        sleepers+=($!)
-    done
-    sleep 0.5
-    for dir in "${container_dirs[@]}"; do
-        [[ $(wc -l < "$dir/cgroup.procs") == 1 ]] || { echo "run.sh: $dir does not hold its sleeper" >&2; exit 1; }
-    done
-    log "made $PODS pods (cgroupfs layout, $QOS_PATH, controllers ${CONTROLLERS[*]}), one sleeping process each"
-}
 
 wait_ready() {
     local url=$1 pid=$2 attempt
@@ -189,7 +123,7 @@ fi
     echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/machine.txt"
 
-make_pods
+make_pods "$PODS"
 if [[ ${PODS_ONLY:-0} == 1 ]]; then
     log "holding the pods until stopped (pid $$)"
     sleep infinity &

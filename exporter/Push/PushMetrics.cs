@@ -17,6 +17,7 @@ public sealed class PushMetrics
 
     private readonly Counter _batches;
     private readonly Counter _retries;
+    private readonly Counter _sentBytes;
     private readonly Gauge _buffered;
     private readonly Histogram _duration;
     private readonly Gauge _unnamedPods;
@@ -37,6 +38,10 @@ public sealed class PushMetrics
             "kubemonitor_exporter_push_retries_total",
             "Requests to a facade target that were retried (back-off within one round).",
             ["target"]);
+        _sentBytes = factory.CreateCounter(
+            "kubemonitor_exporter_push_sent_bytes_total",
+            "Request body bytes (JSON) of the batches a facade target accepted; divided by the sent batches, the size of one batch.",
+            ["target"]);
         _buffered = factory.CreateGauge(
             "kubemonitor_exporter_push_buffered_batches",
             "Batches waiting for a facade target, oldest sent first.",
@@ -52,6 +57,8 @@ public sealed class PushMetrics
     }
 
     internal void Count(string target, string result) => _batches.WithLabels(target, result).Inc();
+
+    internal void CountSentBytes(string target, int bytes) => _sentBytes.WithLabels(target).Inc(bytes);
 
     internal void Retried(string target) => _retries.WithLabels(target).Inc();
 
@@ -69,6 +76,7 @@ public sealed class PushMetrics
             _batches.RemoveLabelled(target, result);
         }
         _retries.RemoveLabelled(target);
+        _sentBytes.RemoveLabelled(target);
         _buffered.RemoveLabelled(target);
         _duration.RemoveLabelled(target);
     }

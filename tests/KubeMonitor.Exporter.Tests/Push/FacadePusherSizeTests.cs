@@ -17,6 +17,7 @@ public sealed class FacadePusherSizeTests(ITestOutputHelper output)
             Network = new NetworkTotals(987_654_321, 123_456_789),
             Containers = [new ContainerSnapshot { Id = $"c{i}", Name = "app", Stats = new CgroupStats { CpuUsageSeconds = 1200.5 + i, MemoryWorkingSetBytes = 90_000_000 } }],
             Metadata = new PodMetadata($"web-7c9f8d6b5-{i:D5}", "production", $"00000000-0000-0000-0000-{i:D12}", "ReplicaSet", "web-7c9f8d6b5", "web", new Dictionary<string, string>()),
+            ReadAt = BatchMapperTests.FullSnapshot().Timestamp.AddMilliseconds(1 + i * 0.3),
         }).ToList();
         var snapshot = BatchMapperTests.FullSnapshot();
         snapshot.Pods = pods;
@@ -28,6 +29,9 @@ public sealed class FacadePusherSizeTests(ITestOutputHelper output)
 
         var request = Assert.Single(facade.Requests).RequestMessage;
         Assert.Equal(110, Assert.Single(facade.Accepted).Pods!.Count);
-        output.WriteLine($"110-pod batch: {request.BodyAsBytes!.Length} bytes of JSON");
+        var bytes = request.BodyAsBytes!.Length;
+        // The exporter's own count of what it sent is that body, so operators see the push's bandwidth.
+        Assert.Equal(bytes, push.Metric("kubemonitor_exporter_push_sent_bytes_total", ("target", $"127.0.0.1:{facade.Port}")));
+        output.WriteLine($"110-pod batch: {bytes} bytes of JSON");
     }
 }
