@@ -115,7 +115,7 @@ cat > "$OUT/kubeconfig" <<KUBECONFIG
 apiVersion: v1
 kind: Config
 clusters: [{ name: bench, cluster: { server: "http://127.0.0.1:$API_PORT" } }]
-users: [{ name: bench, user: {} }]
+users: [{ name: bench, user: { token: bench } }]   # the fake API ignores it; the client wants a credential
 contexts: [{ name: bench, context: { cluster: bench, user: bench } }]
 current-context: bench
 KUBECONFIG

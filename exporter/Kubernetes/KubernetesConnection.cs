@@ -59,7 +59,17 @@ public static class KubernetesConnectionFactory
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"--kubeconfig {full} does not exist", full);
-        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(full);
+        KubernetesClientConfiguration configuration;
+        try
+        {
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(full);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not YAML, no such context, a user without credentials: the client's own message
+            // says which, this says where.
+            throw new InvalidOperationException($"--kubeconfig {full} cannot be used: {e.Message}", e);
+        }
         RefuseLocalhostFallback(configuration, $"the kubeconfig {full}");
         return new KubernetesConnection(KubernetesConfigSource.Kubeconfig, configuration,
             $"Kubernetes API {configuration.Host} from kubeconfig {full} (context {configuration.CurrentContext})");

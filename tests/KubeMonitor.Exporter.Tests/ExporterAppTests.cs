@@ -41,6 +41,31 @@ public sealed class ExporterAppTests
         Assert.Contains("'/nonexistent/proc' does not exist", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("no credentials", "apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: \"http://127.0.0.1:1\" } }]\nusers: [{ name: u, user: {} }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\ncurrent-context: x\n")]
+    [InlineData("not YAML", "clusters: [ { name: \n")]
+    [InlineData("no such context", "apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n")]
+    public async Task A_kubeconfig_that_cannot_be_used_is_a_clear_start_up_error(string why, string kubeconfig)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kubemonitor-kubeconfig-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, kubeconfig);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        // Should it start after all, the test ends it rather than hang.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var exit = await ExporterApp.RunAsync(["--kubeconfig", path, "--node-name", "n1", "--listen", $"127.0.0.1:{Ports.Free()}"], stdout, stderr, stop.Token);
+
+            Assert.True(exit == 1, $"{why}: exit {exit}, stderr {stderr}");
+            Assert.Contains($"--kubeconfig {path}", stderr.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task Added_collectors_and_post_processors_take_part_in_every_collection()
     {
