@@ -66,9 +66,12 @@ internal sealed class FacadeClient(
             if (IsPermanent(response.StatusCode))
             {
                 var detail = await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false);
+                var hint = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    ? " (check --push-token-file against the facade's push authentication)"
+                    : "";
                 logger.LogWarning(
-                    "Facade {Target} rejected the batch of {Node} at {Timestamp:O} with {Status}: {Detail}; it is dropped",
-                    endpoint.Label, batch.Node, batch.Timestamp, status, detail);
+                    "Facade {Target} rejected the batch of {Node} at {Timestamp:O} with {Status}: {Detail}; it is dropped{Hint}",
+                    endpoint.Label, batch.Node, batch.Timestamp, status, detail, hint);
                 return SendOutcome.Rejected;
             }
             return Failed(endpoint, $"HTTP {status}", null);
@@ -82,13 +85,12 @@ internal sealed class FacadeClient(
     }
 
     /// <summary>
-    /// Sending again cannot help: the batch itself is wrong (400, 404, 413, 415, 422 ...). 401 and
-    /// 403 are not: a credential being rotated or fixed makes the same batch welcome later, so it
-    /// stays buffered (within the buffer's bound) rather than lost.
+    /// Every 4xx but 429 (push contract, issue 4): the facade refused this batch (400, 404, 413,
+    /// 415, 422 ...) or this exporter (401, 403), and the same request will not fare better.
+    /// 429 asks to come back later.
     /// </summary>
     internal static bool IsPermanent(HttpStatusCode status) =>
-        (int)status is >= 400 and < 500
-        && status is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden);
+        (int)status is >= 400 and < 500 && status != HttpStatusCode.TooManyRequests;
 
     internal static Uri BatchUri(Uri baseAddress, string node)
     {

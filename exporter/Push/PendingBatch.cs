@@ -16,8 +16,8 @@ internal enum SendOutcome
 {
     /// <summary>2xx: the facade has it.</summary>
     Sent,
-    /// <summary>A 4xx other than 401/403/408/429: sending it again cannot succeed.</summary>
+    /// <summary>A 4xx other than 429: sending it again cannot succeed.</summary>
     Rejected,
-    /// <summary>Unreachable, 5xx, 401/403 (credential being fixed), 408/429 or timed out after retries: it stays buffered for the next round.</summary>
+    /// <summary>Unreachable, 5xx, 429 or timed out after retries: it stays buffered for the next round.</summary>
     Failed,
 }

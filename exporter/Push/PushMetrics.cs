@@ -5,7 +5,7 @@ namespace KubeMonitor.Exporter.Push;
 /// <summary>
 /// The pusher's own series on the exporter's registry. Every batch handed to a target ends in
 /// exactly one <c>result</c> of <c>kubemonitor_exporter_push_batches_total</c>: <c>sent</c>
-/// (2xx), <c>rejected</c> (a 4xx other than 401/403/408/429: the facade will never take it) or
+/// (2xx), <c>rejected</c> (a 4xx other than 429: the facade will never take it) or
 /// <c>dropped</c> (pushed out of a full buffer, or its target went away). Dropped batches are
 /// counted there only; there is no separate dropped counter.
 /// </summary>

@@ -14,8 +14,15 @@ public static class PushServiceCollectionExtensions
     /// Registers <see cref="FacadePusher"/> and its HttpClient. The client's pipeline is chosen
     /// per authority (one per facade address), so one dead facade opens only its own circuit:
     /// total timeout, then retry (exponential back-off with jitter on network errors, timeouts,
-    /// 408, 429 and 5xx, honouring Retry-After), circuit breaker, attempt timeout.
+    /// 429 and 5xx, honouring Retry-After), circuit breaker, attempt timeout.
     /// </summary>
+    /// <summary>
+    /// The library's transient outcomes (network errors, timeouts, 408, 429, 5xx) but 408: every
+    /// 4xx other than 429 is final (<see cref="FacadeClient.IsPermanent"/>).
+    /// </summary>
+    internal static bool IsRetried(Outcome<HttpResponseMessage> outcome) =>
+        HttpClientResiliencePredicates.IsTransient(outcome) && outcome.Result?.StatusCode != System.Net.HttpStatusCode.RequestTimeout;
+
     public static IServiceCollection AddFacadePush(this IServiceCollection services, PushOptions options, CollectorRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,10 +65,9 @@ public static class PushServiceCollectionExtensions
                         BackoffType = DelayBackoffType.Exponential,
                         UseJitter = true,
                         Delay = options.RetryBaseDelay,
-                        // The default predicate retries network errors, timeouts, 408, 429 and 5xx only.
                         ShouldHandle = options.MaxRetryAttempts == 0
                             ? _ => PredicateResult.False()
-                            : args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                            : args => ValueTask.FromResult(IsRetried(args.Outcome)),
                         OnRetry = args =>
                         {
                             if (args.Context.GetRequestMessage()?.Options.TryGetValue(FacadeClient.TargetLabel, out var target) == true)

@@ -91,13 +91,19 @@ public sealed class FacadePusherTests
         Assert.Equal(1, push.Retries(Target(facade)));
     }
 
-    [Fact]
-    public async Task A_400_is_not_retried_but_counted_rejected_and_does_not_block_the_stream()
+    /// <summary>Every 4xx but 429 (the issue's rule): the same batch cannot succeed later, so it is dropped, counted and logged.</summary>
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(408)]
+    [InlineData(422)]
+    public async Task A_4xx_other_than_429_is_not_retried_but_counted_rejected_and_does_not_block_the_stream(int status)
     {
         using var facade = FakeFacade.Start(map: server =>
         {
             server.Given(Request.Create().WithPath(FakeFacade.BatchPath).UsingPost()).InScenario("bad").WillSetStateTo("good")
-                .RespondWith(Response.Create().WithStatusCode(400).WithBody("""{"status":400,"title":"invalid pod"}"""));
+                .RespondWith(Response.Create().WithStatusCode(status).WithBody($$"""{"status":{{status}},"title":"refused"}"""));
             server.Given(Request.Create().WithPath(FakeFacade.BatchPath).UsingPost()).InScenario("bad").WhenStateIs("good")
                 .RespondWith(Response.Create().WithStatusCode(202));
         });
@@ -108,7 +114,7 @@ public sealed class FacadePusherTests
         await push.PushAsync(2);
         await push.Until(() => push.Batches(Target(facade), "sent") == 1, "next batch sent");
 
-        Assert.Equal([400, 202], facade.Requests.Select(e => (int)e.ResponseMessage.StatusCode!));
+        Assert.Equal([status, 202], facade.Requests.Select(e => (int)e.ResponseMessage.StatusCode!));
         Assert.Equal([2], facade.Accepted.Select(NumberOf));
         Assert.Equal(0, push.Retries(Target(facade)));
         Assert.Equal(0, push.Buffered(Target(facade)));

@@ -39,16 +39,16 @@ public sealed class PushOptionsTests
 
     [Theory]
     [InlineData(HttpStatusCode.BadRequest, true)]
-    [InlineData(HttpStatusCode.Unauthorized, false)]
-    [InlineData(HttpStatusCode.Forbidden, false)]
+    [InlineData(HttpStatusCode.Unauthorized, true)]
+    [InlineData(HttpStatusCode.Forbidden, true)]
     [InlineData(HttpStatusCode.NotFound, true)]
     [InlineData(HttpStatusCode.RequestEntityTooLarge, true)]
     [InlineData(HttpStatusCode.UnsupportedMediaType, true)]
-    [InlineData(HttpStatusCode.RequestTimeout, false)]
+    [InlineData(HttpStatusCode.RequestTimeout, true)]
     [InlineData(HttpStatusCode.TooManyRequests, false)]
     [InlineData(HttpStatusCode.ServiceUnavailable, false)]
     [InlineData(HttpStatusCode.InternalServerError, false)]
-    public void Only_4xx_other_than_401_403_408_and_429_are_permanent(HttpStatusCode status, bool permanent) =>
+    public void Every_4xx_but_429_is_permanent(HttpStatusCode status, bool permanent) =>
         Assert.Equal(permanent, FacadeClient.IsPermanent(status));
 
     [Theory]
