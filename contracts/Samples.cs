@@ -1,6 +1,6 @@
 namespace KubeMonitor.Contracts;
 
-// The push contract of API.md section 2. Every number is nullable: a collector omits what it
+// The push contract of docs/api.md section 2. Every number is nullable: a collector omits what it
 // cannot read, and the facade tells "absent" apart from 0. Counters ("...Total") are sent
 // exactly as the kernel reports them (converted to base units); the facade derives rates.
 
@@ -9,6 +9,12 @@ public sealed record Batch
 {
     /// <summary>Collection time; samples without their own timestamp take this one.</summary>
     public DateTimeOffset? Timestamp { get; init; }
+    /// <summary>
+    /// The sender's clock when it sent this request (a replayed batch is sent later than it was
+    /// collected). The facade shifts every timestamp by how far this is from its own clock
+    /// (docs/api.md section 1), so a node's wrong clock neither loses nor freezes its samples.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; init; }
     public NodeSample? Node { get; init; }
     public IReadOnlyList<PodSample>? Pods { get; init; }
 }
@@ -36,7 +42,7 @@ public sealed record PodSample
     public string? Uid { get; init; }
     public string? OwnerKind { get; init; }
     public string? OwnerName { get; init; }
-    /// <summary>Optional; the facade resolves it from a ReplicaSet owner when absent (API.md section 5).</summary>
+    /// <summary>Optional; the facade resolves it from a ReplicaSet owner when absent (docs/api.md section 5).</summary>
     public string? Deployment { get; init; }
     public CpuSection? Cpu { get; init; }
     public MemorySection? Memory { get; init; }

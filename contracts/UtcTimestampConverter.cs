@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace KubeMonitor.Contracts;
 
 /// <summary>
-/// Writes timestamps as RFC 3339 in UTC with a 'Z' (API.md section 1), whatever offset the value
+/// Writes timestamps as RFC 3339 in UTC with a 'Z' (docs/api.md section 1), whatever offset the value
 /// carries. Reads ISO 8601 / RFC 3339 strings; one without an offset is UTC (the contract's
 /// zone), never the reader's local time.
 /// </summary>

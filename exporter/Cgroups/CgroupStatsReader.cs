@@ -99,7 +99,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
             ? _unified
             : null;
 
-    /// <summary>usage - inactive_file, never below 0 (API.md section 5).</summary>
+    /// <summary>usage - inactive_file, never below 0 (docs/api.md section 5).</summary>
     internal static ulong? WorkingSet(ulong? usage, ulong? inactiveFile) =>
         usage is { } u && inactiveFile is { } inactive ? (u > inactive ? u - inactive : 0) : null;
 

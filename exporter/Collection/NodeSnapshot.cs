@@ -2,7 +2,7 @@ namespace KubeMonitor.Exporter.Collection;
 
 // What one collection of a node yields: the node's own numbers and every pod and container
 // found in the kubepods cgroup hierarchy. Collectors fill it; the /metrics writer and the push
-// client read it. Every value is in base units (seconds, bytes) as API.md section 5 defines it.
+// client read it. Every value is in base units (seconds, bytes) as docs/api.md section 5 defines it.
 // A null means "not available here" (the source file does not exist on this kernel): such a
 // series is absent from /metrics, never 0.
 

@@ -54,7 +54,7 @@ internal static class PodMetadataMapper
         metadata.OwnerReferences?.FirstOrDefault(reference => reference.Controller == true);
 
     /// <summary>
-    /// API.md section 5: a ReplicaSet owner named "&lt;deployment&gt;-&lt;pod-template-hash&gt;" is the
+    /// docs/api.md section 5: a ReplicaSet owner named "&lt;deployment&gt;-&lt;pod-template-hash&gt;" is the
     /// Deployment's. Anything else (Job, StatefulSet, DaemonSet, no owner, a hand-made ReplicaSet
     /// without the hash) has none here; the facade may still resolve it its own way.
     /// </summary>

@@ -4,7 +4,7 @@ using Prometheus;
 namespace KubeMonitor.Exporter.Metrics;
 
 /// <summary>
-/// Publishes collections as the Prometheus metrics of API.md section 4 on the exporter's own
+/// Publishes collections as the Prometheus metrics of docs/api.md section 4 on the exporter's own
 /// registry (never the process-wide default one, so no runtime metrics leak into /metrics).
 /// Counters carry the kernel's cumulative values exactly; a value that goes down (a restarted
 /// container) recreates its series. A null value, and anything gone since the last publish,

@@ -6,7 +6,7 @@ namespace KubeMonitor.Exporter.Parsers;
 /// <summary>
 /// Parses /proc/meminfo ("Key:   value kB" lines) into the node's memory total and available
 /// bytes. Kernels before 3.14 have no MemAvailable; then available is estimated the way
-/// API.md section 5 defines: MemFree + Buffers + Cached + SReclaimable - Shmem.
+/// docs/api.md section 5 defines: MemFree + Buffers + Cached + SReclaimable - Shmem.
 /// </summary>
 public static class MeminfoParser
 {

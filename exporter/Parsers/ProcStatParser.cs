@@ -4,7 +4,7 @@ using KubeMonitor.Exporter.Collection;
 namespace KubeMonitor.Exporter.Parsers;
 
 /// <summary>
-/// Parses /proc/stat into the node's CPU numbers (API.md section 5): the sum over the per-CPU
+/// Parses /proc/stat into the node's CPU numbers (docs/api.md section 5): the sum over the per-CPU
 /// <c>cpuN</c> lines of user + nice + system + irq + softirq, in USER_HZ ticks, as seconds.
 /// The aggregate <c>cpu</c> line is skipped (it can differ from the per-CPU sum by a few
 /// ticks, and node_exporter sums the per-CPU lines). Guest time is already inside user; idle,

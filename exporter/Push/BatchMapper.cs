@@ -9,13 +9,13 @@ namespace KubeMonitor.Exporter.Push;
 public sealed record BatchMapping(Batch Batch, int UnnamedPods);
 
 /// <summary>
-/// Turns a <see cref="NodeSnapshot"/> into the push contract (API.md section 2). A section whose
+/// Turns a <see cref="NodeSnapshot"/> into the push contract (docs/api.md section 2). A section whose
 /// source is unknown (its collector failed, or the file does not exist here) is left out, never
 /// sent as 0, so the facade can tell "absent" from "zero".
 /// </summary>
 public static class BatchMapper
 {
-    /// <summary>The loopback interface carries no node traffic; node totals leave it out (API.md section 5).</summary>
+    /// <summary>The loopback interface carries no node traffic; node totals leave it out (docs/api.md section 5).</summary>
     private const string Loopback = "lo";
 
     public static BatchMapping Map(NodeSnapshot snapshot)

@@ -35,7 +35,7 @@ public sealed class FacadePusher : IAsyncDisposable
 
     internal IEnumerable<FacadeEndpoint> Endpoints => _targets.SelectMany(t => t.Endpoints);
 
-    /// <summary>Maps the snapshot (API.md section 2) and pushes it; pods Kubernetes does not name yet are counted, not sent.</summary>
+    /// <summary>Maps the snapshot (docs/api.md section 2) and pushes it; pods Kubernetes does not name yet are counted, not sent.</summary>
     public Task PushAsync(NodeSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -1,6 +1,6 @@
 namespace KubeMonitor.Facade.Common;
 
-/// <summary>Kubernetes name rules (API.md section 1): DNS-1123 subdomains and labels.</summary>
+/// <summary>Kubernetes name rules (docs/api.md section 1): DNS-1123 subdomains and labels.</summary>
 internal static class KubernetesNames
 {
     /// <summary>Node, pod and deployment names: dot-separated labels, at most 253 characters.</summary>

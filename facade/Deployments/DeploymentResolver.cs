@@ -2,7 +2,7 @@ using KubeMonitor.Facade.Kubernetes;
 
 namespace KubeMonitor.Facade.Deployments;
 
-/// <summary>A pod's deployment per API.md section 5. Resolved when read, so owners learnt later apply to stored pods.</summary>
+/// <summary>A pod's deployment per docs/api.md section 5. Resolved when read, so owners learnt later apply to stored pods.</summary>
 public sealed class DeploymentResolver(IReplicaSetOwnerResolver owners)
 {
     public string? Resolve(string @namespace, string? sentDeployment, string? ownerKind, string? ownerName)

@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Deployments;
 
 /// <summary>
 /// <c>GET /api/namespaces/{namespace}/deployments[/{deployment}]</c>: sums over the live pods a
-/// deployment owns (resolved per API.md section 5), and with ?window= their aligned series.
+/// deployment owns (resolved per docs/api.md section 5), and with ?window= their aligned series.
 /// </summary>
 internal static class DeploymentsApi
 {

@@ -12,7 +12,7 @@ namespace KubeMonitor.Facade.Ingest;
 public sealed record PushResult(int Stored, int Duplicates, int OutOfOrder, int TooOld);
 
 /// <summary>
-/// The push endpoints of API.md section 2. They form one route group, returned to Program.cs,
+/// The push endpoints of docs/api.md section 2. They form one route group, returned to Program.cs,
 /// where push authentication is added as an endpoint filter on the whole group.
 /// </summary>
 internal static class IngestApi

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace KubeMonitor.Facade.Ingest;
 
 /// <summary>
-/// Checks a whole push before anything of it is stored (API.md sections 1 and 2) and turns it
+/// Checks a whole push before anything of it is stored (docs/api.md sections 1 and 2) and turns it
 /// into the store's <see cref="IngestBatch"/>: names, values finite and not negative, timestamps
 /// not too far ahead; a sample without a timestamp takes the batch's, then the receive time.
 /// </summary>

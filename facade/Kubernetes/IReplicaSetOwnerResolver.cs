@@ -2,7 +2,7 @@ namespace KubeMonitor.Facade.Kubernetes;
 
 /// <summary>
 /// The Deployment that really owns a ReplicaSet, from the API server. Callers fall back to the
-/// name rule (API.md section 5) when this returns false.
+/// name rule (docs/api.md section 5) when this returns false.
 /// </summary>
 public interface IReplicaSetOwnerResolver
 {

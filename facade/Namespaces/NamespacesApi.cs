@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Namespaces;
 
 /// <summary>
 /// <c>GET /api/namespaces</c>, <c>/{namespace}</c> and <c>/{namespace}/pods</c>: sums over a
-/// namespace's live pods, and with ?window= its pods aligned on steps (API.md section 3).
+/// namespace's live pods, and with ?window= its pods aligned on steps (docs/api.md section 3).
 /// </summary>
 internal static class NamespacesApi
 {

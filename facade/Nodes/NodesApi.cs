@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Nodes;
 
-/// <summary><c>GET /api/nodes</c> and <c>GET /api/nodes/{node}</c> (API.md section 3).</summary>
+/// <summary><c>GET /api/nodes</c> and <c>GET /api/nodes/{node}</c> (docs/api.md section 3).</summary>
 internal static class NodesApi
 {
     public static RouteGroupBuilder MapNodes(this IEndpointRouteBuilder routes)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Pods;
 
-/// <summary><c>GET /api/pods</c> and <c>GET /api/pods/{pod}</c> (API.md section 3).</summary>
+/// <summary><c>GET /api/pods</c> and <c>GET /api/pods/{pod}</c> (docs/api.md section 3).</summary>
 internal static class PodsApi
 {
     public static RouteGroupBuilder MapPods(this IEndpointRouteBuilder routes)

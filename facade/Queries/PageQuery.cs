@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace KubeMonitor.Facade.Queries;
 
 /// <summary>
-/// A checked <c>?limit=&amp;continue=</c> of a pod list (an addition to API.md: without
+/// A checked <c>?limit=&amp;continue=</c> of a pod list (an addition to docs/api.md: without
 /// <c>limit</c> a list is whole, as before). <c>continue</c> is the opaque token of the
 /// previous page: where it ended, so pods created or freed between pages neither shift nor
 /// repeat the rest.

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace KubeMonitor.Facade.Queries;
 
-// The JSON answers of API.md section 3. Every value is nullable: a rate that cannot be
+// The JSON answers of docs/api.md section 3. Every value is nullable: a rate that cannot be
 // computed (one sample, a counter reset, a section the collector did not send) is null, not 0.
 // Timestamps are UTC DateTimes so that they are written as RFC 3339 with a "Z".
 

@@ -41,7 +41,7 @@ internal static class SampleMath
         var capacity = Value(current[NodeFields.CpuCapacityCores]);
         var total = Value(current[NodeFields.MemoryTotalBytes]);
         var available = Value(current[NodeFields.MemoryAvailableBytes]);
-        // A collector that sends total and available but not used still gets a used value (API.md 5: used = total - available).
+        // A collector that sends total and available but not used still gets a used value (docs/api.md 5: used = total - available).
         var used = Value(current[NodeFields.MemoryUsedBytes]) ?? (total - available is >= 0 and var u ? u : null);
         return (
             new NodeCpu(usageCores, capacity, Ratio(usageCores, capacity), Value(current[NodeFields.CpuSecondsTotal])),

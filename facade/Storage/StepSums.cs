@@ -4,7 +4,7 @@ namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// Namespace and deployment series: per step of the window, the sum over pods of each pod's last
-/// sample in that step (API.md section 3). Steps start at multiples of the step since the Unix
+/// sample in that step (docs/api.md section 3). Steps start at multiples of the step since the Unix
 /// epoch. Dense arrays, no object per sample: a rollup over 10,000 pods stays cheap.
 /// </summary>
 internal sealed class StepSums

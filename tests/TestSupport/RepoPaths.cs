@@ -1,12 +1,12 @@
 namespace KubeMonitor.TestSupport;
 
-/// <summary>Finds the repository root and the shared fixtures (../shared/fixtures beside it).</summary>
+/// <summary>Finds the repository root and the test fixtures (tests/fixtures).</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The read-only third-party samples of /proc, cgroup and the Kubernetes API.</summary>
-    public static string Fixtures { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "fixtures"));
+    /// <summary>The third-party samples of /proc, cgroup and the Kubernetes API (sources in tests/fixtures/README.md).</summary>
+    public static string Fixtures { get; } = Path.Combine(Root, "tests", "fixtures");
 
     public static string Fixture(params string[] parts) => Path.Combine([Fixtures, .. parts]);
 

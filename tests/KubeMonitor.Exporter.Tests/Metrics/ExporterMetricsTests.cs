@@ -216,7 +216,7 @@ public sealed class ExporterMetricsTests
 
         var text = await TextAsync();
 
-        // API.md section 4, name by name, with the type it fixes; plus the extra memory series.
+        // docs/api.md section 4, name by name, with the type it fixes; plus the extra memory series.
         string[] counters =
         [
             "kubemonitor_node_cpu_usage_seconds_total", "kubemonitor_node_disk_read_bytes_total", "kubemonitor_node_disk_written_bytes_total",

@@ -100,7 +100,7 @@ public sealed partial class NodeExporterComparisonTests
             UseShellExecute = false,
         };
         // Only the collectors being compared, with upstream's default settings. Debian's build
-        // excludes ^lo$ from netdev by default (upstream excludes nothing, and API.md keeps lo),
+        // excludes ^lo$ from netdev by default (upstream excludes nothing, and docs/api.md keeps lo),
         // so that exclusion is replaced by one that matches no interface.
         string[] args =
         [

@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace KubeMonitor.Exporter.Tests.Push;
 
-/// <summary>API.md section 2: a node and all its pods are one request; the size is printed for docs/benchmarks.md.</summary>
+/// <summary>docs/api.md section 2: a node and all its pods are one request; the size is printed for docs/benchmarks.md.</summary>
 public sealed class FacadePusherSizeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -42,7 +42,7 @@ public sealed class FacadePusherTests
         Assert.Equal(["app", "sidecar"], pod.Containers!.Select(c => c.Name));
         Assert.Equal(1, push.Metric("kubemonitor_exporter_push_unnamed_pods"));
 
-        // The wire shape itself: camelCase fields of API.md, nulls left out.
+        // The wire shape itself: camelCase fields of docs/api.md, nulls left out.
         using var json = JsonDocument.Parse(request.BodyAsBytes!);
         Assert.Equal(["timestamp", "node", "pods"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["usageSecondsTotal", "capacityCores"], json.RootElement.GetProperty("node").GetProperty("cpu").EnumerateObject().Select(p => p.Name));
