@@ -16,14 +16,34 @@ public sealed class FacadeOptions
     /// <summary>Most series (nodes + pods + containers) held; a push that would pass it is a 429.</summary>
     public int MaxSeries { get; set; } = 2_000_000;
 
+    /// <summary>
+    /// Most series one node may hold: its own, its pods' and their containers' (pods pushed without
+    /// a node share one more such quota). Sized for 250 pods (Kubernetes allows 110 per node by
+    /// default) with up to 7 containers each: 1 + 250 x 8 = 2001.
+    /// </summary>
+    public int MaxSeriesPerNode { get; set; } = 2001;
+
     /// <summary><c>?step=</c> when absent (capped to the window).</summary>
     public int DefaultStepSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Heavy reads (whole lists, rollups, <c>?window=</c>) served at once; beyond it a 429 with
+    /// <c>Retry-After</c>. Pushes, health and single latest views are never limited.
+    /// </summary>
+    public int MaxConcurrentReads { get; set; } = 8;
 
     /// <summary>Largest push body; beyond it a 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How far ahead of the facade's clock a sample may be before it is a 400.</summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When set, pushes are taken only on connections to this local port (the facade must also
+    /// listen on it, <c>--urls</c>), so that a NetworkPolicy can admit it from exporter pods only.
+    /// Off when absent: pushes and reads share every port.
+    /// </summary>
+    public int? PushPort { get; set; }
 
     /// <summary>How often the sweep drops expired samples and frees stale entities.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -41,9 +61,12 @@ internal sealed class FacadeOptionsValidator : IValidateOptions<FacadeOptions>
         if (options.Retention < TimeSpan.FromSeconds(1)) errors.Add("Facade:Retention must be at least 1 second.");
         if (options.Staleness <= TimeSpan.Zero) errors.Add("Facade:Staleness must be positive.");
         if (options.MaxSeries < 1) errors.Add("Facade:MaxSeries must be at least 1.");
+        if (options.MaxSeriesPerNode < 1) errors.Add("Facade:MaxSeriesPerNode must be at least 1.");
+        if (options.MaxConcurrentReads < 1) errors.Add("Facade:MaxConcurrentReads must be at least 1.");
         if (options.DefaultStepSeconds < 1) errors.Add("Facade:DefaultStepSeconds must be at least 1.");
         if (options.MaxRequestBodyBytes < 1024) errors.Add("Facade:MaxRequestBodyBytes must be at least 1024.");
         if (options.MaxFutureSkew < TimeSpan.Zero) errors.Add("Facade:MaxFutureSkew must not be negative.");
+        if (options.PushPort is < 1 or > 65535) errors.Add("Facade:PushPort must be a TCP port (1 to 65535).");
         if (options.SweepInterval <= TimeSpan.Zero) errors.Add("Facade:SweepInterval must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -53,6 +53,10 @@ internal static class FacadeServices
             };
         });
 
+    /// <summary>The JSON of every answer: numbers that are not finite are written as null, never an exception.</summary>
+    public static IServiceCollection AddFacadeJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new Common.FiniteNumberConverter()));
+
     public static IServiceCollection AddFacadeTelemetry(this IServiceCollection services) => services.AddSingleton<FacadeMetrics>();
 
     /// <summary>Request durations (http_request_duration_seconds) into the facade's own registry.</summary>

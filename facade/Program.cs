@@ -1,5 +1,6 @@
 using KubeMonitor.Facade;
 using KubeMonitor.Facade.Auth;
+using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Health;
 using KubeMonitor.Facade.Ingest;
@@ -17,6 +18,8 @@ builder.Services.AddMetricsStore();
 builder.Services.AddIngest();
 builder.Services.AddFacadeTelemetry();
 builder.Services.AddFacadeProblemDetails();
+builder.Services.AddFacadeJson();
+builder.Services.AddHeavyReadLimit();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -24,14 +27,17 @@ app.UseExceptionHandler();
 // Errors without a body (404 of an unknown path, 405 of a method not listed) become problem+json too.
 app.UseStatusCodePages();
 app.UseFacadeHttpMetrics();
+app.UseRateLimiter();
 
 app.MapHealth();
-// Push endpoints: one group, so that push authentication is one endpoint filter on it.
-app.MapIngest().RequirePushCredential();
-app.MapNodes();
-app.MapPods();
-app.MapNamespaces();
-app.MapDeployments();
+// Every endpoint under /api in one group, so that the credential is one filter on it: pushes
+// always need it, reads when Facade:Auth:ProtectReads is on.
+var api = app.MapGroup("").RequirePushCredential();
+api.MapIngest();
+api.MapNodes();
+api.MapPods();
+api.MapNamespaces();
+api.MapDeployments();
 app.MapOpenApi();
 app.MapFacadeMetrics();
 

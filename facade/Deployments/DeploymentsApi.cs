@@ -14,7 +14,8 @@ internal static class DeploymentsApi
 {
     public static RouteGroupBuilder MapDeployments(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/namespaces/{namespace}/deployments").WithTags("Deployments");
+        // Every answer here is a rollup.
+        var group = routes.MapGroup("/api/namespaces/{namespace}/deployments").WithTags("Deployments").HeavyRead();
         group.MapGet("/", GetDeployments).WithSummary("The namespace's deployments with live pods, with sums over them.");
         group.MapGet("/{deployment}", GetDeployment).WithSummary("One deployment's sums, or with ?window= their series.");
         return group;
@@ -23,7 +24,7 @@ internal static class DeploymentsApi
     public static Results<Ok<ItemList<DeploymentView>>, ProblemHttpResult> GetDeployments(string @namespace, IMetricsStore store, TimeProvider clock)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
-        var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds()).ToList();
         if (pods.Count == 0) return Problems.NotFound($"No live pods in namespace '{@namespace}'.");
         var views = pods.Where(p => p.Deployment is not null)
             .GroupBy(p => p.Deployment!, StringComparer.Ordinal)
@@ -46,7 +47,7 @@ internal static class DeploymentsApi
         var notFound = Problems.NotFound($"No live pods of deployment '{deployment}' in namespace '{@namespace}'.");
         if (query is null)
         {
-            var pods = store.Pods(podQuery, nowMs);
+            var pods = store.Pods(podQuery, nowMs).ToList();
             return pods.Count == 0 ? notFound : TypedResults.Ok(View(deployment, @namespace, pods));
         }
 
@@ -54,7 +55,7 @@ internal static class DeploymentsApi
         return TypedResults.Ok(new DeploymentSeries(deployment, @namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
     }
 
-    private static DeploymentView View(string name, string @namespace, IReadOnlyList<PodView> pods)
+    private static DeploymentView View(string name, string @namespace, List<PodView> pods)
     {
         var sum = Rollups.Sum(pods.Select(p => (p.Cpu, p.Memory, p.Disk, p.Network)));
         return new DeploymentView(name, @namespace, pods.Count, pods.Select(p => p.Name).ToList(), sum.Cpu, sum.Memory, sum.Disk, sum.Network);

@@ -8,8 +8,13 @@ using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Ingest;
 
-/// <summary>What a successful push did (the answer of a 202).</summary>
-public sealed record PushResult(int Stored, int Duplicates, int OutOfOrder, int TooOld);
+/// <summary>
+/// What a successful push did (the answer of a 202). <c>seriesRefused</c>: new series left out
+/// because the store is at its global cap (the push's other series were stored);
+/// <c>clockOffsetSeconds</c>: how far its timestamps were shifted to the facade's clock (the
+/// sender's clock offset from <c>sentAt</c>, docs/api.md section 1; 0 when not shifted).
+/// </summary>
+public sealed record PushResult(int Stored, int Duplicates, int OutOfOrder, int TooOld, int SeriesRefused, double ClockOffsetSeconds);
 
 /// <summary>
 /// The push endpoints of docs/api.md section 2. They form one route group, returned to Program.cs,
@@ -20,6 +25,7 @@ internal static class IngestApi
     public static RouteGroupBuilder MapIngest(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Ingest");
+        group.AddEndpointFilter(OnPushPortOnly);
         group.MapPost("/nodes/{node}", PushNode)
             .Accepts<NodeSample>("application/json").WithSummary("Push one node sample.");
         group.MapPost("/pods/{pod}", PushPod)
@@ -27,6 +33,21 @@ internal static class IngestApi
         group.MapPost("/nodes/{node}/batch", PushBatch)
             .Accepts<Batch>("application/json").WithSummary("Push a node and all its pods in one request.");
         return group;
+    }
+
+    /// <summary>
+    /// With <c>Facade:PushPort</c> set, pushes are taken only on connections to that port, so a
+    /// NetworkPolicy can admit that port from exporter pods alone while reads stay open on the other.
+    /// </summary>
+    private static async ValueTask<object?> OnPushPortOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var pushPort = http.RequestServices.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort;
+        if (pushPort is { } port && http.Connection.LocalPort != port)
+        {
+            return Problems.NotFound($"Pushes are taken on port {port} only (Facade:PushPort), not on port {http.Connection.LocalPort}.");
+        }
+        return await next(context).ConfigureAwait(false);
     }
 
     public static Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushNode(string node, HttpRequest request, Ingestor ingest) =>
@@ -39,7 +60,7 @@ internal static class IngestApi
         ingest.PushAsync(request, ContractJson.Default.Batch, (validator, batch) => validator.Batch(node, batch));
 }
 
-/// <summary>One push, start to end: read, validate whole, store all or nothing, count.</summary>
+/// <summary>One push, start to end: read, validate whole, store all or nothing (new series past the global cap aside), count.</summary>
 internal sealed class Ingestor(SampleValidator validator, IMetricsStore store, FacadeMetrics metrics, IOptions<FacadeOptions> options)
 {
     public async Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushAsync<T>(
@@ -60,9 +81,18 @@ internal sealed class Ingestor(SampleValidator validator, IMetricsStore store, F
         }
 
         var outcome = store.Store(batch);
-        if (outcome.SeriesCapExceeded)
+        switch (outcome.Refusal)
         {
-            return Reject(Problems.TooManySeries($"Storing this push would pass the cap of {options.Value.MaxSeries} series; nothing of it was stored."), "series_cap");
+            case StoreRefusal.NodeQuota:
+                RetryAfter(request);
+                return Reject(Problems.TooManySeries(
+                    $"Node '{outcome.RefusedNode}' would hold more than {options.Value.MaxSeriesPerNode} series (Facade:MaxSeriesPerNode); nothing of this push was stored. Other nodes are not affected."),
+                    "node_quota");
+            case StoreRefusal.SeriesCap:
+                RetryAfter(request);
+                return Reject(Problems.TooManySeries(
+                    $"The store holds its cap of {options.Value.MaxSeries} series and every series of this push is new; nothing of it was stored."),
+                    "series_cap");
         }
 
         if (batch.Node is not null) metrics.SamplesReceived.WithLabels("node").Inc();
@@ -70,8 +100,15 @@ internal sealed class Ingestor(SampleValidator validator, IMetricsStore store, F
         metrics.SamplesDropped.WithLabels("duplicate").Inc(outcome.Duplicates);
         metrics.SamplesDropped.WithLabels("out_of_order").Inc(outcome.OutOfOrder);
         metrics.SamplesDropped.WithLabels("too_old").Inc(outcome.TooOld);
-        return TypedResults.Accepted((string?)null, new PushResult(outcome.Stored, outcome.Duplicates, outcome.OutOfOrder, outcome.TooOld));
+        metrics.SeriesRefused.Inc(outcome.SeriesRefused);
+        if (batch.ClockOffsetMs != 0) metrics.ClockShiftedPushes.Inc();
+        return TypedResults.Accepted((string?)null, new PushResult(
+            outcome.Stored, outcome.Duplicates, outcome.OutOfOrder, outcome.TooOld, outcome.SeriesRefused, batch.ClockOffsetMs / 1000.0));
     }
+
+    /// <summary>Room comes back when the sweep frees stale series, which runs every SweepInterval.</summary>
+    private void RetryAfter(HttpRequest request) =>
+        request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(options.Value.SweepInterval.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private ProblemHttpResult Reject(ProblemHttpResult problem, string reason)
     {

@@ -30,7 +30,8 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     public IngestBatch Batch(string node, Batch batch)
     {
         RequireSubdomain(node, "node name");
-        var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
+        var now = clock.GetUtcNow();
+        var context = new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(batch.SentAt, now));
         var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, "batch") : (long?)null;
         var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, "node");
         var pods = new List<PodEntry>(batch.Pods?.Count ?? 0);
@@ -41,8 +42,22 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             if (pod.Name is null) throw new SampleException($"{what}: name is required.");
             pods.Add(PodEntry(pod.Name, pod, node, batchTimestamp, context, what));
         }
-        return new IngestBatch(nodeEntry, pods);
+        return new IngestBatch(nodeEntry, pods) { ClockOffsetMs = context.OffsetMs };
     }
+
+    /// <summary>
+    /// How far the sender's clock is behind the facade's (docs/api.md section 1): the facade's
+    /// receive time minus <c>sentAt</c>, or 0 within a second (network latency and ordinary NTP
+    /// drift are not worth a shift).
+    /// </summary>
+    internal static long ClockOffsetMs(DateTimeOffset? sentAt, DateTimeOffset now)
+    {
+        if (sentAt is not { } sent) return 0;
+        var offsetMs = now.ToUnixTimeMilliseconds() - sent.ToUnixTimeMilliseconds();
+        return Math.Abs(offsetMs) > MaxUnshiftedOffsetMs ? offsetMs : 0;
+    }
+
+    private const long MaxUnshiftedOffsetMs = 1000;
 
     private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, string what)
     {
@@ -108,10 +123,20 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
         return values;
     }
 
+    /// <summary>
+    /// 2^64: no kernel counter or gauge goes past an unsigned 64-bit integer. With every input at
+    /// most this, every derived number stays finite: a rate over 1 ms is at most 1.8e22, a sum over
+    /// millions of series far below double's 1.8e308.
+    /// </summary>
+    internal const double MaxValue = 18446744073709551616.0;
+
     private static void Set(double[] values, int field, double? value, string what, string path)
     {
         if (value is not { } v) return;
-        if (!double.IsFinite(v) || v < 0) throw new SampleException($"{what}: {path} must be a finite number >= 0, got {v}.");
+        if (!double.IsFinite(v) || v < 0 || v > MaxValue)
+        {
+            throw new SampleException($"{what}: {path} must be a number from 0 to 2^64, got {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
         values[field] = v;
     }
 
@@ -123,16 +148,23 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     private static bool IsKind(string kind) =>
         kind.Length is >= 1 and <= 63 && char.IsAsciiLetter(kind[0]) && kind.All(char.IsAsciiLetterOrDigit);
 
-    /// <summary>The receive time and the latest timestamp accepted, fixed once per request.</summary>
-    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew)
+    /// <summary>
+    /// The receive time, the latest timestamp accepted and the sender's clock offset, fixed once
+    /// per request. Every timestamp of the request is shifted by the offset before it is checked.
+    /// </summary>
+    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew, long offsetMs = 0)
     {
+        public long OffsetMs => offsetMs;
+
         public long Check(DateTimeOffset timestamp, string what)
         {
-            if (timestamp > now + maxFutureSkew)
+            var shiftedMs = timestamp.ToUnixTimeMilliseconds() + offsetMs;
+            if (shiftedMs > now.ToUnixTimeMilliseconds() + (long)maxFutureSkew.TotalMilliseconds)
             {
-                throw new SampleException($"{what}: timestamp {timestamp.UtcDateTime:O} is more than {maxFutureSkew.TotalSeconds:0} s ahead of the facade's clock ({now.UtcDateTime:O}).");
+                var shift = offsetMs == 0 ? "" : $" (shifted by the sender's clock offset of {offsetMs / 1000.0:0.###} s)";
+                throw new SampleException($"{what}: timestamp {timestamp.UtcDateTime:O}{shift} is more than {maxFutureSkew.TotalSeconds:0} s ahead of the facade's clock ({now.UtcDateTime:O}).");
             }
-            return timestamp.ToUnixTimeMilliseconds();
+            return shiftedMs;
         }
 
         public long Timestamp(DateTimeOffset? own, long? batch, string what) =>

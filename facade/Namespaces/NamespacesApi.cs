@@ -14,7 +14,8 @@ internal static class NamespacesApi
 {
     public static RouteGroupBuilder MapNamespaces(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/namespaces").WithTags("Namespaces");
+        // Every answer here is a rollup or a list.
+        var group = routes.MapGroup("/api/namespaces").WithTags("Namespaces").HeavyRead();
         group.MapGet("/", GetNamespaces).WithSummary("Every namespace with live pods, with sums over them.");
         group.MapGet("/{namespace}", GetNamespace).WithSummary("One namespace's sums, or with ?window= their series.");
         group.MapGet("/{namespace}/pods", GetNamespacePods).WithSummary("The namespace's live pods.");
@@ -38,7 +39,7 @@ internal static class NamespacesApi
         var notFound = Problems.NotFound($"No live pods in namespace '{@namespace}'.");
         if (query is null)
         {
-            var pods = store.Pods(new PodQuery(Namespace: @namespace), nowMs);
+            var pods = store.Pods(new PodQuery(Namespace: @namespace), nowMs).ToList();
             return pods.Count == 0 ? notFound : TypedResults.Ok(View(@namespace, pods));
         }
 
@@ -49,11 +50,12 @@ internal static class NamespacesApi
     public static Results<Ok<ItemList<PodView>>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
+        // Streamed: the existence check reads one pod, the answer is written while it is read.
         var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        return pods.Count == 0 ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : TypedResults.Ok(new ItemList<PodView>(pods));
+        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : TypedResults.Ok(new ItemList<PodView>(pods));
     }
 
-    private static NamespaceView View(string name, IReadOnlyList<PodView> pods)
+    private static NamespaceView View(string name, List<PodView> pods)
     {
         var sum = Rollups.Sum(pods.Select(p => (p.Cpu, p.Memory, p.Disk, p.Network)));
         return new NamespaceView(name, pods.Count, pods.Select(p => p.Name).ToList(), sum.Cpu, sum.Memory, sum.Disk, sum.Network);

@@ -12,8 +12,8 @@ internal static class NodesApi
     public static RouteGroupBuilder MapNodes(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/nodes").WithTags("Nodes");
-        group.MapGet("/", GetNodes).WithSummary("Latest view of every live node.");
-        group.MapGet("/{node}", GetNode).WithSummary("One node's latest view, or with ?window= its series.");
+        group.MapGet("/", GetNodes).HeavyRead().WithSummary("Latest view of every live node.");
+        group.MapGet("/{node}", GetNode).HeavyReadWithWindow().WithSummary("One node's latest view, or with ?window= its series.");
         return group;
     }
 

@@ -13,8 +13,8 @@ internal static class PodsApi
     public static RouteGroupBuilder MapPods(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/pods").WithTags("Pods");
-        group.MapGet("/", GetPods).WithSummary("Latest view of every live pod; filters ?namespace= and ?node=; pages with ?limit= and ?continue=.");
-        group.MapGet("/{pod}", GetPod).WithSummary("One pod's latest view, or with ?window= its series; ?namespace= picks among namesakes.");
+        group.MapGet("/", GetPods).HeavyRead().WithSummary("Latest view of every live pod; filters ?namespace= and ?node=; pages with ?limit= and ?continue=.");
+        group.MapGet("/{pod}", GetPod).HeavyReadWithWindow().WithSummary("One pod's latest view, or with ?window= its series; ?namespace= picks among namesakes.");
         return group;
     }
 
@@ -44,7 +44,7 @@ internal static class PodsApi
         if (problem is not null) return problem;
 
         var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var found = store.Pods(new PodQuery(Namespace: ns, Name: pod), nowMs);
+        var found = store.Pods(new PodQuery(Namespace: ns, Name: pod), nowMs).ToList();
         var notFound = Problems.NotFound(ns is null ? $"No live pod '{pod}'." : $"No live pod '{pod}' in namespace '{ns}'.");
         if (found.Count == 0) return notFound;
         if (found.Count > 1) return Problems.AmbiguousPod(pod, found.Select(p => p.Namespace).ToList());

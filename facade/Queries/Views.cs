@@ -6,7 +6,8 @@ namespace KubeMonitor.Facade.Queries;
 // computed (one sample, a counter reset, a section the collector did not send) is null, not 0.
 // Timestamps are UTC DateTimes so that they are written as RFC 3339 with a "Z".
 
-public sealed record ItemList<T>(IReadOnlyList<T> Items);
+/// <summary>A whole list; <c>Items</c> may be lazy, and is then written as it is read.</summary>
+public sealed record ItemList<T>(IEnumerable<T> Items);
 
 /// <summary>A page of a list (<c>?limit=</c>): <c>continue</c> is present while more items follow.</summary>
 public sealed record ItemPage<T>(

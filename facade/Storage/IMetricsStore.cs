@@ -32,8 +32,8 @@ internal interface IMetricsStore
     /// <summary>A live node's samples with fromMs &lt;= t &lt;= nowMs, oldest first; null when the node is unknown.</summary>
     IReadOnlyList<NodePoint>? NodePoints(string name, long fromMs, long nowMs);
 
-    /// <summary>Live pods matching the query, ordered by namespace then name.</summary>
-    IReadOnlyList<PodView> Pods(PodQuery query, long nowMs);
+    /// <summary>Live pods matching the query, ordered by namespace then name; lazy, so a list can be written while it is read.</summary>
+    IEnumerable<PodView> Pods(PodQuery query, long nowMs);
 
     /// <summary>At most <paramref name="limit"/> pods of <see cref="Pods"/> that come after <paramref name="after"/>, in the same order.</summary>
     PodPage PodsPage(PodQuery query, long nowMs, PodCursor? after, int limit);

@@ -21,11 +21,15 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
     private readonly FacadeOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, NodeEntity> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PodKey, PodEntity> _pods = new();
-    // Pod name -> the namespaces that hold it (copy-on-write, changed under the structure lock):
-    // GET /api/pods/{pod} without ?namespace= must not scan every pod.
-    private readonly ConcurrentDictionary<string, string[]> _podNamespaces = new(StringComparer.Ordinal);
+    // Pod name -> its pods by namespace (changed under the structure lock): GET /api/pods/{pod}
+    // without ?namespace= must not scan every pod, and a name that many namespaces share costs
+    // O(1) per insert, not a copy of their list.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PodEntity>> _podsByName = new(StringComparer.Ordinal);
     private readonly Lock _structure = new();
     private long _seriesCount;
+    // Series charged to each node (its own, its pods' and their containers'), under the
+    // structure lock: one node over its quota cannot take the room of the others.
+    private readonly NodeSeriesLedger _ledger = new(options.Value.MaxSeriesPerNode);
     // Pods sorted by (namespace, name), rebuilt on the first read after the set of pods changed:
     // lists come out in order without sorting views, a namespace is a range, a page a binary search.
     private long _podSetVersion;
@@ -47,7 +51,8 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             else pods.Add(pod);
         }
 
-        if (!TryReserve(node, pods, nowMs, out var nodeEntity, out var podEntities)) return StoreOutcome.CapExceeded;
+        var reservation = Reserve(node, pods, nowMs);
+        if (reservation.Refusal is { } refusal) return refusal;
 
         int stored = 0, duplicates = 0, outOfOrder = 0;
         void Count(AppendResult result)
@@ -56,67 +61,119 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             else if (result == AppendResult.Duplicate) duplicates++;
             else outOfOrder++;
         }
+        var nodeEntity = reservation.Node;
+        var podEntities = reservation.PodEntities;
         try
         {
-            if (node is not null) Count(nodeEntity!.Append(node, oldestKeptMs));
-            for (var i = 0; i < pods.Count; i++) Count(podEntities[i].Append(pods[i], oldestKeptMs));
+            if (nodeEntity is not null) Count(nodeEntity.Append(reservation.NodeEntry!, oldestKeptMs));
+            for (var i = 0; i < podEntities.Count; i++) Count(podEntities[i].Append(reservation.PodEntries[i], oldestKeptMs));
         }
         finally
         {
             if (nodeEntity is not null) Interlocked.Decrement(ref nodeEntity.PendingWrites);
             foreach (var entity in podEntities) Interlocked.Decrement(ref entity.PendingWrites);
         }
-        return new StoreOutcome(false, stored, duplicates, outOfOrder, tooOld);
+        return new StoreOutcome(stored, duplicates, outOfOrder, tooOld, reservation.SeriesRefused);
     }
 
+    /// <summary>The entities a batch writes to, the entries that go to them, or why nothing is stored.</summary>
+    private sealed record Reservation(
+        StoreOutcome? Refusal, NodeEntity? Node, NodeEntry? NodeEntry, List<PodEntity> PodEntities, List<PodEntry> PodEntries, int SeriesRefused);
+
     /// <summary>
-    /// Finds or creates every entity the batch writes to, or none when that would pass the series
-    /// cap. Entities handed out are marked as being written, so the sweep leaves them alone.
+    /// Finds or creates every entity the batch writes to, under the structure lock, so that the
+    /// quotas hold exactly. A node that would pass its own quota gets nothing stored. Past the
+    /// global cap, series that exist keep being stored and only new ones are refused, so a full
+    /// store still follows every pod it holds. Entities handed out are marked as being written,
+    /// so the sweep leaves them alone.
     /// </summary>
-    private bool TryReserve(NodeEntry? node, List<PodEntry> pods, long nowMs, out NodeEntity? nodeEntity, out List<PodEntity> podEntities)
+    private Reservation Reserve(NodeEntry? node, List<PodEntry> pods, long nowMs)
     {
-        nodeEntity = null;
-        podEntities = new List<PodEntity>(pods.Count);
         lock (_structure)
         {
-            long missing = 0;
-            if (node is not null && !_nodes.ContainsKey(node.Name)) missing++;
+            var plan = new NodeSeriesLedger.Plan(_ledger);
+            var nodeIsNew = node is not null && !_nodes.ContainsKey(node.Name);
+            if (nodeIsNew) plan.AddNew(node!.Name, 1);
             var newPods = new HashSet<PodKey>();
             var newContainers = new HashSet<(PodKey, string)>();
             foreach (var pod in pods)
             {
                 var key = new PodKey(pod.Namespace, pod.Name);
-                _pods.TryGetValue(key, out var existing);
-                if (existing is null && newPods.Add(key)) missing++;
+                var payer = NodeSeriesLedger.Payer(pod.Node);
+                if (!_pods.TryGetValue(key, out var existing))
+                {
+                    if (newPods.Add(key)) plan.AddNew(payer, 1);
+                    foreach (var container in pod.Containers)
+                    {
+                        if (newContainers.Add((key, container.Name))) plan.AddNew(payer, 1);
+                    }
+                    continue;
+                }
+                // A pod that moved to another node (a StatefulSet pod rescheduled) is charged to the new one.
+                if (existing.ChargedNode != payer && existing.IsNewerThanStored(pod.TimestampMs)) plan.Move(existing, payer);
                 foreach (var container in pod.Containers)
                 {
-                    if ((existing is null || !existing.HasContainer(container.Name)) && newContainers.Add((key, container.Name))) missing++;
+                    if (!existing.HasContainer(container.Name) && newContainers.Add((key, container.Name))) plan.AddNew(plan.PayerOf(existing), 1);
                 }
             }
-            if (_seriesCount + missing > _options.MaxSeries) return false;
+            if (plan.NodeOverQuota() is { } full)
+            {
+                return Refused(new StoreOutcome(0, 0, 0, 0, Refusal: StoreRefusal.NodeQuota, RefusedNode: full));
+            }
 
+            var newSeries = plan.NewSeries;
+            var refused = 0;
+            if (_seriesCount + newSeries > _options.MaxSeries)
+            {
+                // Keep what exists, refuse what is new.
+                refused = newSeries;
+                if (nodeIsNew) node = null;
+                pods = [.. pods.Where(p => !newPods.Contains(new PodKey(p.Namespace, p.Name)))
+                    .Select(p => p.Containers.Any(c => newContainers.Contains((new PodKey(p.Namespace, p.Name), c.Name)))
+                        ? p with { Containers = [.. p.Containers.Where(c => !newContainers.Contains((new PodKey(p.Namespace, p.Name), c.Name)))] }
+                        : p)];
+                if (node is null && pods.Count == 0)
+                {
+                    return Refused(new StoreOutcome(0, 0, 0, 0, Refusal: StoreRefusal.SeriesCap));
+                }
+                plan = new NodeSeriesLedger.Plan(_ledger);
+                foreach (var pod in pods)
+                {
+                    var existing = _pods[new PodKey(pod.Namespace, pod.Name)];
+                    var payer = NodeSeriesLedger.Payer(pod.Node);
+                    if (existing.ChargedNode != payer && existing.IsNewerThanStored(pod.TimestampMs)) plan.Move(existing, payer);
+                }
+                newSeries = 0;
+            }
+
+            NodeEntity? nodeEntity = null;
             if (node is not null)
             {
                 nodeEntity = _nodes.GetOrAdd(node.Name, static (name, now) => new NodeEntity(name, now), nowMs);
                 Interlocked.Increment(ref nodeEntity.PendingWrites);
             }
+            var podEntities = new List<PodEntity>(pods.Count);
             foreach (var pod in pods)
             {
                 var key = new PodKey(pod.Namespace, pod.Name);
                 if (!_pods.TryGetValue(key, out var entity))
                 {
-                    entity = new PodEntity(key, nowMs);
+                    entity = new PodEntity(key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(pod.Node) };
                     _pods[key] = entity;
-                    _podNamespaces[key.Name] = [.. _podNamespaces.GetValueOrDefault(key.Name, []), key.Namespace];
+                    _podsByName.GetOrAdd(key.Name, static _ => new ConcurrentDictionary<string, PodEntity>(StringComparer.Ordinal))[key.Namespace] = entity;
                     Interlocked.Increment(ref _podSetVersion);
                 }
                 foreach (var container in pod.Containers) entity.EnsureContainer(container.Name, nowMs);
                 Interlocked.Increment(ref entity.PendingWrites);
                 podEntities.Add(entity);
             }
-            _seriesCount += missing;
+            // Moved pods change the ?node= index.
+            if (plan.Apply() > 0) Interlocked.Increment(ref _podSetVersion);
+            _seriesCount += newSeries;
+            return new Reservation(null, nodeEntity, node, podEntities, pods, refused);
         }
-        return true;
+
+        static Reservation Refused(StoreOutcome outcome) => new(outcome, null, null, [], [], 0);
     }
 
     /// <summary>Drops samples past the retention and frees entities (and containers) that went stale.</summary>
@@ -133,18 +190,25 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         {
             foreach (var node in staleNodes)
             {
-                if (node.TryRetire(freshSinceMs) && _nodes.TryRemove(new KeyValuePair<string, NodeEntity>(node.Name, node))) _seriesCount--;
+                if (node.TryRetire(freshSinceMs) && _nodes.TryRemove(new KeyValuePair<string, NodeEntity>(node.Name, node)))
+                {
+                    _seriesCount--;
+                    _ledger.Release(node.Name, 1);
+                }
             }
             foreach (var pod in podsToRemove)
             {
-                _seriesCount -= pod.RetireStale(freshSinceMs, out var podRetired);
+                var containersRemoved = pod.RetireStale(freshSinceMs, out var podRetired);
+                _seriesCount -= containersRemoved;
+                _ledger.Release(pod.ChargedNode, containersRemoved);
                 if (podRetired && _pods.TryRemove(new KeyValuePair<PodKey, PodEntity>(pod.Key, pod)))
                 {
                     _seriesCount--;
+                    _ledger.Release(pod.ChargedNode, 1);
                     Interlocked.Increment(ref _podSetVersion);
-                    var namespaces = _podNamespaces[pod.Key.Name].Where(ns => ns != pod.Key.Namespace).ToArray();
-                    if (namespaces.Length == 0) _podNamespaces.TryRemove(pod.Key.Name, out _);
-                    else _podNamespaces[pod.Key.Name] = namespaces;
+                    var namesakes = _podsByName[pod.Key.Name];
+                    namesakes.TryRemove(pod.Key.Namespace, out _);
+                    if (namesakes.IsEmpty) _podsByName.TryRemove(pod.Key.Name, out _);
                 }
             }
         }
@@ -164,15 +228,14 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
     public IReadOnlyList<NodePoint>? NodePoints(string name, long fromMs, long nowMs) =>
         _nodes.TryGetValue(name, out var node) ? node.Points(nowMs - (long)_options.Staleness.TotalMilliseconds, fromMs, nowMs) : null;
 
-    public IReadOnlyList<PodView> Pods(PodQuery query, long nowMs)
+    public IEnumerable<PodView> Pods(PodQuery query, long nowMs)
     {
+        // Lazy: a list answer is written while it is read, so its memory does not grow with the list.
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
-        var views = new List<PodView>();
         foreach (var pod in Matching(query))
         {
-            if (pod.Latest(freshSinceMs, deployments) is { } view && Matches(query, view)) views.Add(view);
+            if (pod.Latest(freshSinceMs, deployments) is { } view && Matches(query, view)) yield return view;
         }
-        return views;
     }
 
     public PodPage PodsPage(PodQuery query, long nowMs, PodCursor? after, int limit)
@@ -180,13 +243,25 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var freshSinceMs = nowMs - (long)_options.Staleness.TotalMilliseconds;
         var index = SortedPods();
-        var (start, end) = query.Namespace is { } ns ? index.NamespaceRange(ns) : (0, index.Count);
-        if (after is { } cursor) start = Math.Max(start, index.FirstAfter(new PodKey(cursor.Namespace, cursor.Name)));
+        IReadOnlyList<PodEntity> pods;
+        int start, end;
+        if (query.Node is { } node)
+        {
+            var onNode = index.OnNode(node, query.Namespace);
+            (pods, start, end) = (onNode, 0, onNode.Length);
+            if (after is { } cursor) start = PodIndex.FirstAfter(onNode, new PodKey(cursor.Namespace, cursor.Name));
+        }
+        else
+        {
+            pods = index.Entities;
+            (start, end) = query.Namespace is { } ns ? index.NamespaceRange(ns) : (0, index.Count);
+            if (after is { } cursor) start = Math.Max(start, PodIndex.FirstAfter(index.Entities, new PodKey(cursor.Namespace, cursor.Name)));
+        }
         // One view more than asked tells whether another page follows.
         var views = new List<PodView>(Math.Min(limit + 1, Math.Max(0, end - start)));
         for (var i = start; i < end && views.Count <= limit; i++)
         {
-            var pod = index.Entities[i];
+            var pod = pods[i];
             if (query.Name is not null && pod.Key.Name != query.Name) continue;
             if (pod.Latest(freshSinceMs, deployments) is { } view && Matches(query, view)) views.Add(view);
         }
@@ -251,13 +326,12 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         }
         if (query is { Name: { } podName })
         {
-            return _podNamespaces.GetValueOrDefault(podName, [])
-                .Order(StringComparer.Ordinal)
-                .Select(n => _pods.GetValueOrDefault(new PodKey(n, podName)))
-                .OfType<PodEntity>()
-                .ToList();
+            return _podsByName.TryGetValue(podName, out var namesakes)
+                ? namesakes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => n.Value).ToList()
+                : [];
         }
         var index = SortedPods();
+        if (query.Node is { } onNode) return index.OnNode(onNode, query.Namespace);
         var (start, end) = query.Namespace is { } only ? index.NamespaceRange(only) : (0, index.Count);
         return new ArraySegment<PodEntity>(index.Entities, start, end - start);
     }
@@ -314,8 +388,34 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
             return (start, end);
         }
 
-        /// <summary>The position of the first pod after <paramref name="key"/>.</summary>
-        public int FirstAfter(PodKey key) => LowerBound(k => k.CompareTo(key) > 0);
+        /// <summary>The position of the first pod after <paramref name="key"/> in pods ordered by key.</summary>
+        public static int FirstAfter(PodEntity[] ordered, PodKey key)
+        {
+            int low = 0, high = ordered.Length;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (ordered[middle].Key.CompareTo(key) > 0) high = middle;
+                else low = middle + 1;
+            }
+            return low;
+        }
+
+        private Dictionary<string, PodEntity[]>? _byNode;
+
+        /// <summary>The pods charged to <paramref name="node"/> (optionally of one namespace), in order: <c>?node=</c> without a scan.</summary>
+        public PodEntity[] OnNode(string node, string? ns)
+        {
+            var byNode = Volatile.Read(ref _byNode);
+            if (byNode is null)
+            {
+                // Built once per index, on the first ?node= query; Entities is already in order.
+                byNode = Entities.GroupBy(e => e.ChargedNode, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+                Volatile.Write(ref _byNode, byNode);
+            }
+            var pods = byNode.GetValueOrDefault(node, []);
+            return ns is null ? pods : pods.Where(p => p.Key.Namespace == ns).ToArray();
+        }
 
         /// <summary>The first position whose key satisfies a predicate that is false then true along the order.</summary>
         private int LowerBound(Func<PodKey, bool> atOrPast)
@@ -444,8 +544,22 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         }
     }
 
-    private sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Count, createdMs)
+    private sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Count, createdMs), IChargedPod
     {
+        /// <summary>The node whose quota this pod's series count against; changed only under the structure lock.</summary>
+        public string ChargedNode { get; set; } = NodeSeriesLedger.NoNode;
+
+        public int ContainerCount
+        {
+            get { lock (Gate) return _containers.Count; }
+        }
+
+        /// <summary>Whether a sample at <paramref name="timestampMs"/> would be the newest (so its node is the pod's node from now on).</summary>
+        public bool IsNewerThanStored(long timestampMs)
+        {
+            lock (Gate) return Series.LastTimestamp is not { } last || timestampMs > last;
+        }
+
         // Mutated only under both the structure lock and Gate; read under Gate.
         private readonly Dictionary<string, ContainerSeries> _containers = new(StringComparer.Ordinal);
         private string? _node, _uid, _ownerKind, _ownerName, _deployment;
@@ -477,7 +591,8 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
                 Series.DropBefore(oldestKeptMs);
                 foreach (var container in entry.Containers)
                 {
-                    var series = _containers[container.Name];
+                    // Past the series cap a new container may have been refused.
+                    if (!_containers.TryGetValue(container.Name, out var series)) continue;
                     series.Samples.Append(entry.TimestampMs, container.Values);
                     series.Samples.DropBefore(oldestKeptMs);
                 }

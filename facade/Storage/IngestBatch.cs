@@ -3,7 +3,11 @@ namespace KubeMonitor.Facade.Storage;
 // What passes from ingest to the store: validated, names checked, timestamps resolved to Unix
 // milliseconds, values laid out in the columns of Fields.cs. The only input type of the store.
 
-internal sealed record IngestBatch(NodeEntry? Node, IReadOnlyList<PodEntry> Pods);
+internal sealed record IngestBatch(NodeEntry? Node, IReadOnlyList<PodEntry> Pods)
+{
+    /// <summary>How far every timestamp was shifted to the facade's clock (the sender's clock offset; 0 when none).</summary>
+    public long ClockOffsetMs { get; init; }
+}
 
 internal sealed record NodeEntry(string Name, long TimestampMs, double[] Values);
 
@@ -21,8 +25,23 @@ internal sealed record PodEntry(
 
 internal sealed record ContainerEntry(string Name, double[] Values);
 
-/// <summary>What the store did with a batch: counts per outcome, or nothing at all past the series cap.</summary>
-internal sealed record StoreOutcome(bool SeriesCapExceeded, int Stored, int Duplicates, int OutOfOrder, int TooOld)
+/// <summary>Why nothing of a batch was stored.</summary>
+internal enum StoreRefusal
 {
-    public static StoreOutcome CapExceeded { get; } = new(true, 0, 0, 0, 0);
+    None,
+
+    /// <summary>The batch would take one node (<see cref="StoreOutcome.RefusedNode"/>) past its own series quota.</summary>
+    NodeQuota,
+
+    /// <summary>Every series of the batch is new and the store is at its global cap.</summary>
+    SeriesCap,
 }
+
+/// <summary>
+/// What the store did with a batch: counts per outcome; <see cref="SeriesRefused"/> new series
+/// left out at the global cap (the batch's other series were stored); or, with a
+/// <see cref="Refusal"/>, nothing at all.
+/// </summary>
+internal sealed record StoreOutcome(
+    int Stored, int Duplicates, int OutOfOrder, int TooOld, int SeriesRefused = 0,
+    StoreRefusal Refusal = StoreRefusal.None, string? RefusedNode = null);

@@ -12,7 +12,8 @@ internal static class SampleMath
     public static double? Rate(long previousMs, double previous, long currentMs, double current)
     {
         if (double.IsNaN(previous) || double.IsNaN(current) || currentMs <= previousMs || current < previous) return null;
-        return (current - previous) / ((currentMs - previousMs) / 1000.0);
+        var rate = (current - previous) / ((currentMs - previousMs) / 1000.0);
+        return double.IsFinite(rate) ? rate : null;
     }
 
     public static double? Value(double raw) => double.IsNaN(raw) ? null : raw;

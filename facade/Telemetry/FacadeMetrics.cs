@@ -21,8 +21,17 @@ internal sealed class FacadeMetrics
             ["reason"]);
         PushesRejected = Factory.CreateCounter(
             "kubemonitor_facade_pushes_rejected_total",
-            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, series_cap.",
+            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, node_quota, series_cap.",
             ["reason"]);
+        SeriesRefused = Factory.CreateCounter(
+            "kubemonitor_facade_series_refused_total",
+            "New series left out of accepted pushes because the store was at its global series cap (Facade:MaxSeries).");
+        ReadsRejected = Factory.CreateCounter(
+            "kubemonitor_facade_reads_rejected_total",
+            "Heavy reads answered 429 because Facade:MaxConcurrentReads were already running.");
+        ClockShiftedPushes = Factory.CreateCounter(
+            "kubemonitor_facade_clock_shifted_pushes_total",
+            "Accepted batches whose timestamps were shifted to the facade's clock because their sentAt was more than 1 s off.");
         var series = Factory.CreateGauge("kubemonitor_facade_series", "Series held (nodes + pods + containers).");
         var bytes = Factory.CreateGauge("kubemonitor_facade_bytes_held", "Bytes of sample data held by the store.");
         Registry.AddBeforeCollectCallback(() =>
@@ -41,4 +50,10 @@ internal sealed class FacadeMetrics
     public Counter SamplesDropped { get; }
 
     public Counter PushesRejected { get; }
+
+    public Counter SeriesRefused { get; }
+
+    public Counter ClockShiftedPushes { get; }
+
+    public Counter ReadsRejected { get; }
 }

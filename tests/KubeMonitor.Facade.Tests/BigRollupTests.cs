@@ -7,7 +7,8 @@ namespace KubeMonitor.Facade.Tests;
 public sealed class BigRollupTests : IDisposable
 {
     private const int Pods = InMemoryMetricsStore.ParallelRollupPods + 101;
-    private readonly FacadeFactory _facade = new();
+    // All pods on one node: more than one node's default quota of series.
+    private readonly FacadeFactory _facade = new(new() { ["Facade:MaxSeriesPerNode"] = "100000" });
 
     public void Dispose() => _facade.Dispose();
 

@@ -61,7 +61,7 @@ public sealed class IngestTests : IDisposable
     }
 
     [Fact]
-    public async Task Past_the_series_cap_a_push_is_429_and_stores_nothing_of_it()
+    public async Task Past_the_series_cap_existing_series_are_stored_and_new_ones_refused()
     {
         using var facade = new FacadeFactory(new() { ["Facade:MaxSeries"] = "4" });
         await facade.PushAsync("/api/nodes/node-1/batch", new
@@ -72,23 +72,47 @@ public sealed class IngestTests : IDisposable
         });
         Assert.Equal(3L, facade.Store.SeriesCount);
 
-        // Two new series (pod b and its container) would make 5: the whole batch is refused, node-1 and a included.
-        using var refused = await facade.PostJsonAsync("/api/nodes/node-1/batch", System.Text.Json.JsonSerializer.Serialize(new
+        // Three new series (pod b with its container, a's new container "side") would make 6: node-1
+        // and a keep being stored, b and a's "side" are refused, and the answer says so.
+        using var partly = await facade.PostJsonAsync("/api/nodes/node-1/batch", System.Text.Json.JsonSerializer.Serialize(new
         {
             timestamp = FacadeFactory.At(5),
             node = new { cpu = new { usageSecondsTotal = 2 } },
-            pods = new[] { Bodies.Pod(5, "ns", 2, name: "a"), Bodies.Pod(5, "ns", 1, name: "b", containers: [Bodies.Container("app", 1, 1)]) },
+            pods = new[]
+            {
+                Bodies.Pod(5, "ns", 2, name: "a", containers: [Bodies.Container("app", 2, 1), Bodies.Container("side", 1, 1)]),
+                Bodies.Pod(5, "ns", 1, name: "b", containers: [Bodies.Container("app", 1, 1)]),
+            },
+        }));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, partly.StatusCode);
+        var answer = JsonNode.Parse(await partly.Content.ReadAsStringAsync())!;
+        Assert.Equal(2, (int)answer["stored"]!);
+        Assert.Equal(3, (int)answer["seriesRefused"]!);
+        Assert.Equal(3L, facade.Store.SeriesCount);
+        Assert.Equal("2026-11-26T07:00:05Z", (string?)(await facade.GetJsonAsync("/api/nodes/node-1"))["timestamp"]);
+        var a = await facade.GetJsonAsync("/api/pods/a");
+        Assert.Equal(0.2, (double)a["cpu"]!["usageCores"]!, 12);
+        Assert.Equal(["app"], a["containers"]!.AsArray().Select(c => (string?)c!["name"]));
+        await facade.GetProblemAsync("/api/pods/b", 404);
+
+        // A push whose every series is new stores nothing: 429 with Retry-After.
+        using var refused = await facade.PostJsonAsync("/api/nodes/node-2/batch", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            timestamp = FacadeFactory.At(5),
+            node = new { cpu = new { usageSecondsTotal = 2 } },
+            pods = new[] { Bodies.Pod(5, "ns", 1, name: "c") },
         }));
         await FacadeFactory.AssertProblemAsync(refused, 429);
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "a 429 says when to come back");
         Assert.Equal(3L, facade.Store.SeriesCount);
-        Assert.Equal("2026-11-26T07:00:00Z", (string?)(await facade.GetJsonAsync("/api/nodes/node-1"))["timestamp"]);
-        await facade.GetProblemAsync("/api/pods/b", 404);
+        await facade.GetProblemAsync("/api/nodes/node-2", 404);
 
         // One new series fits exactly.
         await facade.PushAsync("/api/pods/b", Bodies.Pod(5, "ns", 1));
         Assert.Equal(4L, facade.Store.SeriesCount);
         var metrics = await facade.CreateClient().GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("kubemonitor_facade_pushes_rejected_total{reason=\"series_cap\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_facade_series_refused_total 3", metrics, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_facade_series 4", metrics, StringComparison.Ordinal);
     }
 

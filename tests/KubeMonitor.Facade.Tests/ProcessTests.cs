@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using KubeMonitor.TestSupport;
@@ -15,91 +13,38 @@ public sealed class ProcessTests
     [Fact]
     public async Task The_built_facade_serves_pushes_and_queries_over_real_http()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
-        Assert.True(File.Exists(dll), dll);
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        await using var facade = await FacadeProcess.StartAsync(["--Facade:Staleness", "00:10:00"]);
+        var http = facade.Http;
+        var now = DateTimeOffset.UtcNow;
+        string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        for (var i = 0; i < 2; i++)
         {
-            ArgumentList = { dll, "--urls", $"http://127.0.0.1:{port}", "--Facade:Staleness", "00:10:00" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        var log = new StringBuilder();
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitUntilReadyAsync(http, process, log);
-
-            var now = DateTimeOffset.UtcNow;
-            string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-            for (var i = 0; i < 2; i++)
-            {
-                var t = now.AddSeconds(-10 + i * 10);
-                var body = $$$"""
-                    {"timestamp":"{{{Iso(t)}}}","node":{"cpu":{"usageSecondsTotal":{{{100 + i * 20}}},"capacityCores":4}},
-                     "pods":[{"name":"web-7c9f8d6b5-x2x4q","namespace":"test-ns","ownerKind":"ReplicaSet","ownerName":"web-7c9f8d6b5",
-                              "cpu":{"usageSecondsTotal":{{{i * 5}}}},"memory":{"workingSetBytes":1048576}}]}
-                    """;
-                using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                using var pushed = await http.PostAsync(new Uri("/api/nodes/node-1/batch", UriKind.Relative), content);
-                Assert.Equal(HttpStatusCode.Accepted, pushed.StatusCode);
-            }
-
-            var node = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/nodes/node-1", UriKind.Relative)))!;
-            Assert.Equal(2.0, (double)node["cpu"]!["usageCores"]!, 9);
-            Assert.Equal(0.5, (double)node["cpu"]!["utilization"]!, 9);
-            var deployment = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/namespaces/test-ns/deployments/web", UriKind.Relative)))!;
-            Assert.Equal(0.5, (double)deployment["cpu"]!["usageCores"]!, 9);
-            Assert.Equal(1048576.0, (double)deployment["memory"]!["workingSetBytes"]!);
-
-            using var wrongType = new StringContent("{}", Encoding.UTF8, "text/plain");
-            using var refused = await http.PostAsync(new Uri("/api/nodes/node-1", UriKind.Relative), wrongType);
-            await FacadeFactory.AssertProblemAsync(refused, 415);
-            using var notAllowed = await http.DeleteAsync(new Uri("/api/nodes/node-1", UriKind.Relative));
-            await FacadeFactory.AssertProblemAsync(notAllowed, 405);
-
-            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-            Assert.Contains("kubemonitor_facade_series 2", metrics, StringComparison.Ordinal);
-            Assert.Contains("\"openapi\"", await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)), StringComparison.Ordinal);
+            var t = now.AddSeconds(-10 + i * 10);
+            var body = $$$"""
+                {"timestamp":"{{{Iso(t)}}}","node":{"cpu":{"usageSecondsTotal":{{{100 + i * 20}}},"capacityCores":4}},
+                 "pods":[{"name":"web-7c9f8d6b5-x2x4q","namespace":"test-ns","ownerKind":"ReplicaSet","ownerName":"web-7c9f8d6b5",
+                          "cpu":{"usageSecondsTotal":{{{i * 5}}}},"memory":{"workingSetBytes":1048576}}]}
+                """;
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var pushed = await http.PostAsync(new Uri("/api/nodes/node-1/batch", UriKind.Relative), content);
+            Assert.Equal(HttpStatusCode.Accepted, pushed.StatusCode);
         }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+        var node = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/nodes/node-1", UriKind.Relative)))!;
+        Assert.Equal(2.0, (double)node["cpu"]!["usageCores"]!, 9);
+        Assert.Equal(0.5, (double)node["cpu"]!["utilization"]!, 9);
+        var deployment = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/namespaces/test-ns/deployments/web", UriKind.Relative)))!;
+        Assert.Equal(0.5, (double)deployment["cpu"]!["usageCores"]!, 9);
+        Assert.Equal(1048576.0, (double)deployment["memory"]!["workingSetBytes"]!);
 
-    private static async Task WaitUntilReadyAsync(HttpClient http, Process process, StringBuilder log)
-    {
-        // Bounded wait for start-up (a slow shared machine may take seconds); the test fails with the log if it never comes up.
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            if (process.HasExited) break;
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(100);
-        }
-        lock (log) Assert.Fail("The facade did not become ready:\n" + log);
+        using var wrongType = new StringContent("{}", Encoding.UTF8, "text/plain");
+        using var refused = await http.PostAsync(new Uri("/api/nodes/node-1", UriKind.Relative), wrongType);
+        await FacadeFactory.AssertProblemAsync(refused, 415);
+        using var notAllowed = await http.DeleteAsync(new Uri("/api/nodes/node-1", UriKind.Relative));
+        await FacadeFactory.AssertProblemAsync(notAllowed, 405);
+
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("kubemonitor_facade_series 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("\"openapi\"", await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)), StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace KubeMonitor.Facade.Tests;
+
+/// <summary>The built facade as a real process on 127.0.0.1 (real Kestrel), killed on dispose.</summary>
+public sealed class FacadeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private FacadeProcess(Process process, int port, int[] extraPorts)
+    {
+        _process = process;
+        Port = port;
+        ExtraPorts = extraPorts;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public int Port { get; }
+
+    /// <summary>More ports the facade listens on (<c>extraPorts</c> of <see cref="StartAsync"/>).</summary>
+    public int[] ExtraPorts { get; }
+
+    public HttpClient Http { get; }
+
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    /// <summary>Starts the facade on a free port (and <paramref name="extraPorts"/> more) with these settings and waits until /readyz answers.</summary>
+    public static async Task<FacadeProcess> StartAsync(IEnumerable<string> arguments, int extraPorts = 0)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
+        Assert.True(File.Exists(dll), dll);
+        var port = FreePort();
+        var more = Enumerable.Range(0, extraPorts).Select(_ => FreePort()).ToArray();
+        var urls = string.Join(';', new[] { port }.Concat(more).Select(p => $"http://127.0.0.1:{p}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var argument in new[] { dll, "--urls", urls }.Concat(arguments)) start.ArgumentList.Add(argument);
+        var facade = new FacadeProcess(Process.Start(start)!, port, more);
+        facade._process.OutputDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
+        facade._process.ErrorDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
+        facade._process.BeginOutputReadLine();
+        facade._process.BeginErrorReadLine();
+        try
+        {
+            await facade.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await facade.DisposeAsync();
+            throw;
+        }
+        return facade;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        // Bounded wait for start-up (a slow shared machine may take seconds); fails with the log if it never comes up.
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (_process.HasExited) break;
+            try
+            {
+                using var response = await Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("The facade did not become ready:\n" + Log);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
