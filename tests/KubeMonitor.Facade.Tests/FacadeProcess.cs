@@ -11,18 +11,15 @@ public sealed class FacadeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private FacadeProcess(Process process, int port, int[] extraPorts)
+    private FacadeProcess(Process process, int port)
     {
         _process = process;
         Port = port;
-        ExtraPorts = extraPorts;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
 
     public int Port { get; }
 
-    /// <summary>More ports the facade listens on (<c>extraPorts</c> of <see cref="StartAsync"/>).</summary>
-    public int[] ExtraPorts { get; }
 
     public HttpClient Http { get; }
 
@@ -31,14 +28,13 @@ public sealed class FacadeProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    /// <summary>Starts the facade on a free port (and <paramref name="extraPorts"/> more) with these settings and waits until /readyz answers.</summary>
-    public static async Task<FacadeProcess> StartAsync(IEnumerable<string> arguments, int extraPorts = 0)
+    /// <summary>Starts the facade on a free port (and on <paramref name="morePorts"/>) with these settings and waits until /readyz answers.</summary>
+    public static async Task<FacadeProcess> StartAsync(IEnumerable<string> arguments, params int[] morePorts)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
         Assert.True(File.Exists(dll), dll);
         var port = FreePort();
-        var more = Enumerable.Range(0, extraPorts).Select(_ => FreePort()).ToArray();
-        var urls = string.Join(';', new[] { port }.Concat(more).Select(p => $"http://127.0.0.1:{p}"));
+        var urls = string.Join(';', new[] { port }.Concat(morePorts).Select(p => $"http://127.0.0.1:{p}"));
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -47,7 +43,7 @@ public sealed class FacadeProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         foreach (var argument in new[] { dll, "--urls", urls }.Concat(arguments)) start.ArgumentList.Add(argument);
-        var facade = new FacadeProcess(Process.Start(start)!, port, more);
+        var facade = new FacadeProcess(Process.Start(start)!, port);
         facade._process.OutputDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
         facade._process.ErrorDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
         facade._process.BeginOutputReadLine();
