@@ -43,6 +43,10 @@ public sealed class ProcessTests
         using var notAllowed = await http.DeleteAsync(new Uri("/api/nodes/node-1", UriKind.Relative));
         await FacadeFactory.AssertProblemAsync(notAllowed, 405);
 
+        // What an in-memory test client cannot send: a NUL in the path.
+        using var nul = await http.GetAsync(new Uri("/api/pods/a%00b", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, nul.StatusCode);
+
         var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("kubemonitor_facade_series 2", metrics, StringComparison.Ordinal);
         Assert.Contains("\"openapi\"", await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)), StringComparison.Ordinal);
