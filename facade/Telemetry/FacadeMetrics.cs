@@ -21,7 +21,7 @@ internal sealed class FacadeMetrics
             ["reason"]);
         PushesRejected = Factory.CreateCounter(
             "kubemonitor_facade_pushes_rejected_total",
-            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, series_cap.",
+            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, series_cap, wrong_node.",
             ["reason"]);
         var series = Factory.CreateGauge("kubemonitor_facade_series", "Series held (nodes + pods + containers).");
         var bytes = Factory.CreateGauge("kubemonitor_facade_bytes_held", "Bytes of sample data held by the store.");
