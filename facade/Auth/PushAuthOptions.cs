@@ -42,8 +42,26 @@ public sealed class PushAuthOptions
     /// <summary>How long an accepted TokenReview is trusted without asking the API server again.</summary>
     public TimeSpan ReviewCacheDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>At most this many accepted tokens are remembered (one per exporter pod is typical).</summary>
+    /// <summary>How long a denied TokenReview is remembered: short, so a fixed RBAC or clock is picked up soon.</summary>
+    public TimeSpan DenialCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// At most this many accepted tokens are remembered (one per exporter pod is typical), and as many
+    /// denied ones apart from them; the least recently used goes first.
+    /// </summary>
     public int ReviewCacheSize { get; set; } = 4096;
+
+    /// <summary>
+    /// After this many failed credentials (401 or 403) from one client address within
+    /// <see cref="FailureWindow"/>, its requests are a 429 until the window ends. 0 switches it off.
+    /// </summary>
+    public int FailureLimit { get; set; } = 20;
+
+    /// <summary>The window over which <see cref="FailureLimit"/> counts, from an address's first failure.</summary>
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>At most this many client addresses are remembered for <see cref="FailureLimit"/>; the least recently seen goes first.</summary>
+    public int FailureTrackedAddresses { get; set; } = 10_000;
 
     /// <summary>A TokenReview that takes longer than this counts as the API server being unreachable.</summary>
     public TimeSpan ReviewTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -24,6 +24,12 @@ public static class PushAuthentication
                 $"{PushAuthOptions.Section}:Audience must be set in TokenReview mode (else any token for the API server would do).")
             .Validate(o => o.EffectiveMode != PushAuthMode.TokenReview || !string.IsNullOrWhiteSpace(o.ServiceAccount),
                 $"{PushAuthOptions.Section}:ServiceAccount must be set in TokenReview mode.")
+            .Validate(o => o.ReviewCacheDuration >= TimeSpan.Zero && o.DenialCacheDuration >= TimeSpan.Zero && o.ReviewCacheSize >= 0,
+                $"{PushAuthOptions.Section}:ReviewCacheDuration, DenialCacheDuration and ReviewCacheSize must not be negative (0 switches caching off).")
+            .Validate(o => o.ReviewTimeout > TimeSpan.Zero,
+                $"{PushAuthOptions.Section}:ReviewTimeout must be positive.")
+            .Validate(o => o.FailureLimit == 0 || (o.FailureLimit > 0 && o.FailureWindow > TimeSpan.Zero && o.FailureTrackedAddresses > 0),
+                $"{PushAuthOptions.Section}:FailureLimit must be 0 (off) or positive, with a positive FailureWindow and FailureTrackedAddresses.")
             .ValidateOnStart();
         services.AddOptions<KubernetesOptions>()
             .Validate<IOptions<PushAuthOptions>>(
@@ -50,9 +56,15 @@ public static class PushAuthentication
                     return new NoCredentialNeeded();
             }
         });
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<PushAuthOptions>>().Value;
+            return new FailureThrottle(sp.GetRequiredService<TimeProvider>(), options.FailureLimit, options.FailureWindow, options.FailureTrackedAddresses);
+        });
         services.TryAddSingleton(sp => new PushAuthenticationFilter(
             sp.GetRequiredService<IOptions<PushAuthOptions>>().Value,
             sp.GetRequiredService<IPushCredentialValidator>(),
+            sp.GetRequiredService<FailureThrottle>(),
             sp.GetRequiredService<ILogger<PushAuthenticationFilter>>()));
         return services;
     }

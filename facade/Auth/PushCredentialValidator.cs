@@ -13,9 +13,10 @@ public enum PushCredentialVerdict
 }
 
 /// <param name="Reason">Why, for the problem's detail and the log; never contains the token.</param>
-public readonly record struct PushCredentialResult(PushCredentialVerdict Verdict, string Reason)
+/// <param name="BoundNode">For an accepted token bound to a pod: the node of that pod, the only one it may push for.</param>
+public readonly record struct PushCredentialResult(PushCredentialVerdict Verdict, string Reason, string? BoundNode = null)
 {
-    public static PushCredentialResult Accepted(string who) => new(PushCredentialVerdict.Accepted, who);
+    public static PushCredentialResult Accepted(string who, string? boundNode = null) => new(PushCredentialVerdict.Accepted, who, boundNode);
 
     public static PushCredentialResult Rejected(string reason) => new(PushCredentialVerdict.Rejected, reason);
 

@@ -7,23 +7,29 @@ namespace KubeMonitor.Facade.Auth;
 /// <summary>
 /// Accepts a Kubernetes ServiceAccount token when the API server's TokenReview says it is
 /// authenticated, issued for our audience, and belongs to the exporter's ServiceAccount.
+/// A token bound to a pod on a node (Kubernetes 1.30+) is accepted for that node only.
 /// </summary>
 internal sealed class TokenReviewValidator(
     Func<IKubernetes> client, PushAuthOptions options, TimeProvider clock, ILogger<TokenReviewValidator> logger)
     : IPushCredentialValidator
 {
-    private readonly ReviewCache cache = new(clock, options.ReviewCacheDuration, options.ReviewCacheSize);
+    /// <summary>The user extra naming the node of the pod a token is bound to (KEP-4193, Kubernetes 1.30+).</summary>
+    public const string NodeNameExtra = "authentication.kubernetes.io/node-name";
 
-    internal int CachedCount => cache.Count;
+    private readonly ReviewCache cache = new(clock, options.ReviewCacheDuration, options.DenialCacheDuration, options.ReviewCacheSize);
 
-    public async ValueTask<PushCredentialResult> ValidateAsync(string token, CancellationToken cancellationToken)
+    internal ReviewCache Cache => cache;
+
+    public ValueTask<PushCredentialResult> ValidateAsync(string token, CancellationToken cancellationToken) =>
+        cache.GetOrReviewAsync(ReviewCache.KeyOf(token), () => ReviewAsync(token), cancellationToken);
+
+    // Not tied to the request that started it: concurrent requests with the same token wait for
+    // this one review (ReviewCache), and ReviewTimeout bounds it.
+    private async Task<PushCredentialResult> ReviewAsync(string token)
     {
-        var key = ReviewCache.KeyOf(token);
-        if (cache.Contains(key)) return PushCredentialResult.Accepted(options.ServiceAccount + " (cached review)");
-
         V1TokenReview review;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ReviewTimeout);
+        // Real time, not the injected clock: it bounds a real network call.
+        using var timeout = new CancellationTokenSource(options.ReviewTimeout);
         try
         {
             var request = new V1TokenReview
@@ -34,7 +40,7 @@ internal sealed class TokenReviewValidator(
             };
             review = await client().AuthenticationV1.CreateTokenReviewAsync(request, cancellationToken: timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             logger.LogWarning("TokenReview timed out after {Timeout}", options.ReviewTimeout);
             return PushCredentialResult.Unavailable("the Kubernetes API server did not answer the TokenReview in time");
@@ -46,16 +52,14 @@ internal sealed class TokenReviewValidator(
             logger.LogWarning("TokenReview failed with HTTP {Status}", (int)e.Response.StatusCode);
             return PushCredentialResult.Unavailable($"the Kubernetes API server answered the TokenReview with HTTP {(int)e.Response.StatusCode}");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // Connection refused, TLS, a proxy's non-JSON answer, a broken kubeconfig: fail closed.
             logger.LogWarning("TokenReview could not reach the Kubernetes API server: {Error}", e.Message);
             return PushCredentialResult.Unavailable("the Kubernetes API server is unreachable");
         }
 
-        var verdict = Judge(review.Status);
-        if (verdict.Verdict == PushCredentialVerdict.Accepted) cache.Add(key);
-        return verdict;
+        return Judge(review.Status);
     }
 
     private PushCredentialResult Judge(V1TokenReviewStatus? status)
@@ -74,6 +78,16 @@ internal sealed class TokenReviewValidator(
         {
             return PushCredentialResult.Rejected($"'{user}' is not the exporter's ServiceAccount");
         }
-        return PushCredentialResult.Accepted(options.ServiceAccount);
+        if (status.User!.Extra is not { } extra || !extra.TryGetValue(NodeNameExtra, out var nodes) || nodes is null)
+        {
+            // Older clusters, or a token not bound to a pod: no node to hold it to.
+            return PushCredentialResult.Accepted(options.ServiceAccount);
+        }
+        // Present but not one name is not a binding we understand: refuse rather than guess.
+        if (nodes.Count != 1 || string.IsNullOrEmpty(nodes[0]))
+        {
+            return PushCredentialResult.Rejected($"the token's {NodeNameExtra} does not name exactly one node");
+        }
+        return PushCredentialResult.Accepted($"{options.ServiceAccount} on node '{nodes[0]}'", nodes[0]);
     }
 }

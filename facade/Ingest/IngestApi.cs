@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using KubeMonitor.Contracts;
+using KubeMonitor.Facade.Auth;
 using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Telemetry;
@@ -79,6 +80,8 @@ internal sealed class Ingestor(SampleValidator validator, IMetricsStore store, F
         {
             return Reject(Problems.BadRequest(e.Message), "invalid");
         }
+        // A credential bound to a node (docs/api.md section 2) may not name another in the body.
+        if (NodeBinding.Check(request.HttpContext, ref batch) is { } forbidden) return Reject(forbidden, "wrong_node");
 
         var outcome = store.Store(batch);
         switch (outcome.Refusal)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
 using KubeMonitor.Facade.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -13,10 +14,13 @@ namespace KubeMonitor.Facade.Tests.Auth;
 
 /// <summary>
 /// A minimal app, independent of the real Program: one /api group with RequirePushCredential(),
-/// a POST that records every call that reaches it, and a GET.
+/// two POSTs (node and batch) that record every call that reaches them, and a GET. The test
+/// server has no peer address; a request's <see cref="RemoteAddressHeader"/> plays it.
 /// </summary>
 internal sealed class AuthTestHost : IAsyncDisposable
 {
+    public const string RemoteAddressHeader = "X-Test-Remote-Address";
+
     private readonly WebApplication app;
 
     private AuthTestHost(WebApplication app, ConcurrentQueue<string> stored, CollectingLoggerProvider logs)
@@ -47,6 +51,11 @@ internal sealed class AuthTestHost : IAsyncDisposable
         builder.Services.AddPushAuthentication(builder.Configuration);
 
         var app = builder.Build();
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers.TryGetValue(RemoteAddressHeader, out var remote)) context.Connection.RemoteIpAddress = IPAddress.Parse(remote!);
+            return next(context);
+        });
         var stored = new ConcurrentQueue<string>();
         var api = app.MapGroup("/api").RequirePushCredential();
         api.MapPost("/nodes/{node}", (string node) =>
@@ -54,6 +63,12 @@ internal sealed class AuthTestHost : IAsyncDisposable
             stored.Enqueue(node);
             return TypedResults.Accepted((string?)null);
         });
+        api.MapPost("/nodes/{node}/batch", (string node) =>
+        {
+            stored.Enqueue(node + "/batch");
+            return TypedResults.Accepted((string?)null);
+        });
+        api.MapGet("/nodes/{node}", (string node) => TypedResults.Ok(new { node }));
         api.MapGet("/nodes", () => TypedResults.Ok(new { items = stored.ToArray() }));
         try
         {
@@ -67,14 +82,19 @@ internal sealed class AuthTestHost : IAsyncDisposable
         return new AuthTestHost(app, stored, logs);
     }
 
-    public Task<HttpResponseMessage> PushAsync(string? token, string node = "node-1") =>
-        token is null ? SendAsync(HttpMethod.Post, "/api/nodes/" + node) : SendAsync(HttpMethod.Post, "/api/nodes/" + node, "Bearer " + token);
+    public Task<HttpResponseMessage> PushAsync(string? token, string node = "node-1", string? from = null) =>
+        SendFromAsync(from, HttpMethod.Post, "/api/nodes/" + node, token is null ? [] : ["Bearer " + token]);
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, params string[] authorization)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, params string[] authorization) =>
+        SendFromAsync(null, method, path, authorization);
+
+    /// <summary>A request as if from the client address <paramref name="from"/> (none when null).</summary>
+    public async Task<HttpResponseMessage> SendFromAsync(string? from, HttpMethod method, string path, params string[] authorization)
     {
         using var request = new HttpRequestMessage(method, path);
         if (method == HttpMethod.Post) request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         foreach (var value in authorization) request.Headers.TryAddWithoutValidation("Authorization", value);
+        if (from is not null) request.Headers.Add(RemoteAddressHeader, from);
         return await Client.SendAsync(request);
     }
 

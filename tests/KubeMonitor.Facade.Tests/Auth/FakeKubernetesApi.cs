@@ -1,6 +1,7 @@
 using KubeMonitor.TestSupport;
 using System.Net;
 using System.Net.Sockets;
+using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -12,6 +13,12 @@ namespace KubeMonitor.Facade.Tests.Auth;
 internal sealed class FakeKubernetesApi : IDisposable
 {
     public const string TokenReviewPath = "/apis/authentication.k8s.io/v1/tokenreviews";
+
+    /// <summary>
+    /// A ReviewTimeout for tests that are not about it: on a loaded 2-core machine a cold WireMock
+    /// answer took over the 5 s default once, and a timed-out review is a 503, not the verdict under test.
+    /// </summary>
+    public const string SlowMachineReviewTimeout = "00:00:30";
 
     private readonly string kubeconfigDir = Directory.CreateTempSubdirectory("kubemonitor-kubeconfig-").FullName;
 
@@ -33,6 +40,12 @@ internal sealed class FakeKubernetesApi : IDisposable
         Server.Given(Request.Create().WithPath(TokenReviewPath).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(
                 $$"""{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},"spec":{},"status":{{statusJson}}}"""));
+
+    /// <summary>Answers the TokenReviews of this one token with this status object.</summary>
+    public void ReviewAnswersFor(string token, string statusJson) =>
+        Server.Given(Request.Create().WithPath(TokenReviewPath).UsingPost().WithBody(new JsonPartialMatcher(new { spec = new { token } })))
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody(
+                $$"""{"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","status":{{statusJson}}}"""));
 
     /// <summary>Answers every TokenReview, but only after a delay.</summary>
     public void ReviewAnswersLate(string statusJson, TimeSpan delay) =>
