@@ -69,3 +69,25 @@ internal static class FacadeServices
     public static IEndpointConventionBuilder MapFacadeMetrics(this IEndpointRouteBuilder routes) =>
         routes.MapMetrics("/metrics", routes.ServiceProvider.GetRequiredService<FacadeMetrics>().Registry).ExcludeFromDescription();
 }
+
+/// <summary>A start-up failure as one line on stderr and exit code 1.</summary>
+internal static class StartupFailure
+{
+    public static int Explain(Exception e)
+    {
+        Console.Error.WriteLine($"kubemonitor-facade: cannot start: {Describe(e)}");
+        return 1;
+    }
+
+    /// <summary>The messages of the exception and its causes, without stack traces.</summary>
+    private static string Describe(Exception e)
+    {
+        var messages = new List<string>();
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            var message = (cause is OptionsValidationException validation ? string.Join(" ", validation.Failures) : cause.Message).ReplaceLineEndings(" ");
+            if (!messages.Any(m => m.Contains(message, StringComparison.Ordinal))) messages.Add(message);
+        }
+        return string.Join(": ", messages);
+    }
+}

@@ -28,21 +28,17 @@ public sealed class FacadeProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    /// <summary>Starts the facade on a free port (and on <paramref name="morePorts"/>) with these settings and waits until /readyz answers.</summary>
-    public static async Task<FacadeProcess> StartAsync(IEnumerable<string> arguments, params int[] morePorts)
+    /// <summary>
+    /// Starts the facade on a free port (and on <paramref name="morePorts"/>) with these settings and
+    /// waits until /readyz answers; from <paramref name="workingDirectory"/> (default: its own
+    /// folder), as user and group <paramref name="runAsId"/> when given (setpriv, no capabilities).
+    /// </summary>
+    public static async Task<FacadeProcess> StartAsync(
+        IEnumerable<string> arguments, int[]? morePorts = null, string? workingDirectory = null, int? runAsId = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
-        Assert.True(File.Exists(dll), dll);
         var port = FreePort();
-        var urls = string.Join(';', new[] { port }.Concat(morePorts).Select(p => $"http://127.0.0.1:{p}"));
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var argument in new[] { dll, "--urls", urls }.Concat(arguments)) start.ArgumentList.Add(argument);
+        var urls = string.Join(';', new[] { port }.Concat(morePorts ?? []).Select(p => $"http://127.0.0.1:{p}"));
+        var start = StartInfo(["--urls", urls, .. arguments], workingDirectory, runAsId);
         var facade = new FacadeProcess(Process.Start(start)!, port);
         facade._process.OutputDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
         facade._process.ErrorDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
@@ -58,6 +54,25 @@ public sealed class FacadeProcess : IAsyncDisposable
             throw;
         }
         return facade;
+    }
+
+    /// <summary>How the built facade is started: dotnet with its dll, or under setpriv as another user.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory = null, int? runAsId = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
+        Assert.True(File.Exists(dll), dll);
+        var start = new ProcessStartInfo(runAsId is null ? "dotnet" : "setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        string[] prefix = runAsId is { } id
+            ? ["--reuid", $"{id}", "--regid", $"{id}", "--clear-groups", "--inh-caps=-all", "--", "dotnet", dll]
+            : [dll];
+        foreach (var argument in prefix.Concat(arguments)) start.ArgumentList.Add(argument);
+        return start;
     }
 
     public static int FreePort()

@@ -79,7 +79,7 @@ public sealed class HeavyReadTests
     public async Task With_a_push_port_pushes_are_taken_there_only_and_reads_everywhere()
     {
         var pushPort = FacadeProcess.FreePort();
-        await using var facade = await FacadeProcess.StartAsync(["--Facade:PushPort", pushPort.ToString(System.Globalization.CultureInfo.InvariantCulture)], pushPort);
+        await using var facade = await FacadeProcess.StartAsync(["--Facade:PushPort", pushPort.ToString(System.Globalization.CultureInfo.InvariantCulture)], [pushPort]);
         using var onPushPort = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{pushPort}") };
 
         using (var content = new StringContent("""{"cpu":{"usageSecondsTotal":1}}""", Encoding.UTF8, "application/json"))

@@ -51,4 +51,50 @@ public sealed class ProcessTests
         Assert.Contains("kubemonitor_facade_series 2", metrics, StringComparison.Ordinal);
         Assert.Contains("\"openapi\"", await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--Facade:Retention", "bogus", "Facade:Retention")]
+    [InlineData("--Facade:MaxSeries", "0", "Facade:MaxSeries must be at least 1")]
+    [InlineData("--Facade:Auth:Mode", "TokenReview", "no Kubernetes API server is configured")]
+    [InlineData("--urls", "http://127.0.0.1:{taken}", "address already in use")]
+    public async Task A_start_that_fails_is_one_line_on_stderr_and_exit_1(string setting, string value, string expected)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var start = FacadeProcess.StartInfo(["--urls", $"http://127.0.0.1:{FacadeProcess.FreePort()}", setting, value.Replace("{taken}", $"{port}", StringComparison.Ordinal)]);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var output = stderr + await stdout;
+        Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {output}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("kubemonitor-facade: cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task It_starts_as_an_unprivileged_user_from_a_directory_it_cannot_read()
+    {
+        var locked = Directory.CreateTempSubdirectory("facade-cwd-");
+        try
+        {
+            File.SetUnixFileMode(locked.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            await using var facade = await FacadeProcess.StartAsync([], workingDirectory: locked.FullName, runAsId: 65534);
+            using var live = await facade.Http.GetAsync(new Uri("/livez", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            // appsettings.json of its own folder was read: no per-request lines from the framework.
+            using var content = new StringContent("""{"cpu":{"usageSecondsTotal":1}}""", Encoding.UTF8, "application/json");
+            using var pushed = await facade.Http.PostAsync(new Uri("/api/nodes/node-1", UriKind.Relative), content);
+            Assert.Equal(HttpStatusCode.Accepted, pushed.StatusCode);
+            Assert.DoesNotContain("Request starting", facade.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            locked.Delete(recursive: true);
+        }
+    }
 }
