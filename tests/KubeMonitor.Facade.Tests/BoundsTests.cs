@@ -51,27 +51,11 @@ public sealed class BoundsTests : IDisposable
         })
         {
             var json = await _facade.GetJsonAsync(path);
-            AssertNumbersFinite(json, path);
+            FacadeFactory.AssertNumbersFinite(json, path);
         }
         var node = await _facade.GetJsonAsync("/api/nodes/node-1");
         Assert.Equal(18446744073709551616.0 * 1000, (double)node["cpu"]!["usageCores"]!);
         var ns = await _facade.GetJsonAsync("/api/namespaces/x");
         Assert.Equal(2 * 18446744073709551616.0, (double)ns["memory"]!["workingSetBytes"]!);
-    }
-
-    private static void AssertNumbersFinite(JsonNode? node, string path)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (_, value) in o) AssertNumbersFinite(value, path);
-                break;
-            case JsonArray a:
-                foreach (var value in a) AssertNumbersFinite(value, path);
-                break;
-            case JsonValue v when v.TryGetValue<double>(out var d):
-                Assert.True(double.IsFinite(d), $"{path}: {d}");
-                break;
-        }
     }
 }

@@ -78,6 +78,23 @@ public sealed class FacadeFactory(Dictionary<string, string?>? settings = null) 
         return problem;
     }
 
+    /// <summary>Asserts that every number in an answer is finite (System.Text.Json reads NaN or Infinity only from strings).</summary>
+    public static void AssertNumbersFinite(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, value) in o) AssertNumbersFinite(value, path);
+                break;
+            case JsonArray a:
+                foreach (var value in a) AssertNumbersFinite(value, path);
+                break;
+            case JsonValue v when v.TryGetValue<double>(out var d):
+                Assert.True(double.IsFinite(d), $"{path}: {d}");
+                break;
+        }
+    }
+
     public async Task<JsonNode> GetProblemAsync(string path, int status)
     {
         using var response = await CreateClient().GetAsync(new Uri(path, UriKind.Relative));
