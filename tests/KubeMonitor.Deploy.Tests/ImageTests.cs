@@ -41,6 +41,7 @@ public sealed class ImageTests
 
         Assert.Equal(dockerfile.Exposed, container.Ports.Select(p => p.ContainerPort));
         Assert.Equal(dockerfile.Uid, manifests.Exporter.Spec.Template.Spec.SecurityContext.RunAsUser);
+        Assert.Equal(dockerfile.Gid, manifests.Exporter.Spec.Template.Spec.SecurityContext.RunAsGroup);
         Assert.StartsWith("kubemonitor/exporter:", container.Image, StringComparison.Ordinal);
     }
 
@@ -61,12 +62,13 @@ public sealed class ImageTests
         var frameworks = runtimeConfig["runtimeOptions"]!["frameworks"]!.AsArray().Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
         Assert.Equal(["Microsoft.AspNetCore.App", "Microsoft.NETCore.App"], frameworks);
 
+        // The image's port is the API port; the Deployment adds the push port beside it (--urls).
         var port = Assert.Single(dockerfile.Exposed);
-        Assert.Equal(port, Assert.Single(container.Ports).ContainerPort);
+        var (http, _) = ManifestTests.FacadePorts(manifests);
+        Assert.Equal(port, http.ContainerPort);
         Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), dockerfile.Environment["ASPNETCORE_HTTP_PORTS"]);
-        var args = container.Args.ToList();
-        Assert.Equal(port, new Uri(args[args.IndexOf("--urls") + 1]).Port);
         Assert.Equal(dockerfile.Uid, manifests.Facade.Spec.Template.Spec.SecurityContext.RunAsUser);
+        Assert.Equal(dockerfile.Gid, manifests.Facade.Spec.Template.Spec.SecurityContext.RunAsGroup);
         Assert.Null(container.Command);
         Assert.StartsWith("kubemonitor/facade:", container.Image, StringComparison.Ordinal);
     }

@@ -12,6 +12,9 @@ public sealed class ManifestTests
 {
     private const string Namespace = "kubemonitor";
 
+    /// <summary>"nobody", shared by every workload that does not pick a user of its own.</summary>
+    private const long Nobody = 65534;
+
     public static TheoryData<string> Targets() => [.. Kustomize.Targets];
 
     private static async Task<Manifests> RenderAsync(string target) => Manifests.Load(await Kustomize.RenderAsync(target));
@@ -53,7 +56,6 @@ public sealed class ManifestTests
         Assert.NotEqual(true, pod.HostIPC);
         Assert.Equal("kubemonitor-exporter", pod.ServiceAccountName);
         Assert.True(pod.SecurityContext.RunAsNonRoot);
-        Assert.Equal(65534, pod.SecurityContext.RunAsUser);
         Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
         AssertLockedDown(container.SecurityContext);
 
@@ -72,6 +74,32 @@ public sealed class ManifestTests
         AssertRequestsAndLimits(container);
         var nodeName = Assert.Single(container.Env, e => e.Name == "NODE_NAME");
         Assert.Equal("spec.nodeName", nodeName.ValueFrom.FieldRef.FieldPath);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Exporter_runs_as_a_uid_and_gid_of_its_own_the_same_as_its_image(string target)
+    {
+        var manifests = await RenderAsync(target);
+        var exporter = manifests.Exporter.Spec.Template.Spec.SecurityContext;
+        var facade = manifests.Facade.Spec.Template.Spec.SecurityContext;
+
+        // In the host pid namespace, processes sharing the exporter's uid could signal it or read
+        // it through /proc, and it them: not nobody, not the facade's, clear of host accounts.
+        Assert.NotNull(exporter.RunAsUser);
+        Assert.NotNull(exporter.RunAsGroup);
+        Assert.NotEqual(Nobody, exporter.RunAsUser);
+        Assert.NotEqual(Nobody, exporter.RunAsGroup);
+        Assert.True(exporter.RunAsUser >= 10000, $"uid {exporter.RunAsUser} is in the range of host accounts.");
+        Assert.True(exporter.RunAsGroup >= 10000, $"gid {exporter.RunAsGroup} is in the range of host groups.");
+        Assert.NotEqual(facade.RunAsUser, exporter.RunAsUser);
+        Assert.NotEqual(facade.RunAsGroup, exporter.RunAsGroup);
+        // The projected push token (mode 0440) is readable through the pod's own group.
+        Assert.Equal(exporter.RunAsGroup, exporter.FsGroup);
+
+        var image = Dockerfile.Read(PublishedImages.DockerfileOf("exporter"));
+        Assert.Equal(exporter.RunAsUser, image.Uid);
+        Assert.Equal(exporter.RunAsGroup, image.Gid);
     }
 
     [Theory]
@@ -100,13 +128,16 @@ public sealed class ManifestTests
         AssertProbe(container.LivenessProbe, "/livez", container, options.Listen.Port);
         AssertProbe(container.ReadinessProbe, "/readyz", container, options.Listen.Port);
 
-        // Push: to the headless Service (every facade pod), on the port the facade pods serve.
+        // Push: to the headless Service (every facade pod), on the facade's push port. A headless
+        // name resolves to the pods' own addresses, so the URL's port is dialled on each pod as is.
         var url = Assert.Single(options.FacadeUrls);
         var headless = Assert.Single(manifests.All<V1Service>(), s => s.Spec.ClusterIP == "None");
         Assert.Equal($"{headless.Metadata.Name}.{Namespace}.svc", url.Host);
         var servicePort = Assert.Single(headless.Spec.Ports);
-        Assert.Equal(servicePort.Port, url.Port);
-        Assert.Equal(FacadePort(manifests), TargetPort(servicePort, manifests.FacadeContainer));
+        var push = FacadePorts(manifests).Push.ContainerPort;
+        Assert.Equal(push, url.Port);
+        Assert.Equal(push, servicePort.Port);
+        Assert.Equal(push, TargetPort(servicePort, manifests.FacadeContainer));
 
         // The push token file lies in a mounted volume.
         Assert.NotNull(options.PushTokenFile);
@@ -126,7 +157,10 @@ public sealed class ManifestTests
         Assert.NotEqual(true, pod.HostPID);
         Assert.NotEqual(true, pod.HostNetwork);
         Assert.True(pod.SecurityContext.RunAsNonRoot);
-        Assert.Equal(1654, pod.SecurityContext.RunAsUser);
+        var image = Dockerfile.Read(PublishedImages.DockerfileOf("facade"));
+        Assert.Equal(image.Uid, pod.SecurityContext.RunAsUser);
+        Assert.Equal(image.Gid, pod.SecurityContext.RunAsGroup);
+        Assert.NotEqual(Nobody, pod.SecurityContext.RunAsUser);
         Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
         AssertLockedDown(container.SecurityContext);
         Assert.DoesNotContain(pod.Volumes, v => v.HostPath is not null);
@@ -134,7 +168,7 @@ public sealed class ManifestTests
         Assert.NotNull(Assert.Single(pod.Volumes, v => v.Name == tmp.Name).EmptyDir);
         AssertRequestsAndLimits(container);
 
-        var port = FacadePort(manifests);
+        var port = FacadePorts(manifests).Http.ContainerPort;
         AssertProbe(container.LivenessProbe, "/livez", container, port);
         AssertProbe(container.ReadinessProbe, "/readyz", container, port);
 
@@ -170,16 +204,138 @@ public sealed class ManifestTests
 
         var services = manifests.All<V1Service>().ToList();
         Assert.Equal(3, services.Count);
+        var (http, push) = FacadePorts(manifests);
         foreach (var service in services)
         {
             AssertSelects(service.Spec.Selector, podLabels, $"Service {service.Metadata.Name}");
             var port = Assert.Single(service.Spec.Ports);
-            Assert.Equal(FacadePort(manifests), TargetPort(port, manifests.FacadeContainer));
+            // The headless one carries pushes (to the pods' addresses, no port translation); the others reads.
+            var expected = service.Spec.ClusterIP == "None" ? push : http;
+            Assert.Equal(expected.ContainerPort, TargetPort(port, manifests.FacadeContainer));
+            Assert.Equal(expected.Name, port.Name);
         }
         Assert.Single(services, s => s.Spec.Type is null or "ClusterIP" && s.Spec.ClusterIP is null);
         Assert.Single(services, s => s.Spec.ClusterIP == "None");
         var nodePort = Assert.Single(services, s => s.Spec.Type == "NodePort");
         Assert.Equal(30080, Assert.Single(nodePort.Spec.Ports).NodePort);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Network_policy_lets_only_the_exporters_push_and_anyone_read(string target)
+    {
+        var manifests = await RenderAsync(target);
+        var policies = manifests.All<V1NetworkPolicy>().ToList();
+        var facadeLabels = manifests.Facade.Spec.Template.Metadata.Labels;
+        var exporterLabels = manifests.Exporter.Spec.Template.Metadata.Labels;
+        var (http, push) = FacadePorts(manifests);
+
+        var policy = Assert.Single(NetworkPolicies.Selecting(policies, Namespace, facadeLabels));
+        Assert.Contains("Ingress", policy.Spec.PolicyTypes);
+        // On the host network the exporters' pushes would come from node addresses, which no podSelector matches.
+        Assert.NotEqual(true, manifests.Exporter.Spec.Template.Spec.HostNetwork);
+
+        var exporter = new TrafficSource.Pod(Namespace, exporterLabels);
+        TrafficSource[] others =
+        [
+            new TrafficSource.Pod("default", new Dictionary<string, string> { ["app"] = "curl" }),
+            new TrafficSource.Pod(Namespace, new Dictionary<string, string> { ["app"] = "curl" }),
+            new TrafficSource.Pod(Namespace, facadeLabels),
+            new TrafficSource.Pod("other", exporterLabels),
+            new TrafficSource.Outside(),
+        ];
+        bool Admits(V1ContainerPort port, TrafficSource source) => NetworkPolicies.Admits(policies, Namespace, facadeLabels, port, source);
+
+        Assert.True(Admits(push, exporter), "The exporter pods cannot reach the push port.");
+        foreach (var source in others)
+        {
+            Assert.False(Admits(push, source), $"The push port is open to {Describe(source)}.");
+        }
+        foreach (var source in others.Append(exporter))
+        {
+            Assert.True(Admits(http, source), $"The API port is closed to {Describe(source)}.");
+        }
+        // Only pod selectors of this namespace open the push port: an address block may hold any pod's address.
+        Assert.All(NetworkPolicies.RulesFor([policy], push), rule =>
+        {
+            Assert.NotEmpty(rule.FromProperty);
+            Assert.All(rule.FromProperty, peer =>
+            {
+                Assert.Null(peer.IpBlock);
+                Assert.Null(peer.NamespaceSelector);
+                Assert.NotNull(peer.PodSelector);
+            });
+        });
+        // A Prometheus without the operator scrapes the annotated port: the open one.
+        Assert.Equal(http.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), manifests.Facade.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Push_token_is_a_projected_pod_bound_token_for_the_facades_audience_and_no_secret(string target)
+    {
+        var manifests = await RenderAsync(target);
+        var facade = manifests.FacadeContainer;
+        var pod = manifests.Exporter.Spec.Template.Spec;
+        Assert.Equal("TokenReview", EnvOf(facade, "Facade__Auth__Mode"));
+        Assert.Equal($"system:serviceaccount:{Namespace}:{pod.ServiceAccountName}", EnvOf(facade, "Facade__Auth__ServiceAccount"));
+
+        // A projected token is bound to its pod, and on Kubernetes 1.30+ names the pod's node
+        // (TokenReview extra authentication.kubernetes.io/node-name), which the facade checks pushes against.
+        var volume = PushAuthTests.TokenVolume(pod, manifests.ExporterContainer, out var fileName);
+        Assert.Null(volume.Secret);
+        var token = Assert.Single(volume.Projected.Sources).ServiceAccountToken;
+        Assert.NotNull(token);
+        Assert.Equal(fileName, token.Path);
+        Assert.Equal(EnvOf(facade, "Facade__Auth__Audience"), token.Audience);
+        // The API server takes 10 minutes at least; an hour bounds how long a copied token works.
+        Assert.NotNull(token.ExpirationSeconds);
+        Assert.InRange(token.ExpirationSeconds.Value, 600, 3600);
+
+        // No long-lived token anywhere: no Secret, no Secret volume or variable, no ServiceAccount token Secret.
+        Assert.Empty(manifests.All<V1Secret>());
+        foreach (var spec in new[] { pod, manifests.Facade.Spec.Template.Spec })
+        {
+            Assert.DoesNotContain(spec.Volumes ?? [], v => v.Secret is not null || (v.Projected?.Sources ?? []).Any(s => s.Secret is not null));
+            Assert.DoesNotContain(spec.Containers.SelectMany(c => c.Env ?? []), e => e.ValueFrom?.SecretKeyRef is not null);
+            Assert.DoesNotContain(spec.Containers.SelectMany(c => c.EnvFrom ?? []), e => e.SecretRef is not null);
+        }
+        Assert.All(manifests.All<V1ServiceAccount>(), account => Assert.Empty(account.Secrets ?? []));
+    }
+
+    [Theory]
+    [MemberData(nameof(Targets))]
+    public async Task Facade_memory_is_the_sizing_row_documented_for_the_rendering(string target)
+    {
+        var manifests = await RenderAsync(target);
+        var rows = SizingTable.Read();
+        // An overlay without a row of its own keeps the base's size.
+        var row = rows.SingleOrDefault(r => r.UsedBy.Contains("deploy/" + target.Replace('\\', '/')))
+            ?? Assert.Single(rows, r => r.UsedBy.Contains("deploy/base"));
+
+        var resources = manifests.FacadeContainer.Resources;
+        Assert.Equal(row.MemoryMiB << 20, resources.Limits["memory"].ToInt64());
+        Assert.Equal(row.MemoryMiB << 20, resources.Requests["memory"].ToInt64());
+        // The row's retention is the one the rendering runs with.
+        Assert.Equal(Retention(row.Retention), EffectiveRetention(manifests.FacadeContainer));
+    }
+
+    [Fact]
+    public void Base_says_which_cluster_size_it_is_sized_for()
+    {
+        var row = Assert.Single(SizingTable.Read(), r => r.UsedBy.Contains("deploy/base"));
+        var deployment = File.ReadAllText(Path.Combine(Kustomize.Deploy, "base", "facade-deployment.yaml"));
+        Assert.Contains($"{row.Nodes} nodes, {row.Pods} pods", deployment, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sizing_rows_set_a_quarter_above_the_peak_rounded_up_to_64_MiB()
+    {
+        foreach (var row in SizingTable.Read())
+        {
+            Assert.Equal((long)Math.Ceiling(row.PeakRssMiB * 1.25 / 64) * 64, row.MemoryMiB);
+            Assert.True(row.Source is "measured" or "extrapolated", $"Row of {row.Nodes} nodes: source '{row.Source}' is neither measured nor extrapolated.");
+        }
     }
 
     [Fact]
@@ -211,8 +367,13 @@ public sealed class ManifestTests
         var scraped = Assert.Single(manifests.All<V1Service>(), s => Selects(serviceMonitor.Spec.Selector.MatchLabels, s.Metadata.Labels));
         var serviceEndpoint = Assert.Single(serviceMonitor.Spec.Endpoints);
         Assert.Equal("/metrics", serviceEndpoint.Path);
-        Assert.Contains(scraped.Spec.Ports, p => p.Name == serviceEndpoint.Port);
+        var scrapedPort = Assert.Single(scraped.Spec.Ports, p => p.Name == serviceEndpoint.Port);
         Assert.Equal("kubemonitor-facade", scraped.Metadata.Labels[serviceMonitor.Spec.JobLabel!]);
+        // /metrics is served on the API port, which the NetworkPolicy opens to a Prometheus in any namespace.
+        var http = FacadePorts(manifests).Http;
+        Assert.Equal(http.ContainerPort, TargetPort(scrapedPort, manifests.FacadeContainer));
+        var prometheus = new TrafficSource.Pod("monitoring", new Dictionary<string, string> { ["app.kubernetes.io/name"] = "prometheus" });
+        Assert.True(NetworkPolicies.Admits(manifests.All<V1NetworkPolicy>(), Namespace, manifests.Facade.Spec.Template.Metadata.Labels, http, prometheus));
 
         var rule = Assert.Single(manifests.All<PrometheusRule>());
         var file = AlertFiles.Rules();
@@ -255,16 +416,46 @@ public sealed class ManifestTests
     private static int TargetPort(V1ServicePort port, V1Container container) =>
         port.TargetPort is null ? port.Port : ResolvePort(port.TargetPort, container);
 
-    /// <summary>The port the facade serves on, from its --urls argument; the container declares it.</summary>
-    private static int FacadePort(Manifests manifests)
+    /// <summary>
+    /// The facade's two ports: <c>http</c> (API, probes, /metrics) and <c>push</c>, the one
+    /// Facade:PushPort keeps pushes to. It listens on exactly the ports it declares.
+    /// </summary>
+    internal static (V1ContainerPort Http, V1ContainerPort Push) FacadePorts(Manifests manifests)
     {
         var container = manifests.FacadeContainer;
-        var args = container.Args.ToList();
-        var urls = args[args.IndexOf("--urls") + 1];
-        var port = new Uri(urls.Replace("+", "0.0.0.0", StringComparison.Ordinal)).Port;
-        Assert.Equal(port, Assert.Single(container.Ports).ContainerPort);
-        return port;
+        var listen = FacadeListen.Of(container);
+        Assert.Equal(container.Ports.Select(p => p.ContainerPort).Order(), listen.Ports.Order());
+        var http = Assert.Single(container.Ports, p => p.Name == "http");
+        var push = Assert.Single(container.Ports, p => p.Name == "push");
+        Assert.Equal(push.ContainerPort, listen.PushPort);
+        return (http, push);
     }
+
+    /// <summary>"1 h", "15 min": the retention column of the sizing table.</summary>
+    private static TimeSpan Retention(string text) => text.Split(' ') switch
+    {
+        [var hours, "h"] => TimeSpan.FromHours(int.Parse(hours, System.Globalization.CultureInfo.InvariantCulture)),
+        [var minutes, "min"] => TimeSpan.FromMinutes(int.Parse(minutes, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => throw new FormatException($"Retention '{text}' is neither 'N h' nor 'N min'."),
+    };
+
+    /// <summary>The facade's Facade:Retention as rendered, else its default (the settings table of facade/README.md).</summary>
+    private static TimeSpan EffectiveRetention(V1Container facade)
+    {
+        var args = facade.Args.ToList();
+        var index = args.IndexOf("--Facade:Retention");
+        var set = index >= 0 ? args[index + 1] : EnvOf(facade, "Facade__Retention");
+        if (set is not null) return TimeSpan.Parse(set, System.Globalization.CultureInfo.InvariantCulture);
+        var readme = File.ReadAllLines(Path.Combine(RepoPaths.Root, "facade", "README.md"));
+        var line = Assert.Single(readme, l => l.StartsWith("| `Retention` |", StringComparison.Ordinal));
+        return TimeSpan.Parse(line.Split('|')[2].Trim().Trim('`'), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Describe(TrafficSource source) => source switch
+    {
+        TrafficSource.Pod pod => $"a pod in {pod.Namespace} labelled {Show(pod.Labels)}",
+        _ => "sources outside the pod network",
+    };
 
     private static string HostPathOf(V1PodSpec pod, V1Container container, string mountPath)
     {

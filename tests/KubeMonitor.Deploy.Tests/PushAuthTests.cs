@@ -46,7 +46,7 @@ public sealed class PushAuthTests
         Assert.Single(manifests.All<V1Secret>());
     }
 
-    private static V1Volume TokenVolume(V1PodSpec pod, V1Container container, out string fileName)
+    internal static V1Volume TokenVolume(V1PodSpec pod, V1Container container, out string fileName)
     {
         var args = container.Args.ToList();
         var path = args[args.IndexOf("--push-token-file") + 1];

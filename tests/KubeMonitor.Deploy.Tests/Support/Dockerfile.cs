@@ -55,6 +55,9 @@ internal sealed partial record Dockerfile(
     /// <summary>The uid of USER (numeric: the image has no passwd entry to resolve a name).</summary>
     public long Uid => long.Parse(User.Split(':')[0], System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The gid of USER <c>uid:gid</c>; null when USER names no group.</summary>
+    public long? Gid => User.Split(':') is [_, var gid] ? long.Parse(gid, System.Globalization.CultureInfo.InvariantCulture) : null;
+
     /// <summary>Where a path of the final image comes from in the publish output, or null.</summary>
     public string? PublishedPathOf(string imagePath)
     {
