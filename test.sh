@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of KubeMonitor. Installs what the tests need first (as root on Debian 12):
-# Prometheus 2.42 (+ promtool), node_exporter 1.5, stress-ng, iperf3 and iproute2.
+# Prometheus 2.42 (+ promtool), node_exporter 1.5, stress-ng, iperf3, iproute2 and libfaketime
+# (an exporter with a wrong clock).
 # Usage: ./test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-for pair in promtool:prometheus prometheus-node-exporter:prometheus-node-exporter stress-ng:stress-ng iperf3:iperf3 ip:iproute2; do
+for pair in promtool:prometheus prometheus-node-exporter:prometheus-node-exporter stress-ng:stress-ng iperf3:iperf3 ip:iproute2 faketime:faketime; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if ((${#need[@]})); then

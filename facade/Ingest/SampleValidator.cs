@@ -31,7 +31,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     {
         RequireSubdomain(node, "node name");
         var now = clock.GetUtcNow();
-        var context = new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(batch.SentAt, now));
+        var context = new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(batch.SentAt, now), batch.SentAt is not null);
         var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, "batch") : (long?)null;
         var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, "node");
         var pods = new List<PodEntry>(batch.Pods?.Count ?? 0);
@@ -151,20 +151,24 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// <summary>
     /// The receive time, the latest timestamp accepted and the sender's clock offset, fixed once
     /// per request. Every timestamp of the request is shifted by the offset before it is checked.
+    /// With <c>sentAt</c>, a sample is no later than its request: one whose shifted time is after
+    /// the receive time (collected before the sender's clock was stepped back, sent after) is
+    /// stamped with the receive time rather than freezing its series in the future.
     /// </summary>
-    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew, long offsetMs = 0)
+    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew, long offsetMs = 0, bool notAfterReceipt = false)
     {
         public long OffsetMs => offsetMs;
 
         public long Check(DateTimeOffset timestamp, string what)
         {
             var shiftedMs = timestamp.ToUnixTimeMilliseconds() + offsetMs;
-            if (shiftedMs > now.ToUnixTimeMilliseconds() + (long)maxFutureSkew.TotalMilliseconds)
+            var nowMs = now.ToUnixTimeMilliseconds();
+            if (shiftedMs > nowMs + (long)maxFutureSkew.TotalMilliseconds)
             {
                 var shift = offsetMs == 0 ? "" : $" (shifted by the sender's clock offset of {offsetMs / 1000.0:0.###} s)";
                 throw new SampleException($"{what}: timestamp {timestamp.UtcDateTime:O}{shift} is more than {maxFutureSkew.TotalSeconds:0} s ahead of the facade's clock ({now.UtcDateTime:O}).");
             }
-            return shiftedMs;
+            return notAfterReceipt ? Math.Min(shiftedMs, nowMs) : shiftedMs;
         }
 
         public long Timestamp(DateTimeOffset? own, long? batch, string what) =>

@@ -149,7 +149,8 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
 
     // ---- the exporter -----------------------------------------------------------------------
 
-    public async Task StartExporterAsync()
+    /// <summary>Starts the exporter; with <paramref name="clock"/>, its wall clock is that fake one (monotonic time stays real).</summary>
+    public async Task StartExporterAsync(FakeClock? clock = null)
     {
         _exporter = ChildProcess.StartDotnet("exporter", Shipped.ExporterDll,
         [
@@ -158,7 +159,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
             "--interval", $"{Interval.TotalSeconds}s",
             "--listen", $"127.0.0.1:{ExporterPort}",
             "--facade-url", FacadeUrl.ToString().TrimEnd('/'),
-        ]);
+        ], clock?.Environment);
         await Eventually.Until(async () => (await Http.GetAsync(new Uri(ExporterUrl, "/readyz"))).IsSuccessStatusCode,
             TimeSpan.FromSeconds(60), "the exporter to be ready", () => Diagnostics);
     }

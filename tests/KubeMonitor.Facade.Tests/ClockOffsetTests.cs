@@ -95,6 +95,24 @@ public sealed class ClockOffsetTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_collected_before_a_step_back_and_sent_after_it_is_stamped_at_receipt_not_in_the_future()
+    {
+        _facade.SetTime(10);
+        var now = _facade.Clock.GetUtcNow();
+        await PushAsync(Batch(now, 10));
+        // Collected at node time "now + 5 s", then NTP steps the node back by 4 minutes before it is sent.
+        _facade.SetTime(15);
+        var answer = await PushAsync(Batch(now.AddSeconds(5), 15, sentAt: now.AddSeconds(5) - TimeSpan.FromMinutes(4)));
+        Assert.Equal(240.0, (double)answer["clockOffsetSeconds"]!, 3);
+        Assert.Equal("2026-11-26T07:00:15Z", (string?)(await _facade.GetJsonAsync("/api/nodes/node-1"))["timestamp"]);
+        // The next batch, stamped on the stepped clock, is stored: the series did not freeze.
+        _facade.SetTime(20);
+        var next = await PushAsync(Batch(_facade.Clock.GetUtcNow() - TimeSpan.FromMinutes(4), 20));
+        Assert.Equal(0, (int)next["outOfOrder"]!);
+        Assert.Equal("2026-11-26T07:00:20Z", (string?)(await _facade.GetJsonAsync("/api/nodes/node-1"))["timestamp"]);
+    }
+
+    [Fact]
     public async Task A_shift_that_puts_samples_far_ahead_is_refused_whole()
     {
         // sentAt in the past but the samples in the future: after the shift they lie more than 5 minutes ahead.

@@ -22,11 +22,12 @@ internal sealed class ChildProcess : IDisposable
         _process = process;
     }
 
-    /// <summary>Runs a shipped dll from its own folder (where its appsettings are).</summary>
-    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments) =>
-        Start(name, "dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!);
+    /// <summary>Runs a shipped dll from its own folder (where its appsettings are), with more environment if given.</summary>
+    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(name, "dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!, environment);
 
-    public static ChildProcess Start(string name, string program, IEnumerable<string> arguments, string workingDirectory)
+    public static ChildProcess Start(
+        string name, string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -39,6 +40,7 @@ internal sealed class ChildProcess : IDisposable
         // Not the test host's environment for ASP.NET: the product's own defaults.
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         start.Environment.Remove("DOTNET_ENVIRONMENT");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start.");
         var started = new ChildProcess(name, process);
         process.OutputDataReceived += (_, e) => started.Keep(e.Data);
