@@ -150,7 +150,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
     // ---- the exporter -----------------------------------------------------------------------
 
     /// <summary>Starts the exporter; with <paramref name="clock"/>, its wall clock is that fake one (monotonic time stays real).</summary>
-    public async Task StartExporterAsync(FakeClock? clock = null)
+    internal async Task StartExporterAsync(FakeClock? clock = null)
     {
         _exporter = ChildProcess.StartDotnet("exporter", Shipped.ExporterDll,
         [
