@@ -121,29 +121,18 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
                 return Refused(new StoreOutcome(0, 0, 0, 0, Refusal: StoreRefusal.NodeQuota, RefusedNode: full));
             }
 
-            var newSeries = plan.NewSeries;
             var refused = 0;
-            if (_seriesCount + newSeries > _options.MaxSeries)
+            if (_seriesCount + plan.NewSeries > _options.MaxSeries)
             {
                 // Keep what exists, refuse what is new.
-                refused = newSeries;
+                refused = plan.NewSeries;
+                plan.ForgetNew();
                 if (nodeIsNew) node = null;
-                pods = [.. pods.Where(p => !newPods.Contains(new PodKey(p.Namespace, p.Name)))
-                    .Select(p => p.Containers.Any(c => newContainers.Contains((new PodKey(p.Namespace, p.Name), c.Name)))
-                        ? p with { Containers = [.. p.Containers.Where(c => !newContainers.Contains((new PodKey(p.Namespace, p.Name), c.Name)))] }
-                        : p)];
+                pods = [.. pods.Where(p => !newPods.Contains(new PodKey(p.Namespace, p.Name))).Select(p => WithoutNewContainers(p, newContainers))];
                 if (node is null && pods.Count == 0)
                 {
                     return Refused(new StoreOutcome(0, 0, 0, 0, Refusal: StoreRefusal.SeriesCap));
                 }
-                plan = new NodeSeriesLedger.Plan(_ledger);
-                foreach (var pod in pods)
-                {
-                    var existing = _pods[new PodKey(pod.Namespace, pod.Name)];
-                    var payer = NodeSeriesLedger.Payer(pod.Node);
-                    if (existing.ChargedNode != payer && existing.IsNewerThanStored(pod.TimestampMs)) plan.Move(existing, payer);
-                }
-                newSeries = 0;
             }
 
             NodeEntity? nodeEntity = null;
@@ -168,12 +157,20 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
                 podEntities.Add(entity);
             }
             // Moved pods change the ?node= index.
+            _seriesCount += plan.NewSeries;
             if (plan.Apply() > 0) Interlocked.Increment(ref _podSetVersion);
-            _seriesCount += newSeries;
             return new Reservation(null, nodeEntity, node, podEntities, pods, refused);
         }
 
         static Reservation Refused(StoreOutcome outcome) => new(outcome, null, null, [], [], 0);
+
+        static PodEntry WithoutNewContainers(PodEntry pod, HashSet<(PodKey, string)> newContainers)
+        {
+            var key = new PodKey(pod.Namespace, pod.Name);
+            return pod.Containers.Any(c => newContainers.Contains((key, c.Name)))
+                ? pod with { Containers = [.. pod.Containers.Where(c => !newContainers.Contains((key, c.Name)))] }
+                : pod;
+        }
     }
 
     /// <summary>Drops samples past the retention and frees entities (and containers) that went stale.</summary>

@@ -34,26 +34,29 @@ internal sealed class NodeSeriesLedger(int maxSeriesPerNode)
     /// <summary>What one push would add to each node, checked against the quota before anything is created.</summary>
     public sealed class Plan(NodeSeriesLedger ledger)
     {
-        private readonly Dictionary<string, int> _change = new(StringComparer.Ordinal);
-        private readonly List<(IChargedPod Pod, string To, int Series)> _moves = [];
+        private readonly Dictionary<string, int> _new = new(StringComparer.Ordinal);
+        private readonly List<(IChargedPod Pod, string To)> _moves = [];
 
         /// <summary>New series in this push (moves are not new).</summary>
         public int NewSeries { get; private set; }
 
         public void AddNew(string payer, int series)
         {
-            _change[payer] = _change.GetValueOrDefault(payer) + series;
+            _new[payer] = _new.GetValueOrDefault(payer) + series;
             NewSeries += series;
+        }
+
+        /// <summary>Past the global cap the new series are left out; moves of existing pods still happen.</summary>
+        public void ForgetNew()
+        {
+            _new.Clear();
+            NewSeries = 0;
         }
 
         /// <summary>A pod now on another node: its series and its containers' go with it.</summary>
         public void Move(IChargedPod pod, string to)
         {
-            if (_moves.Any(m => ReferenceEquals(m.Pod, pod))) return;
-            var series = 1 + pod.ContainerCount;
-            _change[pod.ChargedNode] = _change.GetValueOrDefault(pod.ChargedNode) - series;
-            _change[to] = _change.GetValueOrDefault(to) + series;
-            _moves.Add((pod, to, series));
+            if (!_moves.Any(m => ReferenceEquals(m.Pod, pod))) _moves.Add((pod, to));
         }
 
         /// <summary>The node that pays for a pod's new containers: where the pod is moving, else where it is.</summary>
@@ -67,27 +70,33 @@ internal sealed class NodeSeriesLedger(int maxSeriesPerNode)
         }
 
         /// <summary>The first node (by name) that this push would take past its quota, or null.</summary>
-        public string? NodeOverQuota()
-        {
-            string? over = null;
-            foreach (var (node, change) in _change)
-            {
-                if (change > 0 && ledger.Held(node) + change > ledger.MaxSeriesPerNode
-                    && (over is null || string.CompareOrdinal(node, over) < 0)) over = node;
-            }
-            return over;
-        }
+        public string? NodeOverQuota() =>
+            Changes().Where(c => c.Value > 0 && ledger.Held(c.Key) + c.Value > ledger.MaxSeriesPerNode)
+                .Select(c => c.Key).Order(StringComparer.Ordinal).FirstOrDefault();
 
         /// <summary>Charges the new series and moves the pods; returns how many pods moved.</summary>
         public int Apply()
         {
-            foreach (var (node, change) in _change)
+            foreach (var (node, change) in Changes())
             {
                 if (change > 0) ledger.Charge(node, change);
                 else ledger.Release(node, -change);
             }
-            foreach (var (pod, to, _) in _moves) pod.ChargedNode = to;
+            foreach (var (pod, to) in _moves) pod.ChargedNode = to;
             return _moves.Count;
+        }
+
+        /// <summary>Per node: its new series, plus the series of pods moving in, minus those moving out.</summary>
+        private Dictionary<string, int> Changes()
+        {
+            var changes = new Dictionary<string, int>(_new, StringComparer.Ordinal);
+            foreach (var (pod, to) in _moves)
+            {
+                var series = 1 + pod.ContainerCount;
+                changes[pod.ChargedNode] = changes.GetValueOrDefault(pod.ChargedNode) - series;
+                changes[to] = changes.GetValueOrDefault(to) + series;
+            }
+            return changes;
         }
     }
 }
