@@ -146,7 +146,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
                     _ => _inFlightEvicted ? PushMetrics.Dropped : null,
                 };
                 if (result is not null) _metrics.Count(Label, result);
-                if (outcome == SendOutcome.Sent) _metrics.CountSentBytes(Label, head.Json.Length);
+                if (outcome == SendOutcome.Sent) _metrics.CountSentBytes(Label, head.BodyLength);
                 _metrics.SetBuffered(Label, _buffer.Count);
             }
             if (outcome == SendOutcome.Failed) return false;
