@@ -144,6 +144,7 @@ public static class ExporterApp
                 BearerTokenFile = options.PushTokenFile,
                 Interval = options.Interval,
                 BufferDuration = options.PushBuffer,
+                BufferBytes = options.PushBufferBytes,
             }, registry);
         }
         builder.Services.AddSingleton(services => new CollectionLoop(

@@ -215,6 +215,44 @@ public sealed class FacadePusherTests
     }
 
     [Fact]
+    public async Task Past_the_byte_bound_the_oldest_batches_are_dropped_and_counted()
+    {
+        var port = FakeFacade.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var target = $"127.0.0.1:{port}";
+        // Numbered batches are the same size within a few bytes: room for two and a half.
+        var size = JsonSerializer.SerializeToUtf8Bytes(Numbered(5), ContractJson.Default.Batch).Length;
+        await using var push = new PushHarness([url], o => o with { BufferBytes = size * 5 / 2 });
+        Assert.True(push.Options.BufferCapacity > 5, "the batch-count bound must not be the one that drops here");
+
+        for (var i = 1; i <= 5; i++) await push.PushAsync(i);
+        await push.Until(() => push.Batches(target, "dropped") == 3, "three oldest dropped");
+        Assert.Equal(2, push.Buffered(target));
+        Assert.InRange(push.Metric("kubemonitor_exporter_push_buffered_bytes", ("target", target)), 2 * size - 2, push.Options.BufferBytes);
+
+        using var facade = FakeFacade.Start(port);
+        await push.Until(() => push.Batches(target, "sent") == 2, "the rest replayed");
+
+        Assert.Equal([4, 5], facade.Accepted.Select(NumberOf));
+        Assert.Equal(3, push.Batches(target, "dropped"));
+        Assert.Equal(0, push.Buffered(target));
+        Assert.Equal(0, push.Metric("kubemonitor_exporter_push_buffered_bytes", ("target", target)));
+    }
+
+    [Fact]
+    public async Task A_single_batch_larger_than_the_byte_bound_is_still_sent()
+    {
+        using var facade = FakeFacade.Start();
+        await using var push = new PushHarness([facade.Url], o => o with { BufferBytes = 10 });
+
+        await push.PushAsync(1);
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "the batch sent");
+
+        Assert.Equal([1], facade.Accepted.Select(NumberOf));
+        Assert.Equal(0, push.Batches(Target(facade), "dropped"));
+    }
+
+    [Fact]
     public async Task Each_facade_gets_the_full_stream_and_a_down_one_does_not_hold_back_the_other()
     {
         using var up = FakeFacade.Start();
