@@ -15,12 +15,17 @@ namespace KubeMonitor.Exporter;
 /// <summary>The exporter's web host: /metrics (text and OpenMetrics), /livez, /readyz.</summary>
 public static class ExporterApp
 {
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
     /// <summary>
     /// Parses the command line and runs until stopped. Exit codes: 0 after --help, 2 for bad
-    /// arguments, 1 when a host root, the kubeconfig or another start-up setting is wrong.
+    /// arguments, 1 for any other start-up failure (a host root, the kubeconfig, the listen
+    /// address in use ...), which is one line on <paramref name="stderr"/>, never a stack trace.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken stopping = default)
     {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
         var parsed = ExporterOptions.Parse(args);
         if (parsed.HelpText is { } help)
         {
@@ -36,32 +41,54 @@ public static class ExporterApp
             await stderr.WriteLineAsync("Try --help.").ConfigureAwait(false);
             return 2;
         }
-        HostRoot root;
+
+        WebApplication? app = null;
         try
         {
-            root = HostRoot.Create(options.ProcRoot, options.SysRoot, options.CgroupRoot);
+            app = Build(options, HostRoot.Create(options.ProcRoot, options.SysRoot, options.CgroupRoot));
+            await app.StartAsync(stopping).ConfigureAwait(false);
         }
-        catch (HostRootException e)
+        catch (Exception e) when (!(e is OperationCanceledException && stopping.IsCancellationRequested))
         {
-            await stderr.WriteLineAsync($"kubemonitor-exporter: {e.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"kubemonitor-exporter: {StartupFailure(e)}").ConfigureAwait(false);
+            if (app is not null) await DisposeQuietlyAsync(app).ConfigureAwait(false);
             return 1;
         }
-        WebApplication app;
-        try
+        catch (OperationCanceledException)
         {
-            app = Build(options, root);
-        }
-        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or ArgumentException)
-        {
-            // A kubeconfig that is not there, a bad in-cluster environment, bad push options.
-            await stderr.WriteLineAsync($"kubemonitor-exporter: {e.Message}").ConfigureAwait(false);
-            return 1;
+            // Stopped while starting: not a failure.
+            if (app is not null) await DisposeQuietlyAsync(app).ConfigureAwait(false);
+            return 0;
         }
         await using (app.ConfigureAwait(false))
         {
-            await app.RunAsync(stopping).ConfigureAwait(false);
+            await app.WaitForShutdownAsync(stopping).ConfigureAwait(false);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The start-up failure as one line. Expected failures (a root, the kubeconfig, the address
+    /// in use, a folder that cannot be read) speak for themselves; anything else is named by its type.
+    /// </summary>
+    internal static string StartupFailure(Exception e)
+    {
+        var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return e is HostRootException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException
+            ? message
+            : $"cannot start ({e.GetType().Name}): {message}";
+    }
+
+    private static async Task DisposeQuietlyAsync(WebApplication app)
+    {
+        try
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Already failing: the first failure is the one to report.
+        }
     }
 
     /// <summary>
@@ -74,10 +101,17 @@ public static class ExporterApp
     /// <exception cref="FileNotFoundException">--kubeconfig names a file that does not exist.</exception>
     public static WebApplication Build(ExporterOptions options, HostRoot root, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the program's own folder, never the working directory: a user
+        // that cannot read the directory it was started in (a DaemonSet's nobody in a root-only
+        // workdir) made the host throw before anything else ran.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // One request log per scrape is noise at Information; --log-level Debug brings it back.
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == LogLevel.Information ? LogLevel.Warning : options.LogLevel);
+        // Until the host has started, its own error log of a failed start (a stack trace) stays
+        // silent: RunAsync reports that failure as one line.
+        var started = false;
+        builder.Logging.AddFilter(HostCategory, level => level >= options.LogLevel && (Volatile.Read(ref started) || level < LogLevel.Error));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen));
 
         var layout = CgroupLayoutDetector.Detect(root);
@@ -110,6 +144,7 @@ public static class ExporterApp
                 BearerTokenFile = options.PushTokenFile,
                 Interval = options.Interval,
                 BufferDuration = options.PushBuffer,
+                BufferBytes = options.PushBufferBytes,
             }, registry);
         }
         builder.Services.AddSingleton(services => new CollectionLoop(
@@ -127,6 +162,7 @@ public static class ExporterApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
         app.Logger.LogInformation("Node {Node}: reading {Proc}, {Sys}; {Cgroups}; serving /metrics on {Listen}",
             options.NodeName, root.ProcRoot, root.SysRoot, layout.Describe(), options.Listen);
         var loop = app.Services.GetRequiredService<CollectionLoop>();

@@ -13,4 +13,13 @@ internal static class CgroupErrors
     /// </summary>
     public static bool IsGone(Exception e) =>
         HostRoot.IsVanished(e) || (e is IOException io && (io.HResult & 0xFFFF) == Enodev);
+
+    /// <summary>
+    /// EOPNOTSUPP: the file exists but this kernel does not provide its data, e.g. a pressure
+    /// file on a kernel booted with psi=0 (before 5.17 such files were shown all the same).
+    /// As absent as a file this kernel does not have.
+    /// </summary>
+    public static bool IsUnsupported(Exception e) => e is IOException io && (io.HResult & 0xFFFF) == Eopnotsupp;
+
+    private const int Eopnotsupp = 95;
 }

@@ -69,6 +69,10 @@ public sealed class CollectionRunner
             {
                 results.Add(Run(collector, snapshot));
             }
+            foreach (var error in snapshot.ReadErrors)
+            {
+                LogReadErrorOnce(error);
+            }
             foreach (var postProcess in _postProcessors)
             {
                 try
@@ -103,14 +107,31 @@ public sealed class CollectionRunner
         }
     }
 
-    private void LogFailureOnce(string source, Exception e)
+    /// <summary>Once per file name and reason: the same bad file in every pod is one warning.</summary>
+    private void LogReadErrorOnce(ReadError error)
     {
-        var key = $"{source}\0{e.GetType().FullName}\0{e.Message}";
+        if (FirstTime($"read\0{error.File}\0{error.Reason}"))
+        {
+            _logger.LogWarning("Cannot use {Path}: {Reason}; its values are left out (logged once; counted in kubemonitor_exporter_read_errors_total)", error.Path, error.Reason);
+        }
+        else
+        {
+            _logger.LogDebug("Cannot use {Path}: {Reason}", error.Path, error.Reason);
+        }
+    }
+
+    private bool FirstTime(string key)
+    {
         if (_loggedFailures.Count >= MaxRememberedFailures)
         {
             _loggedFailures.Clear(); // failures whose message varies: warn again rather than grow
         }
-        if (_loggedFailures.Add(key))
+        return _loggedFailures.Add(key);
+    }
+
+    private void LogFailureOnce(string source, Exception e)
+    {
+        if (FirstTime($"{source}\0{e.GetType().FullName}\0{e.Message}"))
         {
             _logger.LogWarning(e, "Collector {Collector} failed: {Error} (logged once; its success gauge stays 0 while it fails)", source, e.Message);
         }

@@ -19,7 +19,19 @@ public sealed class NodeSnapshot
     public IReadOnlyList<NetworkInterface>? Interfaces { get; set; }
     /// <summary>Null when the pod collector failed.</summary>
     public IReadOnlyList<PodSnapshot>? Pods { get; set; }
+
+    /// <summary>
+    /// Files a collector could not use while it still succeeded (one pod's malformed memory.stat):
+    /// the values they hold are null in this snapshot, everything else stands.
+    /// </summary>
+    public IList<ReadError> ReadErrors { get; } = new List<ReadError>();
 }
+
+/// <summary>A kernel file that could not be read or parsed; the values it holds are left out.</summary>
+/// <param name="File">The file's name (memory.stat, io.stat, net/dev ...): one of a small fixed set, the metric's label.</param>
+/// <param name="Path">Where it is, for the log.</param>
+/// <param name="Reason">What was wrong with it.</param>
+public sealed record ReadError(string File, string Path, string Reason);
 
 /// <param name="UsageSecondsTotal">Sum over cpuN lines of user+nice+system+irq+softirq, / USER_HZ.</param>
 /// <param name="CapacityCores">Number of cpuN lines.</param>

@@ -9,32 +9,37 @@ namespace KubeMonitor.Exporter.Collectors;
 /// <summary>
 /// Every pod and container of the kubepods cgroup hierarchy, with its CPU, memory, disk,
 /// throttling, OOM and pressure numbers, and the pod's network counters. Pods and containers
-/// that end while being read are left out quietly; a broken file fails the collector.
+/// that end while being read are left out quietly. A file that cannot be read or parsed costs
+/// only its own values of that pod or container (null, and a <see cref="ReadError"/> in the
+/// snapshot); every other pod and value stands.
 /// </summary>
 public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvider? time = null) : ICollector
 {
-    private readonly CgroupStatsReader _reader = new(layout);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The walk; tests swap it to remove a pod between discovery and reading.</summary>
     internal Func<string, IReadOnlyList<DiscoveredPod>> Discover { get; init; } = KubepodsDiscovery.Discover;
 
+    /// <summary>Reads each cgroup; tests swap its file reading to fail one read as the kernel does.</summary>
+    internal CgroupStatsReader Reader { get; init; } = new(layout);
+
     public string Name => "pods";
 
     public void Collect(NodeSnapshot snapshot)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         var pods = new List<PodSnapshot>();
         foreach (var pod in Discover(layout.DiscoveryRoot))
         {
             // Stamped before the read: the CPU counter is the reader's first file.
             var readAt = _time.GetUtcNow();
-            var stats = _reader.Read(pod.RelativePath);
+            var stats = Reader.Read(pod.RelativePath, snapshot.ReadErrors);
             if (stats is null) continue; // the pod ended
 
             var containers = new List<ContainerSnapshot>(pod.Containers.Count);
             foreach (var container in pod.Containers)
             {
-                if (_reader.Read(container.RelativePath) is { } containerStats)
+                if (Reader.Read(container.RelativePath, snapshot.ReadErrors) is { } containerStats)
                 {
                     containers.Add(new ContainerSnapshot { Id = container.Id, Runtime = container.Runtime, Stats = containerStats });
                 }
@@ -45,7 +50,7 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
                 QosClass = pod.QosClass,
                 Stats = stats,
                 Containers = containers,
-                Network = ReadNetwork(pod),
+                Network = ReadNetwork(pod, snapshot.ReadErrors),
                 ReadAt = readAt,
             });
         }
@@ -56,30 +61,56 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
     /// All containers of a pod share its network namespace, so the net/dev of any one of its
     /// processes is the pod's. Processes end at any time: the next one is tried.
     /// </summary>
-    private NetworkTotals? ReadNetwork(DiscoveredPod pod)
+    private NetworkTotals? ReadNetwork(DiscoveredPod pod, ICollection<ReadError> errors)
     {
         foreach (var cgroup in pod.Containers.Select(c => c.RelativePath).Prepend(pod.RelativePath))
         {
-            var procs = ReadIfPresent(Path.Join(layout.DiscoveryRoot, cgroup, "cgroup.procs"));
-            if (procs is null) continue;
-            foreach (var pid in CgroupProcsParser.Parse(procs))
+            var procsPath = Path.Join(layout.DiscoveryRoot, cgroup, "cgroup.procs");
+            var procs = Read(procsPath, "cgroup.procs", errors, out _);
+            if (procs is null || Parse(procs, procsPath, "cgroup.procs", CgroupProcsParser.Parse, errors) is not { } pids) continue;
+            foreach (var pid in pids)
             {
                 if (pid == 0) continue; // a process outside our pid namespace
-                var netDev = ReadIfPresent(host.Proc(pid.ToString(CultureInfo.InvariantCulture), "net", "dev"));
-                if (netDev is not null) return NetDevParser.SumWithoutLoopback(NetDevParser.Parse(netDev));
+                var netDevPath = host.Proc(pid.ToString(CultureInfo.InvariantCulture), "net", "dev");
+                var netDev = Read(netDevPath, "net/dev", errors, out var failed);
+                // One namespace: a file that is there but unusable is no better in the next process.
+                if (failed) return null;
+                if (netDev is null) continue; // the process ended
+                return Parse(netDev, netDevPath, "net/dev", text => NetDevParser.SumWithoutLoopback(NetDevParser.Parse(text)), errors);
             }
         }
         return null;
     }
 
-    private static string? ReadIfPresent(string path)
+    /// <summary>The file's text; null when it is gone (quiet) or cannot be read (<paramref name="failed"/>, reported).</summary>
+    private static string? Read(string path, string file, ICollection<ReadError> errors, out bool failed)
     {
+        failed = false;
         try
         {
             return HostRoot.TryReadFile(path);
         }
         catch (Exception e) when (CgroupErrors.IsGone(e))
         {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new ReadError(file, path, e.Message));
+            failed = true;
+            return null;
+        }
+    }
+
+    private static T? Parse<T>(string text, string path, string file, Func<string, T> parse, ICollection<ReadError> errors) where T : class
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException e)
+        {
+            errors.Add(new ReadError(file, path, e.Message));
             return null;
         }
     }

@@ -38,6 +38,7 @@ public sealed class ExporterMetrics
     private readonly CounterSeries _containerThrottledSeconds, _containerThrottledPeriods, _containerPeriods, _containerOomKills;
 
     private readonly GaugeSeries _collectorDuration, _collectorSuccess;
+    private readonly Counter _readErrors;
 
     public ExporterMetrics(CollectorRegistry registry)
     {
@@ -87,6 +88,8 @@ public sealed class ExporterMetrics
 
         _collectorDuration = Gauge(factory, "kubemonitor_exporter_collector_duration_seconds", "How long the collector took in the last collection, in seconds.", ["collector"]);
         _collectorSuccess = Gauge(factory, "kubemonitor_exporter_collector_success", "1 when the collector succeeded in the last collection, else 0.", ["collector"]);
+        // A plain counter: it counts every collection's errors and is never swept.
+        _readErrors = factory.CreateCounter("kubemonitor_exporter_read_errors_total", "Kernel files of a pod or container that could not be read or parsed, by file name; each costs only that file's values of that pod or container in that collection.", ["file"]);
     }
 
     public CollectorRegistry Registry { get; }
@@ -100,6 +103,11 @@ public sealed class ExporterMetrics
     {
         lock (_gate)
         {
+            // Counted even for a collection too old to show: the errors happened.
+            foreach (var error in result.Snapshot.ReadErrors)
+            {
+                _readErrors.WithLabels(error.File).Inc();
+            }
             if (result.Sequence < _publishedSequence) return;
             _publishedSequence = result.Sequence;
             var snapshot = result.Snapshot;

@@ -27,6 +27,9 @@ public sealed partial record ExporterOptions(
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultPushBuffer = TimeSpan.FromMinutes(15);
 
+    public const long DefaultPushBufferBytes = Push.PushOptions.DefaultBufferBytes;
+    public const string DefaultPushBufferBytesText = "16Mi";
+
     /// <summary>Facades to push every collection to; empty: no push (only /metrics).</summary>
     public IReadOnlyList<Uri> FacadeUrls { get; init; } = [];
 
@@ -35,6 +38,9 @@ public sealed partial record ExporterOptions(
 
     /// <summary>How much of the stream is kept per facade while it is unreachable.</summary>
     public TimeSpan PushBuffer { get; init; } = DefaultPushBuffer;
+
+    /// <summary>At most this many bytes of batches are kept per facade; whichever bound is reached first drops the oldest.</summary>
+    public long PushBufferBytes { get; init; } = DefaultPushBufferBytes;
 
     /// <summary>
     /// Parses the command line. <paramref name="environment"/> looks up environment variables
@@ -105,6 +111,12 @@ public sealed partial record ExporterOptions(
             Description = "How much of the stream to keep per facade while it is unreachable, replayed oldest first [default: 15m]",
             CustomParser = ParseInterval,
         };
+        private readonly Option<long?> _pushBufferBytes = new("--push-buffer-bytes")
+        {
+            HelpName = "size",
+            Description = $"Bytes of the stream to keep per facade at most; past this or --push-buffer the oldest batches go. 64Mi, 64MiB, 64M (10^6) or bytes [default: {DefaultPushBufferBytesText}]",
+            CustomParser = ParseByteSize,
+        };
         private readonly Option<LogLevel?> _logLevel = new("--log-level")
         {
             HelpName = "level",
@@ -117,7 +129,7 @@ public sealed partial record ExporterOptions(
             Root = new RootCommand("KubeMonitor exporter: node, pod and container metrics from /proc and cgroups, served as Prometheus /metrics.")
             {
                 _nodeName, _procRoot, _sysRoot, _cgroupRoot, _listen, _interval, _kubeconfig,
-                _facadeUrls, _pushTokenFile, _pushBuffer, _logLevel,
+                _facadeUrls, _pushTokenFile, _pushBuffer, _pushBufferBytes, _logLevel,
             };
         }
 
@@ -134,6 +146,7 @@ public sealed partial record ExporterOptions(
             FacadeUrls = result.GetValue(_facadeUrls) is { Length: > 0 } urls ? urls : [],
             PushTokenFile = result.GetValue(_pushTokenFile),
             PushBuffer = result.GetValue(_pushBuffer) ?? DefaultPushBuffer,
+            PushBufferBytes = result.GetValue(_pushBufferBytes) ?? DefaultPushBufferBytes,
         };
 
         public static bool IsNodeName(string name) => Dns1123Subdomain().IsMatch(name);
@@ -178,9 +191,23 @@ public sealed partial record ExporterOptions(
             {
                 return interval;
             }
-            result.AddError($"--interval '{value}' is not a positive duration (e.g. 5s, 500ms, 1m or 5).");
+            result.AddError($"{OptionName(result)} '{value}' is not a positive duration (e.g. 5s, 500ms, 1m or 5).");
             return null;
         }
+
+        private static long? ParseByteSize(ArgumentResult result)
+        {
+            var value = Single(result);
+            if (TryParseByteSize(value, out var bytes))
+            {
+                return bytes;
+            }
+            result.AddError($"{OptionName(result)} '{value}' is not a positive whole number of bytes (e.g. 64Mi, 64MiB, 64M, 1Gi or 67108864).");
+            return null;
+        }
+
+        /// <summary>The option a value was given to (one parser serves several).</summary>
+        private static string OptionName(ArgumentResult result) => (result.Parent as OptionResult)?.Option.Name ?? "the value";
 
         private static Uri[] ParseFacadeUrls(ArgumentResult result)
         {
@@ -211,6 +238,30 @@ public sealed partial record ExporterOptions(
         }
 
         private static string Single(ArgumentResult result) => result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+    }
+
+    /// <summary>
+    /// A size as a Kubernetes quantity, the syntax of the DaemonSet's own memory limit: "64Mi"
+    /// (binary, 2^20), "64M" (decimal, 10^6), "1Gi", "512Ki", plain bytes; also "64MiB" as people
+    /// write it. Positive and whole only ("100m" is a tenth of a byte).
+    /// </summary>
+    public static bool TryParseByteSize(string text, out long bytes)
+    {
+        bytes = 0;
+        if (text.Length == 0 || text.Any(char.IsWhiteSpace)) return false; // the parser would skip what the API server refuses
+        var quantity = text.EndsWith("iB", StringComparison.Ordinal) ? text[..^1] : text;
+        decimal value;
+        try
+        {
+            value = new k8s.Models.ResourceQuantity(quantity).ToDecimal();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException or InvalidOperationException)
+        {
+            return false;
+        }
+        if (value <= 0 || value != decimal.Truncate(value) || value > long.MaxValue) return false;
+        bytes = (long)value;
+        return true;
     }
 
     /// <summary>"5s", "500ms", "1m", "1h" or a plain number of seconds ("2.5").</summary>

@@ -30,7 +30,7 @@ internal sealed class FacadeClient(
     public async Task<SendOutcome> SendAsync(FacadeEndpoint endpoint, PendingBatch batch, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, BatchUri(endpoint.BaseAddress, batch.Node));
-        request.Content = new ByteArrayContent(batch.Json) { Headers = { ContentType = Json } };
+        request.Content = new SentAtContent(batch.Json, time) { Headers = { ContentType = Json } };
         request.Options.Set(TargetLabel, endpoint.Label);
         if (endpoint.HostHeader is not null) request.Headers.Host = endpoint.HostHeader;
         if (_token is not null)

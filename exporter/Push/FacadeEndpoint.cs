@@ -11,6 +11,7 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Queue<PendingBatch> _buffer = new();
     private readonly int _capacity;
+    private readonly long _maxBytes;
     private readonly TimeSpan _retryDelay;
     private readonly PushMetrics _metrics;
     private readonly Func<FacadeEndpoint, PendingBatch, CancellationToken, Task<SendOutcome>> _send;
@@ -22,12 +23,14 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
     // the send's outcome decides how it is counted.
     private PendingBatch? _inFlight;
     private bool _inFlightEvicted;
+    private long _bufferedBytes;
 
     public FacadeEndpoint(
         string label,
         Uri baseAddress,
         string? hostHeader,
         int capacity,
+        long maxBytes,
         TimeSpan retryDelay,
         PushMetrics metrics,
         Func<FacadeEndpoint, PendingBatch, CancellationToken, Task<SendOutcome>> send)
@@ -36,10 +39,11 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
         BaseAddress = baseAddress;
         HostHeader = hostHeader;
         _capacity = capacity;
+        _maxBytes = maxBytes;
         _retryDelay = retryDelay;
         _metrics = metrics;
         _send = send;
-        _metrics.SetBuffered(Label, 0);
+        _metrics.SetBuffered(Label, 0, 0);
         _worker = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -63,19 +67,24 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
         get { lock (_gate) return _buffer.Count; }
     }
 
-    /// <summary>Queues a batch behind the backlog (dropping the oldest past the bound) and wakes the worker.</summary>
+    /// <summary>
+    /// Queues a batch behind the backlog and wakes the worker. Past either bound (batches or
+    /// bytes) the oldest are dropped; the newest stays even if it alone is over the byte bound.
+    /// </summary>
     public void Enqueue(PendingBatch batch)
     {
         lock (_gate)
         {
             _buffer.Enqueue(batch);
-            while (_buffer.Count > _capacity)
+            _bufferedBytes += batch.Json.Length;
+            while (_buffer.Count > _capacity || (_bufferedBytes > _maxBytes && _buffer.Count > 1))
             {
                 var oldest = _buffer.Dequeue();
+                _bufferedBytes -= oldest.Json.Length;
                 if (ReferenceEquals(oldest, _inFlight)) _inFlightEvicted = true;
                 else _metrics.Count(Label, PushMetrics.Dropped);
             }
-            _metrics.SetBuffered(Label, _buffer.Count);
+            _metrics.SetBuffered(Label, _buffer.Count, _bufferedBytes);
         }
         Wake();
     }
@@ -138,7 +147,11 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
 
             lock (_gate)
             {
-                if (!_inFlightEvicted && outcome != SendOutcome.Failed) _buffer.Dequeue(); // still the head: only Enqueue touches the buffer besides us
+                if (!_inFlightEvicted && outcome != SendOutcome.Failed)
+                {
+                    _buffer.Dequeue(); // still the head: only Enqueue touches the buffer besides us
+                    _bufferedBytes -= head.Json.Length;
+                }
                 var result = outcome switch
                 {
                     SendOutcome.Sent => PushMetrics.Sent,
@@ -146,8 +159,8 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
                     _ => _inFlightEvicted ? PushMetrics.Dropped : null,
                 };
                 if (result is not null) _metrics.Count(Label, result);
-                if (outcome == SendOutcome.Sent) _metrics.CountSentBytes(Label, head.Json.Length);
-                _metrics.SetBuffered(Label, _buffer.Count);
+                if (outcome == SendOutcome.Sent) _metrics.CountSentBytes(Label, head.BodyLength);
+                _metrics.SetBuffered(Label, _buffer.Count, _bufferedBytes);
             }
             if (outcome == SendOutcome.Failed) return false;
         }
@@ -170,7 +183,8 @@ internal sealed class FacadeEndpoint : IAsyncDisposable
             var count = _buffer.Count;
             for (var i = 0; i < count; i++) _metrics.Count(Label, PushMetrics.Dropped);
             _buffer.Clear();
-            _metrics.SetBuffered(Label, 0);
+            _bufferedBytes = 0;
+            _metrics.SetBuffered(Label, 0, 0);
             return count;
         }
     }

@@ -55,7 +55,8 @@ public sealed class FacadePusher : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         var pending = new PendingBatch(
             node,
-            JsonSerializer.SerializeToUtf8Bytes(batch, ContractJson.Default.Batch),
+            // sentAt is each attempt's own (SentAtContent), never the collection's.
+            JsonSerializer.SerializeToUtf8Bytes(batch with { SentAt = null }, ContractJson.Default.Batch),
             batch.Timestamp ?? DateTimeOffset.MinValue);
 
         await _round.WaitAsync(cancellationToken).ConfigureAwait(false);

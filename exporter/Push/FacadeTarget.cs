@@ -121,7 +121,7 @@ internal sealed class FacadeTarget : IAsyncDisposable
 
     private FacadeEndpoint Add(string key, string label, Uri baseAddress, string? hostHeader)
     {
-        var endpoint = new FacadeEndpoint(label, baseAddress, hostHeader, _options.BufferCapacity, _options.Interval, _metrics, _send)
+        var endpoint = new FacadeEndpoint(label, baseAddress, hostHeader, _options.BufferCapacity, _options.BufferBytes, _options.Interval, _metrics, _send)
         {
             LastSeen = _time.GetUtcNow(),
         };

@@ -7,8 +7,11 @@ namespace KubeMonitor.Exporter.Push;
 internal sealed class PendingBatch(string node, byte[] json, DateTimeOffset timestamp)
 {
     public string Node { get; } = node;
+    /// <summary>The batch without <c>sentAt</c>, which each send attempt adds (<see cref="SentAtContent"/>).</summary>
     public byte[] Json { get; } = json;
     public DateTimeOffset Timestamp { get; } = timestamp;
+    /// <summary>The bytes one push of it sends.</summary>
+    public int BodyLength { get; } = SentAtContent.BodyLength(json);
 }
 
 /// <summary>What became of one try to deliver a batch to one target (after the client's own retries).</summary>

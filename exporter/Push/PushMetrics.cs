@@ -19,6 +19,7 @@ public sealed class PushMetrics
     private readonly Counter _retries;
     private readonly Counter _sentBytes;
     private readonly Gauge _buffered;
+    private readonly Gauge _bufferedBytes;
     private readonly Histogram _duration;
     private readonly Gauge _unnamedPods;
 
@@ -46,6 +47,10 @@ public sealed class PushMetrics
             "kubemonitor_exporter_push_buffered_batches",
             "Batches waiting for a facade target, oldest sent first.",
             ["target"]);
+        _bufferedBytes = factory.CreateGauge(
+            "kubemonitor_exporter_push_buffered_bytes",
+            "JSON bytes of the batches waiting for a facade target (bounded by --push-buffer-bytes).",
+            ["target"]);
         _duration = factory.CreateHistogram(
             "kubemonitor_exporter_push_duration_seconds",
             "Time to deliver one batch to a facade target, retries included.",
@@ -62,7 +67,11 @@ public sealed class PushMetrics
 
     internal void Retried(string target) => _retries.WithLabels(target).Inc();
 
-    internal void SetBuffered(string target, int count) => _buffered.WithLabels(target).Set(count);
+    internal void SetBuffered(string target, int count, long bytes)
+    {
+        _buffered.WithLabels(target).Set(count);
+        _bufferedBytes.WithLabels(target).Set(bytes);
+    }
 
     internal void ObserveDuration(string target, TimeSpan duration) => _duration.WithLabels(target).Observe(duration.TotalSeconds);
 
@@ -78,6 +87,7 @@ public sealed class PushMetrics
         _retries.RemoveLabelled(target);
         _sentBytes.RemoveLabelled(target);
         _buffered.RemoveLabelled(target);
+        _bufferedBytes.RemoveLabelled(target);
         _duration.RemoveLabelled(target);
     }
 }

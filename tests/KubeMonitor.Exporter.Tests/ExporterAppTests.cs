@@ -41,6 +41,13 @@ public sealed class ExporterAppTests
         Assert.Contains("'/nonexistent/proc' does not exist", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_start_up_failure_is_one_line_and_an_unforeseen_one_names_its_type()
+    {
+        Assert.Equal("--kubeconfig /k cannot be used: line 1: bad", ExporterApp.StartupFailure(new InvalidOperationException("--kubeconfig /k cannot be used:\n  line 1: bad\r\n")));
+        Assert.Equal("cannot start (FormatException): oops", ExporterApp.StartupFailure(new FormatException("oops")));
+    }
+
     [Theory]
     [InlineData("no credentials", "apiVersion: v1\nkind: Config\nclusters: [{ name: c, cluster: { server: \"http://127.0.0.1:1\" } }]\nusers: [{ name: u, user: {} }]\ncontexts: [{ name: x, context: { cluster: c, user: u } }]\ncurrent-context: x\n")]
     [InlineData("not YAML", "clusters: [ { name: \n")]

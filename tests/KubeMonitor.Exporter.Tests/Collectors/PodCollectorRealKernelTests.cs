@@ -87,6 +87,51 @@ public sealed class PodCollectorRealKernelTests(ITestOutputHelper output)
         Assert.NotNull(container.Stats.CpuPressure);
     }
 
+    /// <summary>
+    /// Real kernel events that cost one container some or all of its values and nothing else:
+    /// its pressure files vanish (cgroup.pressure set to 0 hides them, the cgroup stays), and
+    /// another container's cgroup is removed between discovery and reading (it ended).
+    /// </summary>
+    [Fact]
+    public void Vanishing_files_and_cgroups_of_one_container_cost_only_that_container()
+    {
+        var host = HostRoot.Create();
+        var hostLayout = CgroupLayoutDetector.Detect(host);
+        Assert.NotNull(hostLayout.Unified); // pressure per cgroup lives in the cgroup2 tree
+        var layout = CgroupLayout.V2(hostLayout.Unified, "the cgroup2 mount of this host");
+        using var intact = PodCgroups.Systemd(hostLayout);
+        using var hidden = PodCgroups.Systemd(hostLayout);
+        using var ending = PodCgroups.Systemd(hostLayout);
+        var pressureSwitch = Path.Join(layout.Unified, hidden.ContainerPath, "cgroup.pressure");
+        Assert.True(File.Exists(pressureSwitch), "this kernel has no per-cgroup cgroup.pressure (Linux 6.1+)");
+        File.WriteAllText(pressureSwitch, "0");
+        Assert.False(File.Exists(Path.Join(layout.Unified, hidden.ContainerPath, "cpu.pressure")));
+        var collector = new PodCollector(host, layout)
+        {
+            Discover = root =>
+            {
+                var found = KubepodsDiscovery.Discover(root);
+                foreach (var hierarchy in ending.Hierarchies) Directory.Delete(Path.Join(hierarchy, ending.ContainerPath));
+                return found;
+            },
+        };
+        var snapshot = new NodeSnapshot { NodeName = "node-1", Timestamp = DateTimeOffset.UtcNow };
+
+        collector.Collect(snapshot);
+
+        PodSnapshot Pod(PodCgroups pod) => Assert.Single(snapshot.Pods!, p => p.Uid == pod.PodUid);
+        var hiddenContainer = Assert.Single(Pod(hidden).Containers).Stats;
+        Assert.Null(hiddenContainer.CpuPressure);
+        Assert.Null(hiddenContainer.MemoryPressure);
+        Assert.Null(hiddenContainer.IoPressure);
+        Assert.NotNull(hiddenContainer.CpuUsageSeconds);        // its other files are read as always
+        Assert.NotNull(Pod(hidden).Stats.CpuPressure);           // and its pod's own files too
+        Assert.NotNull(Assert.Single(Pod(intact).Containers).Stats.CpuPressure);
+        Assert.Empty(Pod(ending).Containers);                    // the container that ended is left out
+        Assert.NotNull(Pod(ending).Stats.CpuUsageSeconds);       // its pod is not
+        Assert.Empty(snapshot.ReadErrors);                       // absent files and ended cgroups are no errors
+    }
+
     /// <param name="LoadCpuSeconds">What the scheduler itself counted for the container's processes (/proc/&lt;pid&gt;/schedstat).</param>
     [Fact]
     public void Cfs_quota_throttling_is_counted()

@@ -212,6 +212,7 @@ public sealed class ExporterMetricsTests
         snapshot.Memory = new NodeMemory(2, 1);
         snapshot.Disks = [new DiskDevice("vda", 1, 2)];
         snapshot.Interfaces = [new NetworkInterface("eth0", 1, 2)];
+        snapshot.ReadErrors.Add(new ReadError("memory.stat", "/sys/fs/cgroup/memory/kubepods/pod-x/memory.stat", "memory.stat (v1): malformed line 'total_rss'."));
         _metrics.Publish(new CollectionResult(snapshot, [new CollectorResult("cpu", TimeSpan.FromMilliseconds(1.5), true, null)]));
 
         var text = await TextAsync();
@@ -228,6 +229,7 @@ public sealed class ExporterMetricsTests
             "kubemonitor_pod_pressure_cpu_waiting_seconds_total", "kubemonitor_pod_pressure_cpu_stalled_seconds_total",
             "kubemonitor_pod_pressure_memory_waiting_seconds_total", "kubemonitor_pod_pressure_memory_stalled_seconds_total",
             "kubemonitor_pod_pressure_io_waiting_seconds_total", "kubemonitor_pod_pressure_io_stalled_seconds_total",
+            "kubemonitor_exporter_read_errors_total",
         ];
         string[] gauges =
         [
@@ -243,6 +245,7 @@ public sealed class ExporterMetricsTests
         Assert.Contains("kubemonitor_container_cpu_throttled_seconds_total{namespace=\"\",pod=\"u1\",container=\"app\",node=\"node-1\"} 12\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_pod_pressure_io_stalled_seconds_total{namespace=\"\",pod=\"u1\",node=\"node-1\"} 19\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_exporter_collector_duration_seconds{collector=\"cpu\"} 0.0015\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_exporter_read_errors_total{file=\"memory.stat\"} 1\n", text, StringComparison.Ordinal);
         Assert.Equal(counters.Length + gauges.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));
     }
 

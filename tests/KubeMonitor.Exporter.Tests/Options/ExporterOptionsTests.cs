@@ -47,7 +47,7 @@ public sealed class ExporterOptionsTests
             "--node-name", "worker-1.example", "--proc-root", "/host/proc", "--sys-root", "/host/sys", "--cgroup-root", "/host/sys/fs/cgroup",
             "--listen", "[::]:9000", "--interval", "500ms", "--kubeconfig", "/root/.kube/config", "--log-level", "debug",
             "--facade-url", "http://facade-a:8080", "--facade-url", "https://facade-b.kubemonitor.svc:8443/",
-            "--push-token-file", "/var/run/secrets/kubemonitor/token", "--push-buffer", "30m");
+            "--push-token-file", "/var/run/secrets/kubemonitor/token", "--push-buffer", "30m", "--push-buffer-bytes", "64Mi");
 
         Assert.Equal(
             new ExporterOptions("worker-1.example", "/host/proc", "/host/sys", "/host/sys/fs/cgroup", IPEndPoint.Parse("[::]:9000"), TimeSpan.FromMilliseconds(500), "/root/.kube/config", LogLevel.Debug)
@@ -55,6 +55,7 @@ public sealed class ExporterOptionsTests
                 FacadeUrls = options.FacadeUrls,
                 PushTokenFile = "/var/run/secrets/kubemonitor/token",
                 PushBuffer = TimeSpan.FromMinutes(30),
+                PushBufferBytes = 64L << 20,
             },
             options);
         Assert.Equal([new Uri("http://facade-a:8080"), new Uri("https://facade-b.kubemonitor.svc:8443/")], options.FacadeUrls);
@@ -89,6 +90,40 @@ public sealed class ExporterOptionsTests
     [InlineData("NaN")]
     public void Interval_must_be_a_positive_duration(string text) =>
         Assert.Contains(Errors("--interval", text), e => e.Contains("--interval", StringComparison.Ordinal));
+
+    [Fact]
+    public void The_push_buffer_is_bounded_by_16_MiB_by_default() =>
+        Assert.Equal(16L << 20, Valid().PushBufferBytes);
+
+    /// <summary>Kubernetes quantities, as the DaemonSet's own memory limit is written, and the "MiB" people write.</summary>
+    [Theory]
+    [InlineData("64Mi", 64L << 20)]
+    [InlineData("64MiB", 64L << 20)]
+    [InlineData("32M", 32_000_000L)]
+    [InlineData("1Gi", 1L << 30)]
+    [InlineData("512Ki", 512L << 10)]
+    [InlineData("500k", 500_000L)]
+    [InlineData("1048576", 1_048_576L)]
+    [InlineData("1.5Mi", 1_572_864L)]
+    public void Push_buffer_bytes_accepts_quantities_and_plain_bytes(string text, long bytes) =>
+        Assert.Equal(bytes, Valid("--push-buffer-bytes", text).PushBufferBytes);
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1Mi")]
+    [InlineData("100m")]   // a tenth of a byte
+    [InlineData("1.5")]
+    [InlineData("64MB")]
+    [InlineData("64 Mi")]
+    [InlineData("Mi")]
+    [InlineData("lots")]
+    [InlineData("")]
+    public void Push_buffer_bytes_must_be_a_positive_whole_number_of_bytes(string text) =>
+        Assert.Contains(Errors("--push-buffer-bytes", text), e => e.Contains("--push-buffer-bytes", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_bad_push_buffer_is_reported_under_its_own_name() =>
+        Assert.Contains(Errors("--push-buffer", "soon"), e => e.StartsWith("--push-buffer 'soon'", StringComparison.Ordinal));
 
     [Theory]
     [InlineData("127.0.0.1:9999")]
@@ -145,7 +180,7 @@ public sealed class ExporterOptionsTests
 
         Assert.Null(parsed.Options);
         Assert.Empty(parsed.Errors);
-        foreach (var option in new[] { "--node-name", "--proc-root", "--sys-root", "--cgroup-root", "--listen", "--interval", "--kubeconfig", "--log-level", "9847" })
+        foreach (var option in new[] { "--node-name", "--proc-root", "--sys-root", "--cgroup-root", "--listen", "--interval", "--kubeconfig", "--log-level", "9847", "--push-buffer-bytes", "16Mi" })
         {
             Assert.Contains(option, parsed.HelpText, StringComparison.Ordinal);
         }

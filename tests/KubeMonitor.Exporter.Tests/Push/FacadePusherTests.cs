@@ -19,8 +19,10 @@ public sealed class FacadePusherTests
         using var facade = FakeFacade.Start();
         await using var push = new PushHarness([facade.Url]);
 
+        var before = DateTimeOffset.UtcNow;
         await push.Pusher.PushAsync(BatchMapperTests.FullSnapshot());
         await push.Until(() => push.Batches(Target(facade), "sent") == 1, "batch sent");
+        var after = DateTimeOffset.UtcNow;
 
         var request = Assert.Single(facade.Requests).RequestMessage;
         Assert.Equal("POST", request.Method);
@@ -30,6 +32,7 @@ public sealed class FacadePusherTests
 
         var batch = JsonSerializer.Deserialize(request.BodyAsBytes!, ContractJson.Default.Batch)!;
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 7, 0, 5, TimeSpan.Zero), batch.Timestamp);
+        Assert.InRange(batch.SentAt!.Value, before.AddMilliseconds(-1), after); // this exporter's clock at the send, to the millisecond
         Assert.Equal(81234.5, batch.Node!.Cpu!.UsageSecondsTotal);
         Assert.Equal(4, batch.Node.Cpu.CapacityCores);
         Assert.Equal(3_220_000_000, batch.Node.Memory!.UsedBytes);
@@ -44,7 +47,9 @@ public sealed class FacadePusherTests
 
         // The wire shape itself: camelCase fields of docs/api.md, nulls left out.
         using var json = JsonDocument.Parse(request.BodyAsBytes!);
-        Assert.Equal(["timestamp", "node", "pods"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["sentAt", "timestamp", "node", "pods"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", json.RootElement.GetProperty("sentAt").GetString());
+        Assert.Equal(request.BodyAsBytes!.Length, int.Parse(request.Headers["Content-Length"].Single(), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(["usageSecondsTotal", "capacityCores"], json.RootElement.GetProperty("node").GetProperty("cpu").EnumerateObject().Select(p => p.Name));
         Assert.Equal(
             ["name", "namespace", "uid", "ownerKind", "ownerName", "deployment", "cpu", "memory", "disk", "network", "containers"],
@@ -152,6 +157,41 @@ public sealed class FacadePusherTests
         Assert.Equal(0, push.Batches(target, "dropped"));
     }
 
+    /// <summary>
+    /// docs/api.md section 1: the facade shifts a batch by sentAt - its own clock, so sentAt must
+    /// be the time of the request, not of the collection: a replayed batch says when it was
+    /// replayed, and each retry of it says when it was retried.
+    /// </summary>
+    [Fact]
+    public async Task A_replayed_batch_carries_the_time_it_was_sent_and_each_attempt_a_fresh_one()
+    {
+        var port = FakeFacade.FreePort();
+        var target = $"127.0.0.1:{port}";
+        await using var push = new PushHarness([new Uri($"http://{target}")]);
+        var collected = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await push.Pusher.PushAsync("node-1", new Batch { Timestamp = collected, Node = new NodeSample { Cpu = new CpuSection { UsageSecondsTotal = 1 } } });
+        var outage = TimeSpan.FromSeconds(2);
+        await Task.Delay(outage); // the facade is down: the batch waits in the buffer
+
+        // Back, but its first answer is a slow 503: the pipeline retries the same request.
+        var slow = TimeSpan.FromMilliseconds(300);
+        using var facade = FakeFacade.Start(port, map: server =>
+        {
+            server.Given(Request.Create().WithPath(FakeFacade.BatchPath).UsingPost()).InScenario("busy").WillSetStateTo("ok")
+                .RespondWith(Response.Create().WithStatusCode(503).WithDelay(slow));
+            server.Given(Request.Create().WithPath(FakeFacade.BatchPath).UsingPost()).InScenario("busy").WhenStateIs("ok")
+                .RespondWith(Response.Create().WithStatusCode(202));
+        });
+        await push.Until(() => push.Batches(target, "sent") == 1, "the buffered batch replayed");
+
+        var attempts = facade.Requests.OrderBy(e => e.RequestMessage.DateTime)
+            .Select(e => JsonSerializer.Deserialize(e.RequestMessage.BodyAsBytes!, ContractJson.Default.Batch)!).ToList();
+        Assert.Equal([503, 202], facade.Requests.OrderBy(e => e.RequestMessage.DateTime).Select(e => (int)e.ResponseMessage.StatusCode!));
+        Assert.All(attempts, a => Assert.Equal((collected, 1.0), (a.Timestamp!.Value, a.Node!.Cpu!.UsageSecondsTotal!.Value)));
+        Assert.True(attempts[0].SentAt >= collected + outage, $"sent at {attempts[0].SentAt:O}, collected at {collected:O}");
+        Assert.True(attempts[1].SentAt >= attempts[0].SentAt + slow, $"the retry says {attempts[1].SentAt:O}, the first attempt {attempts[0].SentAt:O}");
+    }
+
     [Fact]
     public async Task Past_the_buffer_bound_the_oldest_batches_are_dropped_and_counted()
     {
@@ -172,6 +212,44 @@ public sealed class FacadePusherTests
         Assert.Equal([3, 4, 5], facade.Accepted.Select(NumberOf));
         Assert.Equal(2, push.Batches(target, "dropped"));
         Assert.Equal(0, push.Buffered(target));
+    }
+
+    [Fact]
+    public async Task Past_the_byte_bound_the_oldest_batches_are_dropped_and_counted()
+    {
+        var port = FakeFacade.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var target = $"127.0.0.1:{port}";
+        // Numbered batches are the same size within a few bytes: room for two and a half.
+        var size = JsonSerializer.SerializeToUtf8Bytes(Numbered(5), ContractJson.Default.Batch).Length;
+        await using var push = new PushHarness([url], o => o with { BufferBytes = size * 5 / 2 });
+        Assert.True(push.Options.BufferCapacity > 5, "the batch-count bound must not be the one that drops here");
+
+        for (var i = 1; i <= 5; i++) await push.PushAsync(i);
+        await push.Until(() => push.Batches(target, "dropped") == 3, "three oldest dropped");
+        Assert.Equal(2, push.Buffered(target));
+        Assert.InRange(push.Metric("kubemonitor_exporter_push_buffered_bytes", ("target", target)), 2 * size - 2, push.Options.BufferBytes);
+
+        using var facade = FakeFacade.Start(port);
+        await push.Until(() => push.Batches(target, "sent") == 2, "the rest replayed");
+
+        Assert.Equal([4, 5], facade.Accepted.Select(NumberOf));
+        Assert.Equal(3, push.Batches(target, "dropped"));
+        Assert.Equal(0, push.Buffered(target));
+        Assert.Equal(0, push.Metric("kubemonitor_exporter_push_buffered_bytes", ("target", target)));
+    }
+
+    [Fact]
+    public async Task A_single_batch_larger_than_the_byte_bound_is_still_sent()
+    {
+        using var facade = FakeFacade.Start();
+        await using var push = new PushHarness([facade.Url], o => o with { BufferBytes = 10 });
+
+        await push.PushAsync(1);
+        await push.Until(() => push.Batches(Target(facade), "sent") == 1, "the batch sent");
+
+        Assert.Equal([1], facade.Accepted.Select(NumberOf));
+        Assert.Equal(0, push.Batches(Target(facade), "dropped"));
     }
 
     [Fact]

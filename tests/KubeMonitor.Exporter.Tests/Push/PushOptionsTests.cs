@@ -15,6 +15,16 @@ public sealed class PushOptionsTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_byte_bound_that_is_not_positive_is_refused(long bytes)
+    {
+        var options = new PushOptions { FacadeUrls = [new Uri("http://facade:8080")], BufferBytes = bytes };
+
+        Assert.Throws<ArgumentException>(options.Validate);
+    }
+
+    [Theory]
     [InlineData("ftp://facade/")]
     [InlineData("facade:8080/relative")]
     public void Non_http_urls_are_refused(string url)
