@@ -47,12 +47,12 @@ internal static class NamespacesApi
         return TypedResults.Ok(new NamespaceSeries(@namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
     }
 
-    public static Results<Ok<ItemList<PodView>>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock)
+    public static Results<Ok<ItemList<PodView>>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock, CancellationToken aborted)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
         // Streamed: the existence check reads one pod, the answer is written while it is read.
         var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : TypedResults.Ok(new ItemList<PodView>(pods));
+        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : TypedResults.Ok(ItemLists.Streamed(pods, aborted));
     }
 
     private static NamespaceView View(string name, List<PodView> pods)
