@@ -1,0 +1,474 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace KubeMonitor.FacadeLoad;
+
+/// <summary>Settings of the hostile part (<c>--hostile</c>); see <see cref="HostileLoad"/>.</summary>
+internal sealed record HostileOptions(
+    int PhaseSeconds, int SlowReaders, int SlowReadBytesPerSecond, int OffenderPods, int OffenderParts, int SharedNamespaces)
+{
+    /// <summary>The shared-name inserts go 50 to a push; first and last groups must not overlap.</summary>
+    public const int InsertsPerPush = 50;
+
+    public void Validate()
+    {
+        if (PhaseSeconds < 10) throw new ArgumentException("--hostile-seconds must be at least 10 (two ticks).");
+        if (SlowReaders < 1) throw new ArgumentException("--slow-readers must be at least 1.");
+        if (SlowReadBytesPerSecond < 64) throw new ArgumentException("--slow-read-bytes-per-second must be at least 64.");
+        if (OffenderParts < 1 || OffenderPods < OffenderParts) throw new ArgumentException("--offender-pods must be at least --offender-parts, which must be at least 1.");
+        if (SharedNamespaces < 4 * InsertsPerPush || SharedNamespaces % (2 * InsertsPerPush) != 0)
+        {
+            throw new ArgumentException($"--shared-namespaces must be a multiple of {2 * InsertsPerPush}, at least {4 * InsertsPerPush}.");
+        }
+    }
+}
+
+/// <summary>
+/// The "Hostile load" part of the benchmark (docs/benchmarks.md), run after the backfill. With the
+/// live pushes of every node going on and /livez polled: a quiet period, then slow clients holding
+/// the whole unpaged pod list open, then one node pushing more series than its quota. Then, alone,
+/// one pod name inserted into many namespaces against a control of distinct names. Push latency
+/// is each node's own push (its 30 pods), timed as in the other phases.
+/// </summary>
+internal sealed class HostileLoad(HostileOptions options, Cluster cluster, FacadeProcess facade, HttpClient http, Pusher pusher, Uri baseAddress, int seed)
+{
+    private const int TickSeconds = 5;
+    private const string SharedPodName = "shared-pod";
+    private long _lastTickMs;
+
+    public async Task RunAsync(long idleStoreRss, long lastTickMs)
+    {
+        _lastTickMs = lastTickMs;
+        Console.WriteLine($"hostile: idle store RSS {Mib(idleStoreRss)} (after the backfill); phases of {options.PhaseSeconds} s with the live pushes of {cluster.NodeCount} nodes and /livez polled every 100 ms");
+        var quiet = await LivePhaseAsync("quiet", hostile: null);
+        quiet.Print(idleStoreRss, null);
+        await SlowReadersAsync(quiet, idleStoreRss);
+        await OverQuotaAsync(quiet, idleStoreRss);
+        await SharedPodNameAsync();
+    }
+
+    /// <summary>
+    /// One phase: the paced live pushes of every node, with /livez polled and the facade's RSS
+    /// sampled all along, and <paramref name="hostile"/> started at the same time.
+    /// </summary>
+    private async Task<LivePhase> LivePhaseAsync(string name, Func<CancellationToken, Task>? hostile, Func<DateTimeOffset, Task>? alongEachTick = null)
+    {
+        var count = options.PhaseSeconds / TickSeconds;
+        var first = Math.Max(_lastTickMs + TickSeconds * 1000L, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 + 1) * 5000);
+        _lastTickMs = first + (count - 1) * TickSeconds * 1000L;
+        // An upper bound on everything below, should a tick or a reader hang.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.PhaseSeconds * 3 + 120));
+        var livez = PollLivezAsync(stop.Token);
+        var rss = SampleRssAsync(stop.Token);
+        try
+        {
+            var hostileRun = hostile?.Invoke(stop.Token) ?? Task.CompletedTask;
+            var pushes = await pusher.RunAsync(facade, Enumerable.Range(0, count).Select(k => first + k * TickSeconds * 1000L), paced: true, alongEachTick);
+            await hostileRun;
+            await stop.CancelAsync();
+            return new LivePhase(name, pushes, await livez, await rss);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(livez, rss).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task<LivezStats> PollLivezAsync(CancellationToken stop)
+    {
+        // Its own connection, as a kubelet probe has.
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var stats = new LivezStats();
+        var maxPolls = (options.PhaseSeconds * 3 + 120) * 10;
+        for (var i = 0; i < maxPolls && !stop.IsCancellationRequested; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/livez", UriKind.Relative), stop);
+                await response.Content.ReadAsByteArrayAsync(stop);
+                stats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                stats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, ok: false);
+            }
+            try
+            {
+                await Task.Delay(100, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return stats;
+    }
+
+    private async Task<long> SampleRssAsync(CancellationToken stop)
+    {
+        var max = facade.ResidentBytes();
+        var maxSamples = (options.PhaseSeconds * 3 + 120) * 4;
+        for (var i = 0; i < maxSamples && !stop.IsCancellationRequested; i++)
+        {
+            max = Math.Max(max, facade.ResidentBytes());
+            try
+            {
+                await Task.Delay(250, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return Math.Max(max, facade.ResidentBytes());
+    }
+
+    /// <summary>Part 1: slow clients each asking for the whole unpaged pod list at once and reading it for the phase's length.</summary>
+    private async Task SlowReadersAsync(LivePhase quiet, long idleStoreRss)
+    {
+        var rejectedBefore = await MetricAsync("kubemonitor_facade_reads_rejected_total");
+        var reads = Array.Empty<SlowRead>();
+        var hold = TimeSpan.FromSeconds(options.PhaseSeconds);
+        var endpoint = new IPEndPoint(IPAddress.Loopback, baseAddress.Port);
+        var phase = await LivePhaseAsync("slow readers", async stop =>
+            reads = await Task.WhenAll(Enumerable.Range(0, options.SlowReaders)
+                .Select(_ => SlowReader.ReadAsync(endpoint, "/api/pods", options.SlowReadBytesPerSecond, hold, stop))));
+        // The readers have closed their sockets: their permits must come back.
+        var freed = await HeavyReadServedAsync(TimeSpan.FromSeconds(10));
+        var rejected = await MetricAsync("kubemonitor_facade_reads_rejected_total") - rejectedBefore;
+
+        var statuses = string.Join(", ", reads.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "no answer" : g.Key)} x{g.Count()}"));
+        var streaming = reads.Where(r => r.Status == 200).ToList();
+        var refused = reads.Where(r => r.Status == 429).ToList();
+        Console.WriteLine($"slow readers: {reads.Length} clients asked GET /api/pods ({cluster.PodCount} pods) at once, each reading about {options.SlowReadBytesPerSecond} B/s for {hold.TotalSeconds:F0} s: {statuses}");
+        if (streaming.Count > 0)
+        {
+            Console.WriteLine($"  the 200s read {streaming.Min(r => r.Bytes) / 1024.0:F0} to {streaming.Max(r => r.Bytes) / 1024.0:F0} KiB each ({streaming.Count(r => r.Ended)} reached the end of the list), first bytes after {streaming.Max(r => r.FirstByte.TotalMilliseconds):F0} ms at most");
+        }
+        if (refused.Count > 0)
+        {
+            Console.WriteLine($"  the 429s came after {refused.Max(r => r.FirstByte.TotalMilliseconds):F0} ms at most, Retry-After {string.Join('/', refused.Select(r => r.RetryAfter ?? "none").Distinct())}");
+        }
+        Console.WriteLine($"  facade's kubemonitor_facade_reads_rejected_total +{rejected:F0}; {(freed is { } ms ? $"a heavy read (GET /api/pods?limit=1) was served {ms:F0} ms after the readers closed" : "NO heavy read was served within 10 s after the readers closed")}");
+        quiet.Print(idleStoreRss, null);
+        phase.Print(idleStoreRss, quiet);
+    }
+
+    /// <summary>Milliseconds until GET /api/pods?limit=1 answers 200, or null if it does not within <paramref name="limit"/>.</summary>
+    private async Task<double?> HeavyReadServedAsync(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            using var response = await http.GetAsync(new Uri("/api/pods?limit=1", UriKind.Relative));
+            await response.Content.ReadAsByteArrayAsync();
+            if (response.IsSuccessStatusCode) return clock.Elapsed.TotalMilliseconds;
+            await Task.Delay(50);
+        }
+        return null;
+    }
+
+    /// <summary>Part 2: one more node that pushes more pods than its series quota, in parts, beside the live pushes.</summary>
+    private async Task OverQuotaAsync(LivePhase quiet, long idleStoreRss)
+    {
+        var offender = new Cluster(1, options.OffenderPods, seed + 1, nodePrefix: "offender", namespacePrefix: "offender-");
+        // Its own connection, as another exporter's.
+        using var offenderHttp = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var answers = new ConcurrentDictionary<(int Part, int Status), int>();
+        string? firstRefusal = null, retryAfter = null;
+        long previousMs = 0;
+        var phase = await LivePhaseAsync("node over quota", hostile: null, alongEachTick: async timestamp =>
+        {
+            var seconds = previousMs == 0 ? TickSeconds : (timestamp.ToUnixTimeMilliseconds() - previousMs) / 1000.0;
+            previousMs = timestamp.ToUnixTimeMilliseconds();
+            for (var part = 0; part < options.OffenderParts; part++)
+            {
+                var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+                offender.WriteBatchPart(0, part, options.OffenderParts, timestamp, seconds, buffer);
+                using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await offenderHttp.PostAsync(new Uri($"/api/nodes/{offender.NodeName(0)}/batch", UriKind.Relative), content);
+                var body = await response.Content.ReadAsStringAsync();
+                answers.AddOrUpdate((part, (int)response.StatusCode), 1, (_, n) => n + 1);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && firstRefusal is null)
+                {
+                    using var problem = JsonDocument.Parse(body);
+                    firstRefusal = problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : body;
+                    retryAfter = response.Headers.RetryAfter?.ToString();
+                }
+            }
+        });
+
+        var podsPerPart = string.Join('/', Enumerable.Range(0, options.OffenderParts).Select(p => (p + 1) * options.OffenderPods / options.OffenderParts - p * options.OffenderPods / options.OffenderParts).Distinct());
+        Console.WriteLine($"node over quota: {offender.NodeName(0)} pushed {options.OffenderPods} pods per tick in {options.OffenderParts} parts of {podsPerPart} pods (1 in 3 with a sidecar), one after another, beside the {cluster.NodeCount} nodes:");
+        foreach (var part in Enumerable.Range(0, options.OffenderParts))
+        {
+            var got = answers.Where(a => a.Key.Part == part).OrderBy(a => a.Key.Status).Select(a => $"{a.Key.Status} x{a.Value}");
+            Console.WriteLine($"  part {part + 1}: {string.Join(", ", got)}");
+        }
+        Console.WriteLine($"  first refusal: {firstRefusal ?? "none"} (Retry-After {retryAfter ?? "none"})");
+        quiet.Print(idleStoreRss, null);
+        phase.Print(idleStoreRss, quiet);
+    }
+
+    /// <summary>Part 3: insert cost when one pod name is shared by many namespaces, against distinct names.</summary>
+    private async Task SharedPodNameAsync()
+    {
+        var count = options.SharedNamespaces;
+        var group = Math.Min(1000, count / 2);
+        Console.WriteLine($"pod inserts: {count} new pods, each in a new namespace, {HostileOptions.InsertsPerPush} per push, one push at a time, nothing else running; per insert = push time / {HostileOptions.InsertsPerPush}");
+        // Warm-up of both paths (JIT tiers, the name index's first dictionary), not counted.
+        var warmUp = 4 * HostileOptions.InsertsPerPush;
+        await InsertAsync("warm-up", "warmup", warmUp, warmUp / 2, i => ($"warmup-{i:D5}", $"warmup-pod-{i:D5}"));
+        await InsertAsync("warm-up", "warmup-shared", warmUp, warmUp / 2, i => ($"warmup-shared-{i:D5}", "warmup-pod"));
+        var distinct = await InsertAsync("distinct names (control)", "distinct", count, group, i => ($"distinct-{i:D5}", $"distinct-pod-{i:D5}"));
+        var shared = await InsertAsync($"one name '{SharedPodName}'", "shared", count, group, i => ($"shared-{i:D5}", SharedPodName));
+        distinct.Print();
+        shared.Print();
+        Console.WriteLine($"  last / first {group}, per insert (median push): distinct names {distinct.Last.MedianUs / distinct.First.MedianUs:F2}, one name {shared.Last.MedianUs / shared.First.MedianUs:F2}; one name / distinct names over the last {group}: {shared.Last.MedianUs / distinct.Last.MedianUs:F2}");
+
+        // The inserts were stored: the name is ambiguous across every namespace.
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.GetAsync(new Uri($"/api/pods/{SharedPodName}", UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        using var json = JsonDocument.Parse(body);
+        var namespaces = json.RootElement.TryGetProperty("namespaces", out var list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
+        Console.WriteLine($"  GET /api/pods/{SharedPodName}: {(int)response.StatusCode} listing {namespaces} namespaces ({body.Length} B) in {elapsed:F1} ms");
+    }
+
+    /// <param name="nodePrefix">The pods go to nodes <c>{nodePrefix}-node-000</c> and on, 500 to a node.</param>
+    private async Task<InsertRun> InsertAsync(string what, string nodePrefix, int count, int group, Func<int, (string Namespace, string Name)> pod)
+    {
+        const int PodsPerNode = 500; // 2 series each (pod, container): 1,000 of a node's 2,001
+        var pushes = count / HostileOptions.InsertsPerPush;
+        var groupPushes = group / HostileOptions.InsertsPerPush;
+        var pushMs = new double[pushes];
+        var cpu = new TimeSpan[4];
+        var failures = 0;
+        string? firstFailure = null;
+        var timestamp = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        for (var p = 0; p < pushes; p++)
+        {
+            if (p == 0) cpu[0] = facade.CpuTime();
+            if (p == pushes - groupPushes) cpu[2] = facade.CpuTime();
+            var buffer = new ArrayBufferWriter<byte>(32 * 1024);
+            WriteInsertBatch(buffer, timestamp, Enumerable.Range(p * HostileOptions.InsertsPerPush, HostileOptions.InsertsPerPush).Select(pod));
+            var node = string.Create(CultureInfo.InvariantCulture, $"{nodePrefix}-node-{p * HostileOptions.InsertsPerPush / PodsPerNode:D3}");
+            using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsync(new Uri($"/api/nodes/{node}/batch", UriKind.Relative), content);
+            var body = await response.Content.ReadAsStringAsync();
+            pushMs[p] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode || StoredOf(body) != HostileOptions.InsertsPerPush)
+            {
+                failures++;
+                firstFailure ??= $"{(int)response.StatusCode} {body}";
+            }
+            if (p == groupPushes - 1) cpu[1] = facade.CpuTime();
+            if (p == pushes - 1) cpu[3] = facade.CpuTime();
+        }
+        return new InsertRun(
+            what, count, failures, firstFailure,
+            InsertGroup.Of(pushMs[..groupPushes], cpu[1] - cpu[0], group),
+            InsertGroup.Of(pushMs[^groupPushes..], cpu[3] - cpu[2], group));
+    }
+
+    private static int StoredOf(string pushAnswer)
+    {
+        using var json = JsonDocument.Parse(pushAnswer);
+        return json.RootElement.GetProperty("stored").GetInt32();
+    }
+
+    /// <summary>A batch of new pods with one container each, the least a pod sample carries.</summary>
+    private static void WriteInsertBatch(IBufferWriter<byte> output, DateTimeOffset timestamp, IEnumerable<(string Namespace, string Name)> pods)
+    {
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        json.WriteString("timestamp", timestamp);
+        json.WriteStartArray("pods");
+        foreach (var (ns, name) in pods)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("namespace", ns);
+            json.WriteString("uid", Guid.NewGuid().ToString());
+            json.WriteStartObject("cpu");
+            json.WriteNumber("usageSecondsTotal", 12.5);
+            json.WriteEndObject();
+            json.WriteStartObject("memory");
+            json.WriteNumber("usageBytes", 120_000_000);
+            json.WriteNumber("workingSetBytes", 100_000_000);
+            json.WriteEndObject();
+            json.WriteStartArray("containers");
+            json.WriteStartObject();
+            json.WriteString("name", "app");
+            json.WriteStartObject("cpu");
+            json.WriteNumber("usageSecondsTotal", 12.1);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private async Task<double> MetricAsync(string name) =>
+        Report.MetricValue(await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), name);
+
+    internal static string Mib(long bytes) => $"{bytes / 1048576.0:F0} MiB";
+
+    internal static string Latencies(double[] sorted) => sorted.Length == 0
+        ? "n=0"
+        : $"n={sorted.Length} p50 {Report.Percentile(sorted, 0.50):F2} ms, p99 {Report.Percentile(sorted, 0.99):F2} ms, max {sorted[^1]:F2} ms";
+}
+
+/// <summary>What the live pushes, /livez and the facade's memory did during one phase.</summary>
+internal sealed record LivePhase(string Name, PushStats Pushes, LivezStats Livez, long RssMax)
+{
+    public void Print(long idleStoreRss, LivePhase? quiet)
+    {
+        var pushes = Pushes.SortedLatencies();
+        var livez = Livez.SortedLatencies();
+        Console.WriteLine(
+            $"  {Name,-16} pushes {HostileLoad.Latencies(pushes)}, {Pushes.Rejected} rejected, {Pushes.Stored / Math.Max(1, Pushes.Ticks)} samples stored per tick " +
+            $"({Pushes.Dropped} dropped, {Pushes.LateTicks} late ticks); /livez {HostileLoad.Latencies(livez)}, {Livez.Failures} failed; " +
+            $"RSS max {HostileLoad.Mib(RssMax)} ({(RssMax - idleStoreRss) * 100.0 / idleStoreRss:+0.0;-0.0} % of the idle store" +
+            (quiet is null ? "" : $", {(RssMax - quiet.RssMax) * 100.0 / quiet.RssMax:+0.0;-0.0} % of quiet's") + $"); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        if (Pushes.FirstError is { } error) Console.WriteLine($"    first rejected push: {error}");
+        if (quiet is null || pushes.Length == 0 || livez.Length == 0) return;
+        var quietPushes = quiet.Pushes.SortedLatencies();
+        var quietLivez = quiet.Livez.SortedLatencies();
+        Console.WriteLine(
+            $"    vs quiet: push p50 x{Report.Percentile(pushes, 0.5) / Report.Percentile(quietPushes, 0.5):F2}, p99 x{Report.Percentile(pushes, 0.99) / Report.Percentile(quietPushes, 0.99):F2}; " +
+            $"/livez p50 x{Report.Percentile(livez, 0.5) / Report.Percentile(quietLivez, 0.5):F2}, p99 x{Report.Percentile(livez, 0.99) / Report.Percentile(quietLivez, 0.99):F2}");
+    }
+}
+
+internal sealed class LivezStats
+{
+    private readonly List<double> _latenciesMs = [];
+
+    public int Failures { get; private set; }
+
+    public void Add(double latencyMs, bool ok)
+    {
+        _latenciesMs.Add(latencyMs);
+        if (!ok) Failures++;
+    }
+
+    public double[] SortedLatencies() => [.. _latenciesMs.Order()];
+}
+
+/// <summary>A group of pod inserts: per-insert client time (mean and median push) and facade CPU.</summary>
+internal sealed record InsertGroup(double MeanUs, double MedianUs, double P99PushMs, double CpuUs)
+{
+    public static InsertGroup Of(double[] pushMs, TimeSpan facadeCpu, int inserts)
+    {
+        var sorted = pushMs.Order().ToArray();
+        var perPush = inserts / (double)pushMs.Length;
+        return new InsertGroup(
+            pushMs.Sum() * 1000 / inserts, Report.Percentile(sorted, 0.5) * 1000 / perPush, Report.Percentile(sorted, 0.99), facadeCpu.TotalMicroseconds / inserts);
+    }
+
+    public override string ToString() =>
+        $"{MeanUs:F1} us per insert (mean), {MedianUs:F1} us (median push), push p99 {P99PushMs:F2} ms, facade CPU {CpuUs:F1} us per insert";
+}
+
+internal sealed record InsertRun(string What, int Count, int Failures, string? FirstFailure, InsertGroup First, InsertGroup Last)
+{
+    public void Print()
+    {
+        Console.WriteLine($"  {What}: {Count} inserts{(Failures > 0 ? $", {Failures} pushes FAILED (first: {FirstFailure})" : ", all stored")}");
+        Console.WriteLine($"    first: {First}");
+        Console.WriteLine($"    last:  {Last}");
+    }
+}
+
+/// <summary>The result of one slow reader: the answer's status, how much it read, and whether the answer ended.</summary>
+internal sealed record SlowRead(int Status, string? RetryAfter, long Bytes, bool Ended, TimeSpan FirstByte);
+
+/// <summary>
+/// A client on a slow link: a raw socket with a small receive buffer (so the window it offers
+/// stays small and the server's writes block) that reads at a fixed average rate, holds the
+/// answer open for a fixed time and then closes, unread bytes and all.
+/// </summary>
+internal static class SlowReader
+{
+    private const int ReceiveBufferBytes = 4096;
+    private const int ReadsPerSecond = 4;
+
+    public static async Task<SlowRead> ReadAsync(IPEndPoint endpoint, string path, int bytesPerSecond, TimeSpan hold, CancellationToken stop)
+    {
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // Set before connecting: the window is agreed in the handshake.
+        socket.ReceiveBufferSize = ReceiveBufferBytes;
+        using var holdOver = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        holdOver.CancelAfter(hold);
+        var clock = Stopwatch.StartNew();
+        var head = new MemoryStream();
+        long bytes = 0;
+        var ended = false;
+        var firstByte = TimeSpan.Zero;
+        try
+        {
+            await socket.ConnectAsync(endpoint, holdOver.Token);
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {endpoint}\r\nConnection: close\r\n\r\n"), SocketFlags.None, holdOver.Token);
+            var chunk = new byte[Math.Max(1, bytesPerSecond / ReadsPerSecond)];
+            // Each read takes at least a byte: this bounds the loop even if the rate were not kept.
+            var maxReads = (long)(hold.TotalSeconds * bytesPerSecond) + 100;
+            for (var i = 0L; i < maxReads; i++)
+            {
+                var read = await socket.ReceiveAsync(chunk, SocketFlags.None, holdOver.Token);
+                if (read == 0)
+                {
+                    ended = true;
+                    break;
+                }
+                if (bytes == 0) firstByte = clock.Elapsed;
+                bytes += read;
+                if (head.Length < 4096) head.Write(chunk, 0, read);
+                // No faster than the rate on average since the start.
+                var due = TimeSpan.FromSeconds((double)bytes / bytesPerSecond) - clock.Elapsed;
+                if (due > TimeSpan.Zero) await Task.Delay(due, holdOver.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            // The hold time is over.
+        }
+        catch (SocketException)
+        {
+            // The server closed first; what was read stands.
+        }
+        // Disposing the socket with unread bytes resets the connection, as a client that gives up.
+        var (status, retryAfter) = ParseHead(Encoding.ASCII.GetString(head.GetBuffer(), 0, (int)head.Length));
+        return new SlowRead(status, retryAfter, bytes, ended, firstByte);
+    }
+
+    /// <summary>The status code (0 if none came) and the Retry-After header of an HTTP/1.1 answer's head.</summary>
+    private static (int Status, string? RetryAfter) ParseHead(string head)
+    {
+        var lines = head.Split("\r\n");
+        var statusParts = lines[0].Split(' ');
+        var status = statusParts.Length > 1 && int.TryParse(statusParts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : 0;
+        var retryAfter = lines.TakeWhile(l => l.Length > 0).Skip(1)
+            .FirstOrDefault(l => l.StartsWith("Retry-After:", StringComparison.OrdinalIgnoreCase))?["Retry-After:".Length..].Trim();
+        return (status, retryAfter);
+    }
+}
