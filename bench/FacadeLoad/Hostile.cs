@@ -14,8 +14,9 @@ namespace KubeMonitor.FacadeLoad;
 internal sealed record HostileOptions(
     int PhaseSeconds, int SlowReaders, int SlowReadBytesPerSecond, int OffenderPods, int OffenderParts, int SharedNamespaces)
 {
-    /// <summary>The shared-name inserts go 50 to a push; first and last groups must not overlap.</summary>
+    /// <summary>The shared-name inserts go 50 to a push and are timed in groups of 1,000 (the first and last are compared).</summary>
     public const int InsertsPerPush = 50;
+    public const int InsertGroup = 1000;
 
     public void Validate()
     {
@@ -23,9 +24,9 @@ internal sealed record HostileOptions(
         if (SlowReaders < 1) throw new ArgumentException("--slow-readers must be at least 1.");
         if (SlowReadBytesPerSecond < 64) throw new ArgumentException("--slow-read-bytes-per-second must be at least 64.");
         if (OffenderParts < 1 || OffenderPods < OffenderParts) throw new ArgumentException("--offender-pods must be at least --offender-parts, which must be at least 1.");
-        if (SharedNamespaces < 4 * InsertsPerPush || SharedNamespaces % (2 * InsertsPerPush) != 0)
+        if (SharedNamespaces < 2 * InsertGroup || SharedNamespaces % InsertGroup != 0)
         {
-            throw new ArgumentException($"--shared-namespaces must be a multiple of {2 * InsertsPerPush}, at least {4 * InsertsPerPush}.");
+            throw new ArgumentException($"--shared-namespaces must be a multiple of {InsertGroup}, at least {2 * InsertGroup}.");
         }
     }
 }
@@ -47,6 +48,8 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
     {
         _lastTickMs = lastTickMs;
         Console.WriteLine($"hostile: idle store RSS {Mib(idleStoreRss)} (after the backfill); phases of {options.PhaseSeconds} s with the live pushes of {cluster.NodeCount} nodes and /livez polled every 100 ms");
+        // Warm-up of /livez (JIT), not counted; the pushes are warm from the backfill.
+        using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await PollLivezAsync(warm.Token);
         var quiet = await LivePhaseAsync("quiet", hostile: null);
         quiet.Print(idleStoreRss, null);
         await SlowReadersAsync(quiet, idleStoreRss);
@@ -143,11 +146,15 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         var reads = Array.Empty<SlowRead>();
         var hold = TimeSpan.FromSeconds(options.PhaseSeconds);
         var endpoint = new IPEndPoint(IPAddress.Loopback, baseAddress.Port);
+        (double? Milliseconds, int Refusals) freeing = (null, 0);
         var phase = await LivePhaseAsync("slow readers", async stop =>
+        {
             reads = await Task.WhenAll(Enumerable.Range(0, options.SlowReaders)
-                .Select(_ => SlowReader.ReadAsync(endpoint, "/api/pods", options.SlowReadBytesPerSecond, hold, stop))));
-        // The readers have closed their sockets: their permits must come back.
-        var freed = await HeavyReadServedAsync(TimeSpan.FromSeconds(10));
+                .Select(_ => SlowReader.ReadAsync(endpoint, "/api/pods", options.SlowReadBytesPerSecond, hold, stop)));
+            // The readers have just closed their sockets: their permits must come back.
+            freeing = await HeavyReadServedAsync(TimeSpan.FromSeconds(10));
+        });
+        var (freed, checkRefusals) = freeing;
         var rejected = await MetricAsync("kubemonitor_facade_reads_rejected_total") - rejectedBefore;
 
         var statuses = string.Join(", ", reads.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "no answer" : g.Key)} x{g.Count()}"));
@@ -162,23 +169,27 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         {
             Console.WriteLine($"  the 429s came after {refused.Max(r => r.FirstByte.TotalMilliseconds):F0} ms at most, Retry-After {string.Join('/', refused.Select(r => r.RetryAfter ?? "none").Distinct())}");
         }
-        Console.WriteLine($"  facade's kubemonitor_facade_reads_rejected_total +{rejected:F0}; {(freed is { } ms ? $"a heavy read (GET /api/pods?limit=1) was served {ms:F0} ms after the readers closed" : "NO heavy read was served within 10 s after the readers closed")}");
+        Console.WriteLine(
+            $"  after the readers closed, a heavy read (GET /api/pods?limit=1, retried every 50 ms) was {(freed is { } ms ? $"served after {ms:F0} ms" : "NOT served within 10 s")} and refused {checkRefusals} times before; " +
+            $"the facade's kubemonitor_facade_reads_rejected_total rose by {rejected:F0} (the readers' and these)");
         quiet.Print(idleStoreRss, null);
         phase.Print(idleStoreRss, quiet);
     }
 
-    /// <summary>Milliseconds until GET /api/pods?limit=1 answers 200, or null if it does not within <paramref name="limit"/>.</summary>
-    private async Task<double?> HeavyReadServedAsync(TimeSpan limit)
+    /// <summary>Milliseconds until GET /api/pods?limit=1 answers 200 (null if not within <paramref name="limit"/>), and how many 429s came before.</summary>
+    private async Task<(double? Milliseconds, int Refusals)> HeavyReadServedAsync(TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
+        var refusals = 0;
         while (clock.Elapsed < limit)
         {
             using var response = await http.GetAsync(new Uri("/api/pods?limit=1", UriKind.Relative));
             await response.Content.ReadAsByteArrayAsync();
-            if (response.IsSuccessStatusCode) return clock.Elapsed.TotalMilliseconds;
+            if (response.IsSuccessStatusCode) return (clock.Elapsed.TotalMilliseconds, refusals);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) refusals++;
             await Task.Delay(50);
         }
-        return null;
+        return (null, refusals);
     }
 
     /// <summary>Part 2: one more node that pushes more pods than its series quota, in parts, beside the live pushes.</summary>
@@ -224,21 +235,34 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         phase.Print(idleStoreRss, quiet);
     }
 
-    /// <summary>Part 3: insert cost when one pod name is shared by many namespaces, against distinct names.</summary>
+    /// <summary>
+    /// Part 3: insert cost when one pod name is shared by many namespaces, against a control of
+    /// distinct names. The two alternate push by push, so that both meet the same machine: on a
+    /// shared machine the time of one push varies far more than an O(n) step would add.
+    /// </summary>
     private async Task SharedPodNameAsync()
     {
         var count = options.SharedNamespaces;
-        var group = Math.Min(1000, count / 2);
-        Console.WriteLine($"pod inserts: {count} new pods, each in a new namespace, {HostileOptions.InsertsPerPush} per push, one push at a time, nothing else running; per insert = push time / {HostileOptions.InsertsPerPush}");
+        const int Group = HostileOptions.InsertGroup;
+        Console.WriteLine(
+            $"pod inserts: 2 x {count} new pods, each in a new namespace, {HostileOptions.InsertsPerPush} per push, one push at a time, " +
+            $"one name and distinct names (control) alternating push by push, nothing else running; per insert = push / {HostileOptions.InsertsPerPush}");
         // Warm-up of both paths (JIT tiers, the name index's first dictionary), not counted.
-        var warmUp = 4 * HostileOptions.InsertsPerPush;
-        await InsertAsync("warm-up", "warmup", warmUp, warmUp / 2, i => ($"warmup-{i:D5}", $"warmup-pod-{i:D5}"));
-        await InsertAsync("warm-up", "warmup-shared", warmUp, warmUp / 2, i => ($"warmup-shared-{i:D5}", "warmup-pod"));
-        var distinct = await InsertAsync("distinct names (control)", "distinct", count, group, i => ($"distinct-{i:D5}", $"distinct-pod-{i:D5}"));
-        var shared = await InsertAsync($"one name '{SharedPodName}'", "shared", count, group, i => ($"shared-{i:D5}", SharedPodName));
+        await InsertAsync(
+            HostileOptions.InsertGroup, HostileOptions.InsertGroup / 2,
+            new InsertSeries("warm-up", "warmup", i => ($"warmup-{i:D5}", $"warmup-pod-{i:D5}")),
+            new InsertSeries("warm-up", "warmup-shared", i => ($"warmup-shared-{i:D5}", "warmup-pod")));
+        var runs = await InsertAsync(
+            count, Group,
+            new InsertSeries("distinct names (control)", "distinct", i => ($"distinct-{i:D5}", $"distinct-pod-{i:D5}")),
+            new InsertSeries($"one name '{SharedPodName}'", "shared", i => ($"shared-{i:D5}", SharedPodName)));
+        var (distinct, shared) = (runs[0], runs[1]);
         distinct.Print();
         shared.Print();
-        Console.WriteLine($"  last / first {group}, per insert (median push): distinct names {distinct.Last.MedianUs / distinct.First.MedianUs:F2}, one name {shared.Last.MedianUs / shared.First.MedianUs:F2}; one name / distinct names over the last {group}: {shared.Last.MedianUs / distinct.Last.MedianUs:F2}");
+        Console.WriteLine(
+            $"  last / first {Group}: facade CPU per insert: distinct names {distinct.Last.CpuUs / distinct.First.CpuUs:F2}, one name {shared.Last.CpuUs / shared.First.CpuUs:F2}; " +
+            $"fastest push: distinct names {distinct.Last.FastestUs / distinct.First.FastestUs:F2}, one name {shared.Last.FastestUs / shared.First.FastestUs:F2}; " +
+            $"median push: distinct names {distinct.Last.MedianUs / distinct.First.MedianUs:F2}, one name {shared.Last.MedianUs / shared.First.MedianUs:F2}");
 
         // The inserts were stored: the name is ambiguous across every namespace.
         var started = Stopwatch.GetTimestamp();
@@ -250,42 +274,50 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         Console.WriteLine($"  GET /api/pods/{SharedPodName}: {(int)response.StatusCode} listing {namespaces} namespaces ({body.Length} B) in {elapsed:F1} ms");
     }
 
-    /// <param name="nodePrefix">The pods go to nodes <c>{nodePrefix}-node-000</c> and on, 500 to a node.</param>
-    private async Task<InsertRun> InsertAsync(string what, string nodePrefix, int count, int group, Func<int, (string Namespace, string Name)> pod)
+    /// <summary>New pods to insert: <c>Pod(i)</c> is the i-th (namespace, name); they go to nodes <c>{NodePrefix}-node-000</c> and on, 500 to a node.</summary>
+    private sealed record InsertSeries(string What, string NodePrefix, Func<int, (string Namespace, string Name)> Pod);
+
+    /// <summary>
+    /// Inserts <paramref name="count"/> pods of each series, a push of each in turn, and measures
+    /// each group of <paramref name="group"/> inserts (a multiple of the pods per push that divides
+    /// <paramref name="count"/>): client time per push and the facade's CPU time over each push.
+    /// </summary>
+    private async Task<InsertRun[]> InsertAsync(int count, int group, params InsertSeries[] series)
     {
         const int PodsPerNode = 500; // 2 series each (pod, container): 1,000 of a node's 2,001
         var pushes = count / HostileOptions.InsertsPerPush;
         var groupPushes = group / HostileOptions.InsertsPerPush;
-        var pushMs = new double[pushes];
-        var cpu = new TimeSpan[4];
-        var failures = 0;
-        string? firstFailure = null;
+        var pushMs = series.Select(_ => new double[pushes]).ToArray();
+        var cpu = series.Select(_ => new TimeSpan[pushes]).ToArray();
+        var failures = new int[series.Length];
+        var firstFailures = new string?[series.Length];
         var timestamp = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         for (var p = 0; p < pushes; p++)
         {
-            if (p == 0) cpu[0] = facade.CpuTime();
-            if (p == pushes - groupPushes) cpu[2] = facade.CpuTime();
-            var buffer = new ArrayBufferWriter<byte>(32 * 1024);
-            WriteInsertBatch(buffer, timestamp, Enumerable.Range(p * HostileOptions.InsertsPerPush, HostileOptions.InsertsPerPush).Select(pod));
-            var node = string.Create(CultureInfo.InvariantCulture, $"{nodePrefix}-node-{p * HostileOptions.InsertsPerPush / PodsPerNode:D3}");
-            using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.PostAsync(new Uri($"/api/nodes/{node}/batch", UriKind.Relative), content);
-            var body = await response.Content.ReadAsStringAsync();
-            pushMs[p] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (!response.IsSuccessStatusCode || StoredOf(body) != HostileOptions.InsertsPerPush)
+            for (var s = 0; s < series.Length; s++)
             {
-                failures++;
-                firstFailure ??= $"{(int)response.StatusCode} {body}";
+                var buffer = new ArrayBufferWriter<byte>(32 * 1024);
+                WriteInsertBatch(buffer, timestamp, Enumerable.Range(p * HostileOptions.InsertsPerPush, HostileOptions.InsertsPerPush).Select(series[s].Pod));
+                var node = string.Create(CultureInfo.InvariantCulture, $"{series[s].NodePrefix}-node-{p * HostileOptions.InsertsPerPush / PodsPerNode:D3}");
+                using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                var cpuBefore = facade.ThreadCpuTime();
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync(new Uri($"/api/nodes/{node}/batch", UriKind.Relative), content);
+                var body = await response.Content.ReadAsStringAsync();
+                pushMs[s][p] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                cpu[s][p] = facade.ThreadCpuTime() - cpuBefore;
+                if (!response.IsSuccessStatusCode || StoredOf(body) != HostileOptions.InsertsPerPush)
+                {
+                    failures[s]++;
+                    firstFailures[s] ??= $"{(int)response.StatusCode} {body}";
+                }
             }
-            if (p == groupPushes - 1) cpu[1] = facade.CpuTime();
-            if (p == pushes - 1) cpu[3] = facade.CpuTime();
         }
-        return new InsertRun(
-            what, count, failures, firstFailure,
-            InsertGroup.Of(pushMs[..groupPushes], cpu[1] - cpu[0], group),
-            InsertGroup.Of(pushMs[^groupPushes..], cpu[3] - cpu[2], group));
+        return [.. series.Select((one, s) => new InsertRun(
+            one.What, count, group, failures[s], firstFailures[s],
+            [.. Enumerable.Range(0, count / group).Select(g => InsertGroup.Of(
+                pushMs[s][(g * groupPushes)..((g + 1) * groupPushes)], cpu[s][(g * groupPushes)..((g + 1) * groupPushes)], group))]))];
     }
 
     private static int StoredOf(string pushAnswer)
@@ -375,28 +407,40 @@ internal sealed class LivezStats
     public double[] SortedLatencies() => [.. _latenciesMs.Order()];
 }
 
-/// <summary>A group of pod inserts: per-insert client time (mean and median push) and facade CPU.</summary>
-internal sealed record InsertGroup(double MeanUs, double MedianUs, double P99PushMs, double CpuUs)
+/// <summary>
+/// A group of pod inserts, per insert: the facade's CPU time over its pushes, and the client's time
+/// (mean, median push, fastest push: the one least disturbed by the rest of the machine).
+/// </summary>
+internal sealed record InsertGroup(double CpuUs, double MeanUs, double MedianUs, double FastestUs, double P99PushMs)
 {
-    public static InsertGroup Of(double[] pushMs, TimeSpan facadeCpu, int inserts)
+    public static InsertGroup Of(double[] pushMs, TimeSpan[] facadeCpu, int inserts)
     {
         var sorted = pushMs.Order().ToArray();
         var perPush = inserts / (double)pushMs.Length;
         return new InsertGroup(
-            pushMs.Sum() * 1000 / inserts, Report.Percentile(sorted, 0.5) * 1000 / perPush, Report.Percentile(sorted, 0.99), facadeCpu.TotalMicroseconds / inserts);
+            facadeCpu.Sum(c => c.TotalMicroseconds) / inserts, pushMs.Sum() * 1000 / inserts,
+            Report.Percentile(sorted, 0.5) * 1000 / perPush, sorted[0] * 1000 / perPush, Report.Percentile(sorted, 0.99));
     }
 
     public override string ToString() =>
-        $"{MeanUs:F1} us per insert (mean), {MedianUs:F1} us (median push), push p99 {P99PushMs:F2} ms, facade CPU {CpuUs:F1} us per insert";
+        $"facade CPU {CpuUs:F1} us per insert; client {MeanUs:F1} us per insert (mean), {MedianUs:F1} (median push), {FastestUs:F1} (fastest push); push p99 {P99PushMs:F2} ms";
 }
 
-internal sealed record InsertRun(string What, int Count, int Failures, string? FirstFailure, InsertGroup First, InsertGroup Last)
+/// <param name="Groups">Successive groups of <paramref name="GroupSize"/> inserts, in order.</param>
+internal sealed record InsertRun(string What, int Count, int GroupSize, int Failures, string? FirstFailure, InsertGroup[] Groups)
 {
+    public InsertGroup First => Groups[0];
+
+    public InsertGroup Last => Groups[^1];
+
     public void Print()
     {
         Console.WriteLine($"  {What}: {Count} inserts{(Failures > 0 ? $", {Failures} pushes FAILED (first: {FirstFailure})" : ", all stored")}");
-        Console.WriteLine($"    first: {First}");
-        Console.WriteLine($"    last:  {Last}");
+        Console.WriteLine($"    first {GroupSize}: {First}");
+        Console.WriteLine($"    last {GroupSize}:  {Last}");
+        Console.WriteLine($"    each {GroupSize} in order, facade CPU us per insert: {string.Join(' ', Groups.Select(g => g.CpuUs.ToString("F1", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"    each {GroupSize} in order, client us per insert (median push): {string.Join(' ', Groups.Select(g => g.MedianUs.ToString("F1", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"    each {GroupSize} in order, client us per insert (fastest push): {string.Join(' ', Groups.Select(g => g.FastestUs.ToString("F1", CultureInfo.InvariantCulture)))}");
     }
 }
 
