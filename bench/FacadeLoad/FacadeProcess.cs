@@ -93,15 +93,21 @@ internal sealed class FacadeProcess : IDisposable
     }
 
     /// <summary>Resident set size (VmRSS) in bytes.</summary>
-    public long ResidentBytes()
+    public long ResidentBytes() => StatusField("VmRSS") * 1024;
+
+    /// <summary>Threads of the process now: a thread pool that grows is one whose threads are blocked.</summary>
+    public int ThreadCount() => (int)StatusField("Threads");
+
+    /// <summary>A number field of /proc/&lt;pid&gt;/status ("VmRSS:   123 kB" gives 123).</summary>
+    private long StatusField(string name)
     {
         foreach (var line in File.ReadLines($"/proc/{Id}/status"))
         {
-            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
-            var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
-            return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            if (!line.StartsWith(name + ":", StringComparison.Ordinal)) continue;
+            var value = line[(name.Length + 1)..].Trim().Split(' ')[0];
+            return long.Parse(value, CultureInfo.InvariantCulture);
         }
-        throw new InvalidOperationException("No VmRSS line.");
+        throw new InvalidOperationException($"No {name} line in /proc/{Id}/status.");
     }
 
     public void Dispose()

@@ -49,7 +49,7 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         _lastTickMs = lastTickMs;
         Console.WriteLine($"hostile: idle store RSS {Mib(idleStoreRss)} (after the backfill); phases of {options.PhaseSeconds} s with the live pushes of {cluster.NodeCount} nodes and /livez polled every 100 ms");
         // Warm-up of /livez (JIT), not counted; the pushes are warm from the backfill.
-        using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await PollLivezAsync(warm.Token);
+        using (var warm = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await PollLivezAsync(Stopwatch.StartNew(), warm.Token);
         var quiet = await LivePhaseAsync("quiet", hostile: null);
         quiet.Print(idleStoreRss, null);
         await SlowReadersAsync(quiet, idleStoreRss);
@@ -68,24 +68,27 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         _lastTickMs = first + (count - 1) * TickSeconds * 1000L;
         // An upper bound on everything below, should a tick or a reader hang.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.PhaseSeconds * 3 + 120));
-        var livez = PollLivezAsync(stop.Token);
-        var rss = SampleRssAsync(stop.Token);
+        var clock = Stopwatch.StartNew();
+        var livez = PollLivezAsync(clock, stop.Token);
+        var process = SampleProcessAsync(stop.Token);
         try
         {
             var hostileRun = hostile?.Invoke(stop.Token) ?? Task.CompletedTask;
             var pushes = await pusher.RunAsync(facade, Enumerable.Range(0, count).Select(k => first + k * TickSeconds * 1000L), paced: true, alongEachTick);
             await hostileRun;
             await stop.CancelAsync();
-            return new LivePhase(name, pushes, await livez, await rss);
+            var (rssMax, threadsMax) = await process;
+            return new LivePhase(name, pushes, await livez, rssMax, threadsMax);
         }
         finally
         {
             await stop.CancelAsync();
-            await Task.WhenAll(livez, rss).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(livez, process).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    private async Task<LivezStats> PollLivezAsync(CancellationToken stop)
+    /// <param name="phaseClock">Started with the phase: each poll is noted with its time in the phase.</param>
+    private async Task<LivezStats> PollLivezAsync(Stopwatch phaseClock, CancellationToken stop)
     {
         // Its own connection, as a kubelet probe has.
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -94,11 +97,12 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         for (var i = 0; i < maxPolls && !stop.IsCancellationRequested; i++)
         {
             var started = Stopwatch.GetTimestamp();
+            var at = phaseClock.Elapsed;
             try
             {
                 using var response = await client.GetAsync(new Uri("/livez", UriKind.Relative), stop);
                 await response.Content.ReadAsByteArrayAsync(stop);
-                stats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
+                stats.Add(at, Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -106,7 +110,7 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                stats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds, ok: false);
+                stats.Add(at, Stopwatch.GetElapsedTime(started).TotalMilliseconds, ok: false);
             }
             try
             {
@@ -120,13 +124,15 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         return stats;
     }
 
-    private async Task<long> SampleRssAsync(CancellationToken stop)
+    /// <summary>The facade's largest RSS and thread count, sampled every 250 ms until <paramref name="stop"/>.</summary>
+    private async Task<(long RssMax, int ThreadsMax)> SampleProcessAsync(CancellationToken stop)
     {
-        var max = facade.ResidentBytes();
+        var (rss, threads) = (facade.ResidentBytes(), facade.ThreadCount());
         var maxSamples = (options.PhaseSeconds * 3 + 120) * 4;
         for (var i = 0; i < maxSamples && !stop.IsCancellationRequested; i++)
         {
-            max = Math.Max(max, facade.ResidentBytes());
+            rss = Math.Max(rss, facade.ResidentBytes());
+            threads = Math.Max(threads, facade.ThreadCount());
             try
             {
                 await Task.Delay(250, stop);
@@ -136,7 +142,7 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
                 break;
             }
         }
-        return Math.Max(max, facade.ResidentBytes());
+        return (Math.Max(rss, facade.ResidentBytes()), Math.Max(threads, facade.ThreadCount()));
     }
 
     /// <summary>Part 1: slow clients each asking for the whole unpaged pod list at once and reading it for the phase's length.</summary>
@@ -147,10 +153,13 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         var hold = TimeSpan.FromSeconds(options.PhaseSeconds);
         var endpoint = new IPEndPoint(IPAddress.Loopback, baseAddress.Port);
         (double? Milliseconds, int Refusals) freeing = (null, 0);
+        var closedAt = TimeSpan.Zero;
         var phase = await LivePhaseAsync("slow readers", async stop =>
         {
+            var phaseClock = Stopwatch.StartNew();
             reads = await Task.WhenAll(Enumerable.Range(0, options.SlowReaders)
                 .Select(_ => SlowReader.ReadAsync(endpoint, "/api/pods", options.SlowReadBytesPerSecond, hold, stop)));
+            closedAt = phaseClock.Elapsed;
             // The readers have just closed their sockets: their permits must come back.
             freeing = await HeavyReadServedAsync(TimeSpan.FromSeconds(10));
         });
@@ -170,7 +179,7 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
             Console.WriteLine($"  the 429s came after {refused.Max(r => r.FirstByte.TotalMilliseconds):F0} ms at most, Retry-After {string.Join('/', refused.Select(r => r.RetryAfter ?? "none").Distinct())}");
         }
         Console.WriteLine(
-            $"  after the readers closed, a heavy read (GET /api/pods?limit=1, retried every 50 ms) was {(freed is { } ms ? $"served after {ms:F0} ms" : "NOT served within 10 s")} and refused {checkRefusals} times before; " +
+            $"  the readers closed {closedAt.TotalSeconds:F1} s into the phase; after that a heavy read (GET /api/pods?limit=1, retried every 50 ms) was {(freed is { } ms ? $"served after {ms:F0} ms" : "NOT served within 10 s")} and refused {checkRefusals} times before; " +
             $"the facade's kubemonitor_facade_reads_rejected_total rose by {rejected:F0} (the readers' and these)");
         quiet.Print(idleStoreRss, null);
         phase.Print(idleStoreRss, quiet);
@@ -371,7 +380,7 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
 }
 
 /// <summary>What the live pushes, /livez and the facade's memory did during one phase.</summary>
-internal sealed record LivePhase(string Name, PushStats Pushes, LivezStats Livez, long RssMax)
+internal sealed record LivePhase(string Name, PushStats Pushes, LivezStats Livez, long RssMax, int ThreadsMax)
 {
     public void Print(long idleStoreRss, LivePhase? quiet)
     {
@@ -381,7 +390,8 @@ internal sealed record LivePhase(string Name, PushStats Pushes, LivezStats Livez
             $"  {Name,-16} pushes {HostileLoad.Latencies(pushes)}, {Pushes.Rejected} rejected, {Pushes.Stored / Math.Max(1, Pushes.Ticks)} samples stored per tick " +
             $"({Pushes.Dropped} dropped, {Pushes.LateTicks} late ticks); /livez {HostileLoad.Latencies(livez)}, {Livez.Failures} failed; " +
             $"RSS max {HostileLoad.Mib(RssMax)} ({(RssMax - idleStoreRss) * 100.0 / idleStoreRss:+0.0;-0.0} % of the idle store" +
-            (quiet is null ? "" : $", {(RssMax - quiet.RssMax) * 100.0 / quiet.RssMax:+0.0;-0.0} % of quiet's") + $"); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            (quiet is null ? "" : $", {(RssMax - quiet.RssMax) * 100.0 / quiet.RssMax:+0.0;-0.0} % of quiet's") + $"), threads max {ThreadsMax}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"    slowest /livez: {string.Join(", ", Livez.Slowest(3).Select(s => $"{s.LatencyMs:F0} ms at {s.At.TotalSeconds:F1} s"))} into the phase");
         if (Pushes.FirstError is { } error) Console.WriteLine($"    first rejected push: {error}");
         if (quiet is null || pushes.Length == 0 || livez.Length == 0) return;
         var quietPushes = quiet.Pushes.SortedLatencies();
@@ -394,17 +404,20 @@ internal sealed record LivePhase(string Name, PushStats Pushes, LivezStats Livez
 
 internal sealed class LivezStats
 {
-    private readonly List<double> _latenciesMs = [];
+    private readonly List<(TimeSpan At, double LatencyMs)> _polls = [];
 
     public int Failures { get; private set; }
 
-    public void Add(double latencyMs, bool ok)
+    public void Add(TimeSpan at, double latencyMs, bool ok)
     {
-        _latenciesMs.Add(latencyMs);
+        _polls.Add((at, latencyMs));
         if (!ok) Failures++;
     }
 
-    public double[] SortedLatencies() => [.. _latenciesMs.Order()];
+    public double[] SortedLatencies() => [.. _polls.Select(p => p.LatencyMs).Order()];
+
+    /// <summary>The slowest polls and when in the phase they were sent: does a stall line up with an event?</summary>
+    public IEnumerable<(TimeSpan At, double LatencyMs)> Slowest(int count) => _polls.OrderByDescending(p => p.LatencyMs).Take(count);
 }
 
 /// <summary>
