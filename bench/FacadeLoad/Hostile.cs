@@ -183,6 +183,43 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
             $"the facade's kubemonitor_facade_reads_rejected_total rose by {rejected:F0} (the readers' and these)");
         quiet.Print(idleStoreRss, null);
         phase.Print(idleStoreRss, quiet);
+        await AbortCostAsync(streaming.Count, endpoint);
+    }
+
+    /// <summary>
+    /// What the facade does when streaming readers give up, with nothing else running: the CPU of
+    /// one whole list read at full speed, then <paramref name="readers"/> slow readers that read a
+    /// few seconds and close, and the facade's CPU and /livez in the seconds after they closed.
+    /// An aborted answer that costs about a whole list was written to the end for nobody.
+    /// </summary>
+    private async Task AbortCostAsync(int readers, IPEndPoint endpoint)
+    {
+        if (readers == 0) return;
+        // What the facade spends doing nothing (its sweep, timers), for comparison.
+        var idleFrom = facade.ThreadCpuTime();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var idleCpu = facade.ThreadCpuTime() - idleFrom;
+        var before = facade.ThreadCpuTime();
+        var started = Stopwatch.GetTimestamp();
+        using (var whole = await http.GetAsync(new Uri("/api/pods", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead))
+        {
+            await whole.Content.CopyToAsync(Stream.Null);
+        }
+        var wholeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var wholeCpu = facade.ThreadCpuTime() - before;
+
+        var hold = TimeSpan.FromSeconds(3);
+        var reads = await Task.WhenAll(Enumerable.Range(0, readers)
+            .Select(_ => SlowReader.ReadAsync(endpoint, "/api/pods", options.SlowReadBytesPerSecond, hold, CancellationToken.None)));
+        var afterClose = facade.ThreadCpuTime();
+        var (served, _) = await HeavyReadServedAsync(TimeSpan.FromSeconds(10));
+        using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var livez = await PollLivezAsync(Stopwatch.StartNew(), quiet.Token);
+        var closedCpu = facade.ThreadCpuTime() - afterClose;
+        Console.WriteLine(
+            $"  abort cost, nothing else running: one whole GET /api/pods at full speed took {wholeMs:F0} ms and {wholeCpu.TotalMilliseconds:F0} ms of facade CPU; " +
+            $"{reads.Count(r => r.Status == 200)} slow readers read {hold.TotalSeconds:F0} s and closed: the next heavy read was served after {served?.ToString("F0", CultureInfo.InvariantCulture) ?? "MORE THAN 10000"} ms, " +
+            $"facade CPU over the following {(served ?? 10_000) / 1000 + 3:F1} s {closedCpu.TotalMilliseconds:F0} ms (= {closedCpu / wholeCpu:F1} whole lists; idle: {idleCpu.TotalMilliseconds:F0} ms in 3 s); /livez after it {HostileLoad.Latencies(livez.SortedLatencies())}");
     }
 
     /// <summary>Milliseconds until GET /api/pods?limit=1 answers 200 (null if not within <paramref name="limit"/>), and how many 429s came before.</summary>
