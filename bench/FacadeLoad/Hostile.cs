@@ -216,10 +216,13 @@ internal sealed class HostileLoad(HostileOptions options, Cluster cluster, Facad
         using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var livez = await PollLivezAsync(Stopwatch.StartNew(), quiet.Token);
         var closedCpu = facade.ThreadCpuTime() - afterClose;
+        var closedWindow = TimeSpan.FromMilliseconds(served ?? 10_000) + TimeSpan.FromSeconds(3);
+        var aboveIdle = closedCpu - idleCpu * (closedWindow / TimeSpan.FromSeconds(3));
         Console.WriteLine(
             $"  abort cost, nothing else running: one whole GET /api/pods at full speed took {wholeMs:F0} ms and {wholeCpu.TotalMilliseconds:F0} ms of facade CPU; " +
             $"{reads.Count(r => r.Status == 200)} slow readers read {hold.TotalSeconds:F0} s and closed: the next heavy read was served after {served?.ToString("F0", CultureInfo.InvariantCulture) ?? "MORE THAN 10000"} ms, " +
-            $"facade CPU over the following {(served ?? 10_000) / 1000 + 3:F1} s {closedCpu.TotalMilliseconds:F0} ms (= {closedCpu / wholeCpu:F1} whole lists; idle: {idleCpu.TotalMilliseconds:F0} ms in 3 s); /livez after it {HostileLoad.Latencies(livez.SortedLatencies())}");
+            $"facade CPU over the following {closedWindow.TotalSeconds:F1} s {closedCpu.TotalMilliseconds:F0} ms, {aboveIdle.TotalMilliseconds:F0} ms above idle ({idleCpu.TotalMilliseconds:F0} ms in 3 s) = {aboveIdle / wholeCpu:F1} whole lists; " +
+            $"/livez after it {HostileLoad.Latencies(livez.SortedLatencies())}");
     }
 
     /// <summary>Milliseconds until GET /api/pods?limit=1 answers 200 (null if not within <paramref name="limit"/>), and how many 429s came before.</summary>
