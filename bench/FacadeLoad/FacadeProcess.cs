@@ -68,16 +68,46 @@ internal sealed class FacadeProcess : IDisposable
         return TimeSpan.FromSeconds(ticks / ClockTicksPerSecond);
     }
 
+    /// <summary>
+    /// CPU time of the facade's threads that are alive now, to the nanosecond (the first field of
+    /// /proc/&lt;pid&gt;/task/*/schedstat): <see cref="CpuTime"/> counts 10 ms ticks, too coarse for a
+    /// thousand inserts. A thread that exits takes its time with it, so use only differences over
+    /// short spans in which the thread pool is busy.
+    /// </summary>
+    public TimeSpan ThreadCpuTime()
+    {
+        long nanoseconds = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
+        {
+            try
+            {
+                var schedstat = File.ReadAllText(Path.Combine(task, "schedstat"));
+                nanoseconds += long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+            {
+                // The thread exited while the directory was read.
+            }
+        }
+        return TimeSpan.FromTicks(nanoseconds / 100);
+    }
+
     /// <summary>Resident set size (VmRSS) in bytes.</summary>
-    public long ResidentBytes()
+    public long ResidentBytes() => StatusField("VmRSS") * 1024;
+
+    /// <summary>Threads of the process now: a thread pool that grows is one whose threads are blocked.</summary>
+    public int ThreadCount() => (int)StatusField("Threads");
+
+    /// <summary>A number field of /proc/&lt;pid&gt;/status ("VmRSS:   123 kB" gives 123).</summary>
+    private long StatusField(string name)
     {
         foreach (var line in File.ReadLines($"/proc/{Id}/status"))
         {
-            if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
-            var kb = line["VmRSS:".Length..].Trim().Split(' ')[0];
-            return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            if (!line.StartsWith(name + ":", StringComparison.Ordinal)) continue;
+            var value = line[(name.Length + 1)..].Trim().Split(' ')[0];
+            return long.Parse(value, CultureInfo.InvariantCulture);
         }
-        throw new InvalidOperationException("No VmRSS line.");
+        throw new InvalidOperationException($"No {name} line in /proc/{Id}/status.");
     }
 
     public void Dispose()

@@ -11,7 +11,11 @@
 // --lead-seconds L: history is stamped to end L seconds after the start (the facade gets
 // MaxFutureSkew above L), so that a backfill taking about L seconds ends at "now" and the
 // 5-minute windows read full history.
+// --hostile: after the backfill, the hostile part (Hostile.cs) instead of the live phase and
+// the reads; its options (defaults): --hostile-seconds 60 (each phase) --slow-readers 20
+//   --slow-read-bytes-per-second 2048 --offender-pods 3000 --offender-parts 6 --shared-namespaces 10000
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -19,6 +23,7 @@ using System.Text.Json;
 using KubeMonitor.FacadeLoad;
 
 var options = Options.Parse(args);
+options.Hostile?.Validate();
 var baseAddress = new Uri($"http://127.0.0.1:{options.Port}");
 Console.WriteLine($"facade-load {DateTimeOffset.UtcNow:u}: {options.Nodes} nodes x {options.PodsPerNode} pods, backfill {options.BackfillMinutes} min, lead {options.LeadSeconds} s, live {options.LiveSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs");
 
@@ -61,6 +66,15 @@ Console.WriteLine(lateSeconds > 0
 if (lateSeconds < 0) await Task.Delay(TimeSpan.FromSeconds(-lateSeconds));
 Report.Memory(facade, http, idleRss, backfill.Stored, "after backfill");
 
+if (options.Hostile is { } hostile)
+{
+    // Instead of the live phase and the reads: docs/benchmarks.md, "Hostile load".
+    var idleStoreRss = facade.ResidentBytes();
+    await new HostileLoad(hostile, cluster, facade, http, pusher, baseAddress, options.Seed).RunAsync(idleStoreRss, endMs);
+    Report.Memory(facade, http, idleRss, -1, "after the hostile part");
+    return;
+}
+
 // Live: ticks on the wall clock's 5 s boundaries, as exporters push.
 if (options.LiveSeconds > 0)
 {
@@ -74,10 +88,10 @@ if (options.LiveSeconds > 0)
 var random = new Random(options.Seed);
 var bigNamespacePods = Enumerable.Range(0, cluster.PodCount).Where(i => i % Cluster.BigNamespaceStride == 0).ToList();
 var deployment = Cluster.DeploymentOf(bigNamespacePods.Count / 2);
-await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{Cluster.BigNamespace}?window=300 ({bigNamespacePods.Count} pods)", options.Queries,
-    _ => $"/api/namespaces/{Cluster.BigNamespace}?window=300");
-await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{Cluster.BigNamespace}/deployments/{deployment}?window=300", options.Queries,
-    _ => $"/api/namespaces/{Cluster.BigNamespace}/deployments/{deployment}?window=300");
+await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{cluster.BigNamespace}?window=300 ({bigNamespacePods.Count} pods)", options.Queries,
+    _ => $"/api/namespaces/{cluster.BigNamespace}?window=300");
+await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{cluster.BigNamespace}/deployments/{deployment}?window=300", options.Queries,
+    _ => $"/api/namespaces/{cluster.BigNamespace}/deployments/{deployment}?window=300");
 await Report.LatencyAsync(facade, http, "GET /api/pods/{pod}?namespace=&window=300 (random pods)", options.Queries, _ =>
 {
     var (ns, name) = cluster.PodAt(random.Next(cluster.PodCount));
@@ -101,7 +115,8 @@ internal sealed class Pusher(Cluster cluster, HttpClient http, int concurrency)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public async Task<PushStats> RunAsync(FacadeProcess facade, IEnumerable<long> tickTimestamps, bool paced)
+    /// <param name="alongEachTick">Run beside each tick's pushes (another client's requests of the same tick); the tick waits for it.</param>
+    public async Task<PushStats> RunAsync(FacadeProcess facade, IEnumerable<long> tickTimestamps, bool paced, Func<DateTimeOffset, Task>? alongEachTick = null)
     {
         var stats = new PushStats();
         var cpuBefore = facade.CpuTime();
@@ -119,16 +134,20 @@ internal sealed class Pusher(Cluster cluster, HttpClient http, int concurrency)
             var seconds = lastTick == 0 ? 5.0 : (tickMs - lastTick) / 1000.0;
             lastTick = tickMs;
             var timestamp = DateTimeOffset.FromUnixTimeMilliseconds(tickMs);
+            var alongside = alongEachTick?.Invoke(timestamp) ?? Task.CompletedTask;
             await Parallel.ForEachAsync(Enumerable.Range(0, cluster.NodeCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (node, ct) =>
             {
                 var buffer = new ArrayBufferWriter<byte>(32 * 1024);
                 cluster.WriteBatch(node, timestamp, seconds, buffer);
                 using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
                 content.Headers.ContentType = Json;
+                // Timed from send to the answer's last byte: one node's push, whatever the store holds.
+                var started = Stopwatch.GetTimestamp();
                 using var response = await http.PostAsync(new Uri($"/api/nodes/{cluster.NodeName(node)}/batch", UriKind.Relative), content, ct);
                 var body = await response.Content.ReadAsByteArrayAsync(ct);
-                stats.Add(response.IsSuccessStatusCode, body, buffer.WrittenCount);
+                stats.Add(response.IsSuccessStatusCode, body, buffer.WrittenCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             });
+            await alongside;
             stats.Ticks++;
         }
         stats.Wall = wall.Elapsed;
@@ -142,6 +161,7 @@ internal sealed class PushStats
 {
     private long _stored, _rejected, _dropped, _bytes, _requests;
     private string? _firstError;
+    private readonly ConcurrentQueue<double> _latenciesMs = new();
 
     public int Ticks { get; set; }
     public int LateTicks { get; set; }
@@ -149,9 +169,17 @@ internal sealed class PushStats
     public TimeSpan FacadeCpu { get; set; }
     public TimeSpan GeneratorCpu { get; set; }
     public long Stored => Interlocked.Read(ref _stored);
+    public long Rejected => Interlocked.Read(ref _rejected);
+    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Requests => Interlocked.Read(ref _requests);
+    public string? FirstError => _firstError;
 
-    public void Add(bool success, byte[] body, int requestBytes)
+    /// <summary>Each push's latency in milliseconds, sorted.</summary>
+    public double[] SortedLatencies() => [.. _latenciesMs.Order()];
+
+    public void Add(bool success, byte[] body, int requestBytes, double latencyMs)
     {
+        _latenciesMs.Enqueue(latencyMs);
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _bytes, requestBytes);
         if (!success)
@@ -190,7 +218,7 @@ internal static class Report
         Console.WriteLine($"{when} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}): RSS {rss / 1048576.0:F0} MiB, series {series:F0}, bytes held {bytesHeld / 1048576.0:F0} MiB{perSample}");
     }
 
-    private static double MetricValue(string text, string name)
+    public static double MetricValue(string text, string name)
     {
         foreach (var line in text.Split('\n'))
         {
@@ -253,12 +281,12 @@ internal static class Report
         return (response.IsSuccessStatusCode, body.Length);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    public static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }
 
 internal sealed record Options(
     int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
-    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments)
+    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile)
 {
     public static Options Parse(string[] args)
     {
@@ -266,13 +294,21 @@ internal sealed record Options(
         {
             ["--nodes"] = 5000, ["--pods-per-node"] = 30, ["--backfill-minutes"] = 15, ["--lead-seconds"] = 0, ["--live-seconds"] = 30,
             ["--concurrency"] = 4, ["--queries"] = 200, ["--port"] = 5080, ["--seed"] = 1, ["--page-size"] = 0,
+            ["--hostile-seconds"] = 60, ["--slow-readers"] = 20, ["--slow-read-bytes-per-second"] = 2048, ["--offender-pods"] = 3000,
+            ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
         };
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var extra = new List<string>();
+        var hostile = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
+            if (name == "--hostile")
+            {
+                hostile = true;
+                continue;
+            }
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
             else if (name == "--facade") dll = value;
@@ -280,8 +316,14 @@ internal sealed record Options(
             else if (name == "--arg") extra.Add(value);
             else throw new ArgumentException($"Unknown option {name}");
         }
+        var hostileOptions = hostile
+            ? new HostileOptions(
+                numbers["--hostile-seconds"], numbers["--slow-readers"], numbers["--slow-read-bytes-per-second"],
+                numbers["--offender-pods"], numbers["--offender-parts"], numbers["--shared-namespaces"])
+            : null;
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
-            numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra);
+            numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
+            hostileOptions);
     }
 }
