@@ -47,12 +47,12 @@ internal static class NamespacesApi
         return TypedResults.Ok(new NamespaceSeries(@namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
     }
 
-    public static Results<Ok<ItemList<PodView>>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock, CancellationToken aborted)
+    public static Results<StreamedList<PodView>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
-        // Streamed: the existence check reads one pod, the answer is written while it is read.
+        // The existence check reads one pod; the answer is written while it is read.
         var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : TypedResults.Ok(ItemLists.Streamed(pods, aborted));
+        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : new StreamedList<PodView>(pods);
     }
 
     private static NamespaceView View(string name, List<PodView> pods)

@@ -18,9 +18,9 @@ internal static class PodsApi
         return group;
     }
 
-    public static Results<Ok<ItemList<PodView>>, Ok<ItemPage<PodView>>, ProblemHttpResult> GetPods(
+    public static Results<StreamedList<PodView>, Ok<ItemPage<PodView>>, ProblemHttpResult> GetPods(
         [FromQuery(Name = "namespace")] string? ns, string? node, string? limit, [FromQuery(Name = "continue")] string? continueToken,
-        IMetricsStore store, TimeProvider clock, CancellationToken aborted)
+        IMetricsStore store, TimeProvider clock)
     {
         if (ns is not null && !KubernetesNames.IsLabel(ns)) return Problems.BadRequest($"Namespace '{ns}' is not a DNS-1123 label.");
         if (node is not null && !KubernetesNames.IsSubdomain(node)) return Problems.BadRequest($"Node name '{node}' is not a DNS-1123 subdomain.");
@@ -28,7 +28,7 @@ internal static class PodsApi
         if (problem is not null) return problem;
         var query = new PodQuery(Namespace: ns, Node: node);
         var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (page is null) return TypedResults.Ok(ItemLists.Streamed(store.Pods(query, nowMs), aborted));
+        if (page is null) return new StreamedList<PodView>(store.Pods(query, nowMs));
 
         var found = store.PodsPage(query, nowMs, page.After, page.Limit);
         return TypedResults.Ok(new ItemPage<PodView>(found.Items, found.More ? PageQuery.Token(found.Items[^1]) : null));

@@ -6,29 +6,7 @@ namespace KubeMonitor.Facade.Queries;
 // computed (one sample, a counter reset, a section the collector did not send) is null, not 0.
 // Timestamps are UTC DateTimes so that they are written as RFC 3339 with a "Z".
 
-/// <summary>A whole list; <c>Items</c> may be lazy, and is then written as it is read.</summary>
 public sealed record ItemList<T>(IEnumerable<T> Items);
-
-/// <summary>Lists written while they are read.</summary>
-public static class ItemLists
-{
-    /// <summary>
-    /// A lazy list written to a client that may go away: once the request is aborted, no more
-    /// items are made. The response writer discards what follows an abort without waiting, so
-    /// without this a closed slow reader would have the rest of a 150,000-pod list built at full
-    /// speed for nobody (measured: 8 closing readers stalled pushes and /livez for half a second).
-    /// </summary>
-    public static ItemList<T> Streamed<T>(IEnumerable<T> items, CancellationToken aborted) => new(UntilAborted(items, aborted));
-
-    private static IEnumerable<T> UntilAborted<T>(IEnumerable<T> items, CancellationToken aborted)
-    {
-        foreach (var item in items)
-        {
-            if (aborted.IsCancellationRequested) yield break;
-            yield return item;
-        }
-    }
-}
 
 /// <summary>A page of a list (<c>?limit=</c>): <c>continue</c> is present while more items follow.</summary>
 public sealed record ItemPage<T>(
