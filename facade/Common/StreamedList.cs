@@ -37,11 +37,15 @@ internal sealed class StreamedList<T>(IEnumerable<T> items) : IResult, IEndpoint
         writer.WriteStartArray(options.PropertyNamingPolicy?.ConvertName(nameof(ItemList<T>.Items)) ?? nameof(ItemList<T>.Items));
         try
         {
+            long flushedAt = 0;
             foreach (var item in items)
             {
+                // Serialize hands each item's bytes to the pipe (BytesCommitted); the pipe sends
+                // nothing until flushed, and a flush waits while the client is slow.
                 JsonSerializer.Serialize(writer, item, itemType);
-                if (writer.BytesPending < FlushBytes) continue;
+                if (writer.BytesCommitted + writer.BytesPending - flushedAt < FlushBytes) continue;
                 if (!await FlushAsync(writer, body, httpContext.RequestAborted)) return;
+                flushedAt = writer.BytesCommitted;
             }
             writer.WriteEndArray();
             writer.WriteEndObject();
