@@ -10,7 +10,8 @@ using KubeMonitor.Facade.Nodes;
 using KubeMonitor.Facade.Pods;
 
 // A start that fails (a bad setting, a port in use, an unusable kubeconfig) is one line on stderr
-// and exit 1, not an unhandled exception. WebApplicationFactory stops the host with HostAbortedException.
+// and exit 1, not an unhandled exception. (Tests' WebApplicationFactory may stop the host with
+// HostAbortedException: that one is theirs.)
 WebApplication app;
 try
 {
@@ -55,7 +56,6 @@ catch (Exception e) when (e is not HostAbortedException)
 }
 app.WaitForShutdown();
 return 0;
-
 
 /// <summary>Entry point; public so that tests can use WebApplicationFactory&lt;Program&gt;.</summary>
 public partial class Program;
