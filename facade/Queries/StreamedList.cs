@@ -2,12 +2,11 @@ using System.IO.Pipelines;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using KubeMonitor.Facade.Queries;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace KubeMonitor.Facade.Common;
+namespace KubeMonitor.Facade.Queries;
 
 /// <summary>
 /// A whole list (<c>{"items":[...]}</c>, the JSON of <see cref="ItemList{T}"/>) written while it is
