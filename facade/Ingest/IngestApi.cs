@@ -26,7 +26,10 @@ internal static class IngestApi
     public static RouteGroupBuilder MapIngest(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Ingest");
-        group.AddEndpointFilter(OnPushPortOnly);
+        if (routes.ServiceProvider.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort is { } pushPort)
+        {
+            group.AddEndpointFilter((context, next) => OnPushPortOnly(pushPort, context, next));
+        }
         group.MapPost("/nodes/{node}", PushNode)
             .Accepts<NodeSample>("application/json").WithSummary("Push one node sample.");
         group.MapPost("/pods/{pod}", PushPod)
@@ -37,18 +40,15 @@ internal static class IngestApi
     }
 
     /// <summary>
-    /// With <c>Facade:PushPort</c> set, pushes are taken only on connections to that port, so a
-    /// NetworkPolicy can admit that port from exporter pods alone while reads stay open on the other.
+    /// With <c>Facade:PushPort</c> set (read once, at mapping), pushes are taken only on connections
+    /// to that port, so a NetworkPolicy can admit it from exporter pods alone while reads stay open.
     /// </summary>
-    private static async ValueTask<object?> OnPushPortOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static ValueTask<object?> OnPushPortOnly(int pushPort, EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var http = context.HttpContext;
-        var pushPort = http.RequestServices.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort;
-        if (pushPort is { } port && http.Connection.LocalPort != port)
-        {
-            return Problems.NotFound($"Pushes are taken on port {port} only (Facade:PushPort), not on port {http.Connection.LocalPort}.");
-        }
-        return await next(context).ConfigureAwait(false);
+        var localPort = context.HttpContext.Connection.LocalPort;
+        return localPort == pushPort
+            ? next(context)
+            : ValueTask.FromResult<object?>(Problems.NotFound($"Pushes are taken on port {pushPort} only (Facade:PushPort), not on port {localPort}."));
     }
 
     public static Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushNode(string node, HttpRequest request, Ingestor ingest) =>
