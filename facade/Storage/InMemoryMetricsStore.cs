@@ -1,3 +1,4 @@
+using KubeMonitor.Facade.Samples;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using KubeMonitor.Facade.Deployments;

@@ -1,3 +1,4 @@
+using KubeMonitor.Facade.Samples;
 using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Queries;
 using static KubeMonitor.Facade.Storage.SampleMath;

@@ -1,6 +1,6 @@
-namespace KubeMonitor.Facade.Storage;
+namespace KubeMonitor.Facade.Samples;
 
-/// <summary>A pod's identity in the store, ordered by namespace then name.</summary>
+/// <summary>A pod's name in its namespace; ordered by namespace then name, the order of every pod list.</summary>
 internal readonly record struct PodKey(string Namespace, string Name) : IComparable<PodKey>
 {
     public int CompareTo(PodKey other)

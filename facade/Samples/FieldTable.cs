@@ -1,0 +1,40 @@
+namespace KubeMonitor.Facade.Samples;
+
+/// <summary>
+/// The raw values of one entity kind, in the column order in which every layer holds them: a push
+/// is validated, a sample stored, a Prometheus series mapped, a rate, a rollup and a summary
+/// computed from this one list. NaN in a column means "not in this sample".
+/// </summary>
+internal class FieldTable(string kind, IReadOnlyList<Field> fields)
+{
+    /// <summary>The entity kind (<c>node</c>, <c>pod</c>, <c>container</c>), for messages.</summary>
+    public string Kind { get; } = kind;
+
+    public IReadOnlyList<Field> Fields { get; } = fields;
+
+    public int Count => Fields.Count;
+
+    /// <summary>The column of the value at <paramref name="path"/> (<c>cpu.usageSecondsTotal</c>).</summary>
+    public int Column(string path)
+    {
+        for (var i = 0; i < Fields.Count; i++)
+        {
+            if (Fields[i].Path == path) return i;
+        }
+        throw new ArgumentException($"A {Kind} has no value '{path}'.", nameof(path));
+    }
+
+    /// <summary>A row of this kind with no value yet.</summary>
+    public double[] EmptyRow()
+    {
+        var row = new double[Count];
+        Array.Fill(row, double.NaN);
+        return row;
+    }
+}
+
+/// <summary>A <see cref="FieldTable"/> that also reads its values from a pushed sample.</summary>
+internal sealed class FieldTable<TSample>(string kind, params Field<TSample>[] fields) : FieldTable(kind, fields)
+{
+    public new IReadOnlyList<Field<TSample>> Fields { get; } = fields;
+}
