@@ -11,6 +11,9 @@ internal interface ISampleSource
     /// <summary>The longest window a query may ask of this source.</summary>
     TimeSpan MaxWindow { get; }
 
+    /// <summary>Why the source cannot answer now (for <c>/readyz</c>), or null when it can.</summary>
+    Task<string?> NotReadyAsync(CancellationToken cancellationToken);
+
     /// <summary>Live nodes, ordered by name.</summary>
     Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, CancellationToken cancellationToken);
 
