@@ -1,0 +1,22 @@
+using KubeMonitor.Facade.Samples;
+
+namespace KubeMonitor.Facade.Sources.Prometheus;
+
+/// <summary>The nodes of one answer: each node's rows from its series (by <c>node</c>), summed over disks and interfaces.</summary>
+/// <param name="lastTwo">Keep only what the newest two rows need (latest views).</param>
+internal sealed class NodeAnswer(bool lastTwo)
+{
+    public static readonly IReadOnlySet<string> Labels =
+        new HashSet<string>(["__name__", "node", .. MetricColumns.Node.MatcherLabels], StringComparer.Ordinal);
+
+    private readonly Dictionary<string, RowSet> _nodes = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, RowSet> Nodes => _nodes;
+
+    public void Add(RawSeries series)
+    {
+        if (series.Label("node") is not { Length: > 0 } node || series.Count == 0) return;
+        if (!_nodes.TryGetValue(node, out var rows)) _nodes.Add(node, rows = new RowSet(NodeFields.Count));
+        MetricColumns.Node.AddTo(rows, series, lastTwo);
+    }
+}
