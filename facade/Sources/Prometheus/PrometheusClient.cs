@@ -35,10 +35,8 @@ internal sealed class PrometheusClient
         _options = options.Value;
         _logger = logger;
         _clock = clock;
-        var url = new Uri(_options.Url!, UriKind.Absolute);
-        _queryUrl = new Uri(url.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/v1/query");
-        // Credentials in the URL never reach a message or a log.
-        Backend = new UriBuilder(url) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        Backend = new Uri(_options.Url!, UriKind.Absolute).GetLeftPart(UriPartial.Path).TrimEnd('/');
+        _queryUrl = new Uri(Backend + "/api/v1/query");
         _token = _options.BearerTokenFile is { } path ? new TokenFile(path) : null;
     }
 

@@ -22,6 +22,11 @@ internal sealed class PrometheusOptionsValidator : IValidateOptions<PrometheusOp
         {
             errors.Add($"{S}:Url must be a base URL without query or fragment (the facade adds /api/v1/query).");
         }
+        else if (url.UserInfo.Length > 0)
+        {
+            // HttpClient would not send them, and a URL ends up in messages and logs.
+            errors.Add($"{S}:Url must not hold credentials: use {S}:BearerTokenFile or {S}:Headers:Authorization.");
+        }
 
         foreach (var (header, value) in options.Headers)
         {

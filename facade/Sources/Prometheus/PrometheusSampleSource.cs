@@ -139,7 +139,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
             return IsOnNode(selector, identity) && keep(identity);
         }).ToList();
 
-        var sink = newSink();
+        IPodRowsSink? sink = null;
         var handed = 0;
         var range = WindowRange(fromMs, nowMs);
         foreach (var chunk in PodChunks.Split(kept, 0, kept.Count, PodsPerRegex, maxWholeNamespacePods: 0))
@@ -150,7 +150,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
             {
                 if (!answer.Pods.TryGetValue(key, out var parts) || !IsLive(parts.Rows, nowMs)) continue;
                 var rows = parts.Rows.From(fromMs);
-                sink.Add(rows.Timestamps, rows.Values);
+                (sink ??= newSink()).Add(rows.Timestamps, rows.Values);
                 handed++;
             }
         }

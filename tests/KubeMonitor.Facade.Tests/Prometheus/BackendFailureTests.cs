@@ -145,10 +145,16 @@ public sealed class BackendFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task A_backend_that_is_down_is_unavailable_and_the_url_credentials_are_never_shown()
+    public async Task A_backend_that_is_down_is_unavailable_and_the_token_is_never_shown()
     {
         var port = FacadeProcess.FreePort();
-        using var host = new SourceHost(new Dictionary<string, string?> { ["Facade:Prometheus:Url"] = $"http://user:s3cret@127.0.0.1:{port}/prom/" });
+        var tokenFile = Path.Combine(_folder, "token");
+        File.WriteAllText(tokenFile, "s3cret");
+        using var host = new SourceHost(new Dictionary<string, string?>
+        {
+            ["Facade:Prometheus:Url"] = $"http://127.0.0.1:{port}/prom/",
+            ["Facade:Prometheus:BearerTokenFile"] = tokenFile,
+        });
 
         var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, CancellationToken.None));
 

@@ -1,4 +1,5 @@
 using KubeMonitor.Facade.Sources.Prometheus;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Tests.Prometheus;
@@ -11,9 +12,23 @@ public sealed class PrometheusOptionsTests
     [InlineData("prometheus:9090", "absolute http or https URL")]
     [InlineData("ftp://prometheus", "absolute http or https URL")]
     [InlineData("http://prometheus:9090/?x=1", "without query or fragment")]
+    [InlineData("http://user:secret@prometheus:9090", "must not hold credentials")]
     public void A_missing_or_unusable_url_is_refused(string? url, string expected)
     {
         AssertFails(new PrometheusOptions { Url = url }, expected);
+    }
+
+    [Fact]
+    public async Task A_host_with_the_source_and_no_url_does_not_start()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddFacadeOptions();
+        builder.Services.AddPrometheusSource();
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Facade:Prometheus:Url is required", failure.Message);
     }
 
     [Theory]
