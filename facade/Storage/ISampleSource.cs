@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// Where the query layer reads raw samples: the embedded store, or a Prometheus-compatible server
