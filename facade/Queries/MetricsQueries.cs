@@ -22,7 +22,9 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     {
         var (fromMs, nowMs) = Range(window);
         if (await source.NodeRowsAsync(name, fromMs, nowMs, cancellationToken) is not { } rows) return null;
-        return Windowed(fromMs, nowMs, window, EntityViews.Node.Points(rows, fromMs), EntityViews.Node.Values);
+        var points = EntityViews.Node.Points(rows, fromMs);
+        if (source.StepsEverySeries) points = LastPerStep(points, window.StepSeconds);
+        return Windowed(fromMs, nowMs, window, points, EntityViews.Node.Values);
     }
 
     public async Task<IEnumerable<PodResult>> PodsAsync(PodSelector selector, CancellationToken cancellationToken = default) =>
@@ -39,6 +41,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
         var (fromMs, nowMs) = Range(window);
         if (await source.PodRowsAsync(pod, fromMs, nowMs, cancellationToken) is not { } rows) return null;
         var points = EntityViews.Pod.Points(rows.Rows, fromMs);
+        if (source.StepsEverySeries) points = LastPerStep(points, window.StepSeconds);
         var containerPoints = rows.Containers.Select(c => (c.Name, Points: EntityViews.Container.Points(c.Rows, fromMs))).ToList();
         return new PodWindow(
             Pod(rows.Latest),
@@ -120,6 +123,19 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     private static Windowed Windowed(long fromMs, long nowMs, QueryWindow window, IReadOnlyList<Point> points, IReadOnlyList<ViewValue> values) =>
         new(fromMs, nowMs, window.StepSeconds, points, Summaries.Of(points, values));
+
+    /// <summary>Each step's last point (steps start at multiples of the step since the Unix epoch; sample times are after it); its rates still span its own previous sample.</summary>
+    private static List<Point> LastPerStep(List<Point> points, int stepSeconds)
+    {
+        var stepMs = stepSeconds * 1000L;
+        var kept = new List<Point>();
+        for (var i = 0; i < points.Count; i++)
+        {
+            var isLastOfStep = i + 1 == points.Count || points[i + 1].TimestampMs / stepMs != points[i].TimestampMs / stepMs;
+            if (isLastOfStep) kept.Add(points[i]);
+        }
+        return kept;
+    }
 
     private static NodeResult Node(NodeLatest node) => new(node.Name, EntityViews.Node.Latest(node.Rows));
 

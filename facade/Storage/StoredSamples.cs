@@ -17,6 +17,8 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
 
     public TimeSpan MaxWindow => _options.Retention;
 
+    public bool StepsEverySeries => false;
+
     public Task<string?> NotReadyAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     private long FreshSince(long nowMs) => nowMs - (long)_options.Staleness.TotalMilliseconds;
