@@ -7,7 +7,10 @@ public sealed class FacadeOptions
 {
     public const string Section = "Facade";
 
-    /// <summary>How long samples are kept; also the largest <c>?window=</c>.</summary>
+    /// <summary>Where the REST API reads samples (docs/api.md section 8): the embedded store fed by pushes, or a Prometheus-compatible server.</summary>
+    public QuerySource Source { get; set; } = QuerySource.Memory;
+
+    /// <summary>How long the embedded store keeps samples; also its largest <c>?window=</c>.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>An entity whose newest sample is older than this leaves the lists and is freed.</summary>
@@ -47,9 +50,16 @@ public sealed class FacadeOptions
 
     /// <summary>How often the sweep drops expired samples and frees stale entities.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+}
 
-    /// <summary>The largest window in whole seconds.</summary>
-    public int MaxWindowSeconds => (int)Math.Min(int.MaxValue, Math.Floor(Retention.TotalSeconds));
+/// <summary>The values of <c>Facade:Source</c>.</summary>
+public enum QuerySource
+{
+    /// <summary>The embedded store, fed by the exporters' pushes.</summary>
+    Memory,
+
+    /// <summary>A Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics) that scrapes the exporters.</summary>
+    Prometheus,
 }
 
 /// <summary>Refuses to start with settings that make no sense, instead of failing at the first request.</summary>

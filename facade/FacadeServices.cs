@@ -1,6 +1,7 @@
-using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Kubernetes;
 using KubeMonitor.Facade.Ingest;
+using KubeMonitor.Facade.Queries;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,13 +21,34 @@ internal static class FacadeServices
         return services;
     }
 
-    /// <summary>The embedded store, its sweep, and deployment resolution (a ReplicaSet watch may replace <see cref="IReplicaSetOwnerResolver"/>).</summary>
-    public static IServiceCollection AddMetricsStore(this IServiceCollection services)
+    /// <summary>
+    /// The read port over the source that <c>Facade:Source</c> names, and deployment resolution
+    /// (a ReplicaSet watch may replace <see cref="IReplicaSetOwnerResolver"/>).
+    /// </summary>
+    public static IServiceCollection AddQueries(this IServiceCollection services, IConfiguration configuration)
     {
+        var source = configuration.GetValue<QuerySource?>($"{FacadeOptions.Section}:{nameof(FacadeOptions.Source)}") ?? QuerySource.Memory;
+        switch (source)
+        {
+            case QuerySource.Memory:
+                services.AddEmbeddedStore();
+                break;
+            default:
+                throw new OptionsValidationException(FacadeOptions.Section, typeof(FacadeOptions), [$"Facade:Source '{source}' is not one of Memory, Prometheus."]);
+        }
         services.TryAddSingleton<IReplicaSetOwnerResolver, NoReplicaSetOwners>();
         services.AddSingleton<DeploymentResolver>();
+        services.AddSingleton<IMetricsQueries, MetricsQueries>();
+        services.AddExceptionHandler<SourceUnavailableHandler>();
+        return services;
+    }
+
+    /// <summary>The embedded store: its writes (pushes), its reads (the source of the queries) and its sweep.</summary>
+    private static IServiceCollection AddEmbeddedStore(this IServiceCollection services)
+    {
         services.AddSingleton<InMemoryMetricsStore>();
-        services.AddSingleton<IMetricsStore>(sp => sp.GetRequiredService<InMemoryMetricsStore>());
+        services.AddSingleton<ISampleStore>(sp => sp.GetRequiredService<InMemoryMetricsStore>());
+        services.AddSingleton<ISampleSource, StoredSamples>();
         services.AddSingleton<StoreSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreSweeper>());
         return services;

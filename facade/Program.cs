@@ -20,9 +20,9 @@ try
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.Services.AddFacadeOptions();
     builder.Services.AddPushAuthentication(builder.Configuration);
-    // Before the store: in a cluster the real ReplicaSet owners replace the name rule.
+    // Before the queries: in a cluster the real ReplicaSet owners replace the name rule.
     builder.Services.AddReplicaSetOwners(builder.Configuration);
-    builder.Services.AddMetricsStore();
+    builder.Services.AddQueries(builder.Configuration);
     builder.Services.AddIngest();
     builder.Services.AddFacadeTelemetry();
     builder.Services.AddFacadeProblemDetails();

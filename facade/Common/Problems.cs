@@ -15,6 +15,9 @@ internal static class Problems
 
     public static ProblemHttpResult TooManySeries(string detail) => Make(StatusCodes.Status429TooManyRequests, "Too many series", detail);
 
+    /// <summary>The query source cannot answer now; the caller may retry after the Retry-After header.</summary>
+    public static ProblemHttpResult SourceUnavailable(string detail) => Make(StatusCodes.Status503ServiceUnavailable, "Query source unavailable", detail);
+
     /// <summary>A pod name found in several namespaces; the problem lists them so the caller can pick one.</summary>
     public static ProblemHttpResult AmbiguousPod(string pod, IReadOnlyList<string> namespaces) =>
         TypedResults.Problem(

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace KubeMonitor.Facade.Health;
 
 /// <summary>
-/// <c>/livez</c> (and <c>/healthz</c>, as the report's users expect): alive while the store's
-/// sweep keeps ticking. <c>/readyz</c>: the host has started and is not stopping.
+/// <c>/livez</c> (and <c>/healthz</c>, as the report's users expect): alive while the embedded
+/// store's sweep keeps ticking (always, with another source). <c>/readyz</c>: the host has started,
+/// is not stopping, and its query source can answer.
 /// </summary>
 internal static class HealthApi
 {
@@ -17,8 +18,9 @@ internal static class HealthApi
         return routes;
     }
 
-    public static Results<ContentHttpResult, ProblemHttpResult> Live(StoreSweeper sweeper, TimeProvider clock)
+    public static Results<ContentHttpResult, ProblemHttpResult> Live(IServiceProvider services, TimeProvider clock)
     {
+        if (services.GetService<StoreSweeper>() is not { } sweeper) return TypedResults.Text("ok\n");
         // Three missed ticks in a row means the timer (or the store) is stuck.
         var late = clock.GetUtcNow() - sweeper.LastTick;
         return late <= 3 * sweeper.Interval
@@ -26,8 +28,16 @@ internal static class HealthApi
             : TypedResults.Problem($"The store sweep last ran {late.TotalSeconds:0} s ago.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not alive");
     }
 
-    public static Results<ContentHttpResult, ProblemHttpResult> Ready(IHostApplicationLifetime lifetime) =>
-        lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
-            ? TypedResults.Text("ok\n")
-            : TypedResults.Problem("The facade is starting or stopping.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready");
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Ready(
+        IHostApplicationLifetime lifetime, ISampleSource source, CancellationToken cancellationToken)
+    {
+        if (!lifetime.ApplicationStarted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return NotReady("The facade is starting or stopping.");
+        }
+        return await source.NotReadyAsync(cancellationToken) is { } reason ? NotReady(reason) : TypedResults.Text("ok\n");
+    }
+
+    private static ProblemHttpResult NotReady(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready");
 }

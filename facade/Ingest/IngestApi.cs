@@ -26,7 +26,13 @@ internal static class IngestApi
     public static RouteGroupBuilder MapIngest(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Ingest");
-        if (routes.ServiceProvider.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort is { } pushPort)
+        if (routes.ServiceProvider.GetService<ISampleStore>() is null)
+        {
+            // Facade:Source=Prometheus: the samples are the backend's, nothing here takes them.
+            group.AddEndpointFilter((_, _) => ValueTask.FromResult<object?>(Problems.NotFound(
+                "This facade reads its samples from a Prometheus-compatible server (Facade:Source=Prometheus) and takes no pushes; let Prometheus scrape the exporters' /metrics.")));
+        }
+        else if (routes.ServiceProvider.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort is { } pushPort)
         {
             group.AddEndpointFilter((context, next) => OnPushPortOnly(pushPort, context, next));
         }
@@ -62,7 +68,7 @@ internal static class IngestApi
 }
 
 /// <summary>One push, start to end: read, validate whole, store all or nothing (new series past the global cap aside), count.</summary>
-internal sealed class Ingestor(SampleValidator validator, IMetricsStore store, FacadeMetrics metrics, IOptions<FacadeOptions> options)
+internal sealed class Ingestor(SampleValidator validator, ISampleStore store, FacadeMetrics metrics, IOptions<FacadeOptions> options)
 {
     public async Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushAsync<T>(
         HttpRequest request, JsonTypeInfo<T> type, Func<SampleValidator, T, IngestBatch> validate)

@@ -61,16 +61,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
 
     private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, string what)
     {
-        var values = Empty(NodeFields.Count);
-        Set(values, NodeFields.CpuSecondsTotal, sample.Cpu?.UsageSecondsTotal, what, "cpu.usageSecondsTotal");
-        Set(values, NodeFields.CpuCapacityCores, sample.Cpu?.CapacityCores, what, "cpu.capacityCores");
-        Set(values, NodeFields.MemoryTotalBytes, sample.Memory?.TotalBytes, what, "memory.totalBytes");
-        Set(values, NodeFields.MemoryAvailableBytes, sample.Memory?.AvailableBytes, what, "memory.availableBytes");
-        Set(values, NodeFields.MemoryUsedBytes, sample.Memory?.UsedBytes, what, "memory.usedBytes");
-        Set(values, NodeFields.DiskReadBytesTotal, sample.Disk?.ReadBytesTotal, what, "disk.readBytesTotal");
-        Set(values, NodeFields.DiskWriteBytesTotal, sample.Disk?.WriteBytesTotal, what, "disk.writeBytesTotal");
-        Set(values, NodeFields.NetworkRxBytesTotal, sample.Network?.RxBytesTotal, what, "network.rxBytesTotal");
-        Set(values, NodeFields.NetworkTxBytesTotal, sample.Network?.TxBytesTotal, what, "network.txBytesTotal");
+        var values = Values(NodeFields.Table, sample, what);
         return new NodeEntry(node, context.Timestamp(sample.Timestamp, batchTimestamp, what), values);
     }
 
@@ -88,14 +79,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
         }
 
-        var values = Empty(PodFields.Count);
-        Set(values, PodFields.CpuSecondsTotal, sample.Cpu?.UsageSecondsTotal, what, "cpu.usageSecondsTotal");
-        Set(values, PodFields.MemoryUsageBytes, sample.Memory?.UsageBytes, what, "memory.usageBytes");
-        Set(values, PodFields.MemoryWorkingSetBytes, sample.Memory?.WorkingSetBytes, what, "memory.workingSetBytes");
-        Set(values, PodFields.DiskReadBytesTotal, sample.Disk?.ReadBytesTotal, what, "disk.readBytesTotal");
-        Set(values, PodFields.DiskWriteBytesTotal, sample.Disk?.WriteBytesTotal, what, "disk.writeBytesTotal");
-        Set(values, PodFields.NetworkRxBytesTotal, sample.Network?.RxBytesTotal, what, "network.rxBytesTotal");
-        Set(values, PodFields.NetworkTxBytesTotal, sample.Network?.TxBytesTotal, what, "network.txBytesTotal");
+        var values = Values(PodFields.Table, sample, what);
 
         var containers = new List<ContainerEntry>(sample.Containers?.Count ?? 0);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -105,9 +89,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             var where = $"{what}: containers[{i}]";
             if (!KubernetesNames.IsLabel(container.Name)) throw new SampleException($"{where}: name '{container.Name}' is not a DNS-1123 label.");
             if (!seen.Add(container.Name!)) throw new SampleException($"{where}: container '{container.Name}' appears twice.");
-            var containerValues = Empty(ContainerFields.Count);
-            Set(containerValues, ContainerFields.CpuSecondsTotal, container.Cpu?.UsageSecondsTotal, where, "cpu.usageSecondsTotal");
-            Set(containerValues, ContainerFields.MemoryWorkingSetBytes, container.Memory?.WorkingSetBytes, where, "memory.workingSetBytes");
+            var containerValues = Values(ContainerFields.Table, container, where);
             containers.Add(new ContainerEntry(container.Name!, containerValues));
         }
 
@@ -116,10 +98,15 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             context.Timestamp(sample.Timestamp, batchTimestamp, what), values, containers);
     }
 
-    private static double[] Empty(int count)
+    /// <summary>A sample's values in the columns of its field table; each present one checked.</summary>
+    private static double[] Values<TSample>(FieldTable<TSample> table, TSample sample, string what)
     {
-        var values = new double[count];
-        Array.Fill(values, double.NaN);
+        var values = table.EmptyRow();
+        for (var column = 0; column < table.Count; column++)
+        {
+            var field = table.Fields[column];
+            if (field.Read(sample) is { } value) values[column] = Checked(value, what, field.Path);
+        }
         return values;
     }
 
@@ -130,14 +117,13 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// </summary>
     internal const double MaxValue = 18446744073709551616.0;
 
-    private static void Set(double[] values, int field, double? value, string what, string path)
+    private static double Checked(double value, string what, string path)
     {
-        if (value is not { } v) return;
-        if (!double.IsFinite(v) || v < 0 || v > MaxValue)
+        if (!double.IsFinite(value) || value < 0 || value > MaxValue)
         {
-            throw new SampleException($"{what}: {path} must be a number from 0 to 2^64, got {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            throw new SampleException($"{what}: {path} must be a number from 0 to 2^64, got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
-        values[field] = v;
+        return value;
     }
 
     private static void RequireSubdomain(string? name, string what)

@@ -1,3 +1,4 @@
+using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Queries;
 using KubeMonitor.Facade.Storage;
@@ -22,42 +23,31 @@ internal static class NamespacesApi
         return group;
     }
 
-    public static Ok<ItemList<NamespaceView>> GetNamespaces(IMetricsStore store, TimeProvider clock)
-    {
-        var pods = store.Pods(new PodQuery(), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        var views = pods.GroupBy(p => p.Namespace, StringComparer.Ordinal).Select(g => View(g.Key, g.ToList())).ToList();
-        return TypedResults.Ok(new ItemList<NamespaceView>(views));
-    }
+    public static async Task<Ok<ItemList<NamespaceView>>> GetNamespaces(IMetricsQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ItemList<NamespaceView>((await queries.NamespacesAsync(cancellationToken)).Select(ViewMapping.Namespace).ToList()));
 
-    public static Results<Ok<NamespaceView>, Ok<NamespaceSeries>, ProblemHttpResult> GetNamespace(
-        string @namespace, string? window, string? step, IMetricsStore store, TimeProvider clock, IOptions<FacadeOptions> options)
+    public static async Task<Results<Ok<NamespaceView>, Ok<NamespaceSeries>, ProblemHttpResult>> GetNamespace(
+        string @namespace, string? window, string? step, IMetricsQueries queries, IOptions<FacadeOptions> options, CancellationToken cancellationToken)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
-        var (query, problem) = WindowQuery.Parse(window, step, options.Value);
+        var (query, problem) = WindowQuery.Parse(window, step, queries.MaxWindow, options.Value);
         if (problem is not null) return problem;
-        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var notFound = Problems.NotFound($"No live pods in namespace '{@namespace}'.");
         if (query is null)
         {
-            var pods = store.Pods(new PodQuery(Namespace: @namespace), nowMs).ToList();
-            return pods.Count == 0 ? notFound : TypedResults.Ok(View(@namespace, pods));
+            return await queries.NamespaceAsync(@namespace, cancellationToken) is { } group ? TypedResults.Ok(ViewMapping.Namespace(group)) : notFound;
         }
-
-        if (store.StepSums(new PodQuery(Namespace: @namespace), query.FromMs(nowMs), nowMs, query.StepSeconds) is not { } points) return notFound;
-        return TypedResults.Ok(new NamespaceSeries(@namespace, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
+        return await queries.NamespaceSeriesAsync(@namespace, query, cancellationToken) is { } series
+            ? TypedResults.Ok(ViewMapping.NamespaceSeries(@namespace, series))
+            : notFound;
     }
 
-    public static Results<StreamedList<PodView>, ProblemHttpResult> GetNamespacePods(string @namespace, IMetricsStore store, TimeProvider clock)
+    public static async Task<Results<StreamedList<PodView>, ProblemHttpResult>> GetNamespacePods(
+        string @namespace, IMetricsQueries queries, CancellationToken cancellationToken)
     {
         if (!KubernetesNames.IsLabel(@namespace)) return Problems.BadRequest($"Namespace '{@namespace}' is not a DNS-1123 label.");
         // The existence check reads one pod; the answer is written while it is read.
-        var pods = store.Pods(new PodQuery(Namespace: @namespace), clock.GetUtcNow().ToUnixTimeMilliseconds());
-        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : new StreamedList<PodView>(pods);
-    }
-
-    private static NamespaceView View(string name, List<PodView> pods)
-    {
-        var sum = Rollups.Sum(pods.Select(p => (p.Cpu, p.Memory, p.Disk, p.Network)));
-        return new NamespaceView(name, pods.Count, pods.Select(p => p.Name).ToList(), sum.Cpu, sum.Memory, sum.Disk, sum.Network);
+        var pods = await queries.PodsAsync(new PodSelector(Namespace: @namespace), cancellationToken);
+        return !pods.Any() ? Problems.NotFound($"No live pods in namespace '{@namespace}'.") : new StreamedList<PodView>(pods.Select(ViewMapping.Pod));
     }
 }

@@ -1,6 +1,6 @@
+using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Queries;
-using KubeMonitor.Facade.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,20 +17,18 @@ internal static class NodesApi
         return group;
     }
 
-    public static Ok<ItemList<NodeView>> GetNodes(IMetricsStore store, TimeProvider clock) =>
-        TypedResults.Ok(new ItemList<NodeView>(store.Nodes(clock.GetUtcNow().ToUnixTimeMilliseconds())));
+    public static async Task<Ok<ItemList<NodeView>>> GetNodes(IMetricsQueries queries, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ItemList<NodeView>((await queries.NodesAsync(cancellationToken)).Select(ViewMapping.Node).ToList()));
 
-    public static Results<Ok<NodeView>, Ok<NodeSeries>, ProblemHttpResult> GetNode(
-        string node, string? window, string? step, IMetricsStore store, TimeProvider clock, IOptions<FacadeOptions> options)
+    public static async Task<Results<Ok<NodeView>, Ok<NodeSeries>, ProblemHttpResult>> GetNode(
+        string node, string? window, string? step, IMetricsQueries queries, IOptions<FacadeOptions> options, CancellationToken cancellationToken)
     {
         if (!KubernetesNames.IsSubdomain(node)) return Problems.BadRequest($"Node name '{node}' is not a DNS-1123 subdomain.");
-        var (query, problem) = WindowQuery.Parse(window, step, options.Value);
+        var (query, problem) = WindowQuery.Parse(window, step, queries.MaxWindow, options.Value);
         if (problem is not null) return problem;
-        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var notFound = Problems.NotFound($"No live node '{node}'.");
-        if (query is null) return store.Node(node, nowMs) is { } view ? TypedResults.Ok(view) : notFound;
+        if (query is null) return await queries.NodeAsync(node, cancellationToken) is { } latest ? TypedResults.Ok(ViewMapping.Node(latest)) : notFound;
 
-        if (store.NodePoints(node, query.FromMs(nowMs), nowMs) is not { } points) return notFound;
-        return TypedResults.Ok(new NodeSeries(node, query.WindowSeconds, query.StepSeconds, points, Summaries.Of(points)));
+        return await queries.NodeSeriesAsync(node, query, cancellationToken) is { } series ? TypedResults.Ok(ViewMapping.NodeSeries(node, series)) : notFound;
     }
 }

@@ -1,69 +1,30 @@
 namespace KubeMonitor.Facade.Queries;
 
-/// <summary>min/avg/max of every rate and gauge over a window's points (counters' totals are not summarised).</summary>
+/// <summary>min/avg/max over a window's points of every value a view table summarises (rates, gauges, derived; not totals).</summary>
 internal static class Summaries
 {
-    private static readonly (string Section, string Field, Func<NodePoint, double?> Get)[] NodeFields =
-    [
-        ("cpu", "usageCores", p => p.Cpu.UsageCores),
-        ("cpu", "capacityCores", p => p.Cpu.CapacityCores),
-        ("cpu", "utilization", p => p.Cpu.Utilization),
-        ("memory", "totalBytes", p => p.Memory.TotalBytes),
-        ("memory", "availableBytes", p => p.Memory.AvailableBytes),
-        ("memory", "usedBytes", p => p.Memory.UsedBytes),
-        ("memory", "utilization", p => p.Memory.Utilization),
-        ("disk", "readBytesPerSecond", p => p.Disk.ReadBytesPerSecond),
-        ("disk", "writeBytesPerSecond", p => p.Disk.WriteBytesPerSecond),
-        ("network", "rxBytesPerSecond", p => p.Network.RxBytesPerSecond),
-        ("network", "txBytesPerSecond", p => p.Network.TxBytesPerSecond),
-    ];
-
-    private static readonly (string Section, string Field, Func<PodPoint, double?> Get)[] PodFields =
-    [
-        ("cpu", "usageCores", p => p.Cpu.UsageCores),
-        ("memory", "workingSetBytes", p => p.Memory.WorkingSetBytes),
-        ("memory", "usageBytes", p => p.Memory.UsageBytes),
-        ("disk", "readBytesPerSecond", p => p.Disk.ReadBytesPerSecond),
-        ("disk", "writeBytesPerSecond", p => p.Disk.WriteBytesPerSecond),
-        ("network", "rxBytesPerSecond", p => p.Network.RxBytesPerSecond),
-        ("network", "txBytesPerSecond", p => p.Network.TxBytesPerSecond),
-    ];
-
-    private static readonly (string Section, string Field, Func<AggregatePoint, double?> Get)[] AggregateFields =
-    [
-        ("cpu", "usageCores", p => p.Cpu.UsageCores),
-        ("memory", "workingSetBytes", p => p.Memory.WorkingSetBytes),
-        ("memory", "usageBytes", p => p.Memory.UsageBytes),
-        ("disk", "readBytesPerSecond", p => p.Disk.ReadBytesPerSecond),
-        ("disk", "writeBytesPerSecond", p => p.Disk.WriteBytesPerSecond),
-        ("network", "rxBytesPerSecond", p => p.Network.RxBytesPerSecond),
-        ("network", "txBytesPerSecond", p => p.Network.TxBytesPerSecond),
-    ];
-
-    public static Summary Of(IReadOnlyList<NodePoint> points) => Of(points, NodeFields);
-
-    public static Summary Of(IReadOnlyList<PodPoint> points) => Of(points, PodFields);
-
-    public static Summary Of(IReadOnlyList<AggregatePoint> points) => Of(points, AggregateFields);
-
-    private static Summary Of<T>(IReadOnlyList<T> points, (string Section, string Field, Func<T, double?> Get)[] fields)
+    public static Summary Of(IReadOnlyList<Point> points, IReadOnlyList<ViewValue> values)
     {
         var summary = new Summary();
-        foreach (var (section, field, get) in fields)
+        for (var i = 0; i < values.Count; i++)
         {
-            if (!summary.TryGetValue(section, out var stats)) summary[section] = stats = [];
-            stats[field] = StatOf(points, get);
+            var value = values[i];
+            if (value.IsTotal) continue;
+            if (!summary.TryGetValue(value.Section, out var stats)) summary[value.Section] = stats = [];
+            stats[value.Name] = StatOf(points, i);
         }
         return summary;
     }
 
-    private static Stat? StatOf<T>(IReadOnlyList<T> points, Func<T, double?> get)
+    /// <summary>Over the points where the value exists; null when none has it.</summary>
+    private static Stat? StatOf(IReadOnlyList<Point> points, int index)
     {
         double min = double.MaxValue, max = double.MinValue, sum = 0;
         var count = 0;
         foreach (var point in points)
         {
-            if (get(point) is not { } v) continue;
+            var v = point[index];
+            if (double.IsNaN(v)) continue;
             min = Math.Min(min, v);
             max = Math.Max(max, v);
             sum += v;

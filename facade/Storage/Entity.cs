@@ -1,5 +1,3 @@
-using static KubeMonitor.Facade.Storage.SampleMath;
-
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
@@ -14,35 +12,32 @@ internal abstract class Entity(int fieldCount, long createdMs)
     /// <summary>Newest sample time, or (while still empty) the time the entity was made.</summary>
     protected long NewestMs => Series.LastTimestamp ?? createdMs;
 
-    protected static List<SampleMath.Row> ReadRows(EntitySeries series, long fromMs, long toMs)
+    /// <summary>Under the lock: whether the entity holds a sample no older than <paramref name="freshSinceMs"/>.</summary>
+    protected bool IsLive(long freshSinceMs) => !Retired && Series.LastTimestamp is { } last && last >= freshSinceMs;
+
+    /// <summary>Under the lock: a series' rows in [fromMs, toMs] and the one before.</summary>
+    protected static RawRows ReadRows(EntitySeries series, long fromMs, long toMs)
     {
         var timestamps = new List<long>();
         var values = new List<double>();
         series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
-        var rows = new List<SampleMath.Row>(timestamps.Count);
-        for (var i = 0; i < timestamps.Count; i++) rows.Add(RowAt(timestamps, values, series.FieldCount, i));
-        return rows;
-    }
-
-    /// <summary>Under the lock: the newest sample and the one before it, if the entity is live.</summary>
-    protected (SampleMath.Row? Previous, SampleMath.Row Current)? LatestPair(long freshSinceMs)
-    {
-        if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return null;
-        return LatestRows(Series);
+        return new RawRows([.. timestamps], [.. values], series.FieldCount);
     }
 
     /// <summary>
-    /// The newest sample and the one before it from the series' uncompressed latest rows:
-    /// a latest view (GET /api/pods lists every pod) decodes no chunk.
+    /// Under the lock: the newest row and the one before it from the series' uncompressed latest
+    /// rows: a latest view (GET /api/pods lists every pod) decodes no chunk.
     /// </summary>
-    protected static (SampleMath.Row? Previous, SampleMath.Row Current) LatestRows(EntitySeries series)
+    protected static LatestRows LatestOf(EntitySeries series)
     {
         var fieldCount = series.FieldCount;
         Span<long> timestamps = stackalloc long[2];
         Span<double> values = stackalloc double[2 * fieldCount];
         var n = series.CopyLatest(timestamps, values);
-        var current = new SampleMath.Row(timestamps[n - 1], values.Slice((n - 1) * fieldCount, fieldCount).ToArray());
-        return (n == 2 ? new SampleMath.Row(timestamps[0], values[..fieldCount].ToArray()) : null, current);
+        var current = values.Slice((n - 1) * fieldCount, fieldCount).ToArray();
+        return n == 2
+            ? new LatestRows(timestamps[1], current, timestamps[0], values[..fieldCount].ToArray())
+            : new LatestRows(timestamps[0], current, 0, null);
     }
 
     public virtual long BytesHeld()

@@ -1,37 +1,52 @@
+using KubeMonitor.Contracts;
+
 namespace KubeMonitor.Facade.Storage;
 
-// Column layouts of the EntitySeries of each entity kind: the raw values as pushed, counters
-// and gauges alike (rates are derived when read). NaN in a column means "not in this sample".
+// The field tables of the three entity kinds (docs/api.md sections 2 to 5). A new value is one
+// line here (and its place in the view records); validation, storage, the Prometheus source,
+// rates, rollups and summaries follow from it.
 
 internal static class NodeFields
 {
-    public const int CpuSecondsTotal = 0;
-    public const int CpuCapacityCores = 1;
-    public const int MemoryTotalBytes = 2;
-    public const int MemoryAvailableBytes = 3;
-    public const int MemoryUsedBytes = 4;
-    public const int DiskReadBytesTotal = 5;
-    public const int DiskWriteBytesTotal = 6;
-    public const int NetworkRxBytesTotal = 7;
-    public const int NetworkTxBytesTotal = 8;
-    public const int Count = 9;
+    public static readonly FieldTable<NodeSample> Table = new("node",
+        new("cpu", "usageSecondsTotal", FieldKind.Counter, "kubemonitor_node_cpu_usage_seconds_total", s => s.Cpu?.UsageSecondsTotal, RateName: "usageCores"),
+        new("cpu", "capacityCores", FieldKind.Gauge, "kubemonitor_node_cpu_capacity_cores", s => s.Cpu?.CapacityCores),
+        new("memory", "totalBytes", FieldKind.Gauge, "kubemonitor_node_memory_total_bytes", s => s.Memory?.TotalBytes),
+        new("memory", "availableBytes", FieldKind.Gauge, "kubemonitor_node_memory_available_bytes", s => s.Memory?.AvailableBytes),
+        new("memory", "usedBytes", FieldKind.Gauge, "kubemonitor_node_memory_used_bytes", s => s.Memory?.UsedBytes),
+        new("disk", "readBytesTotal", FieldKind.Counter, "kubemonitor_node_disk_read_bytes_total", s => s.Disk?.ReadBytesTotal, RateName: "readBytesPerSecond"),
+        new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_node_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
+        // Node network totals leave out loopback (docs/api.md section 5); the exporter serves lo's series too.
+        new("network", "rxBytesTotal", FieldKind.Counter, "kubemonitor_node_network_receive_bytes_total", s => s.Network?.RxBytesTotal, RateName: "rxBytesPerSecond", Matchers: "interface!=\"lo\""),
+        new("network", "txBytesTotal", FieldKind.Counter, "kubemonitor_node_network_transmit_bytes_total", s => s.Network?.TxBytesTotal, RateName: "txBytesPerSecond", Matchers: "interface!=\"lo\""));
+
+    public static readonly int CpuSecondsTotal = Table.Column("cpu.usageSecondsTotal");
+    public static readonly int CpuCapacityCores = Table.Column("cpu.capacityCores");
+    public static readonly int MemoryTotalBytes = Table.Column("memory.totalBytes");
+    public static readonly int MemoryAvailableBytes = Table.Column("memory.availableBytes");
+    public static readonly int MemoryUsedBytes = Table.Column("memory.usedBytes");
+    public static int Count => Table.Count;
 }
 
 internal static class PodFields
 {
-    public const int CpuSecondsTotal = 0;
-    public const int MemoryUsageBytes = 1;
-    public const int MemoryWorkingSetBytes = 2;
-    public const int DiskReadBytesTotal = 3;
-    public const int DiskWriteBytesTotal = 4;
-    public const int NetworkRxBytesTotal = 5;
-    public const int NetworkTxBytesTotal = 6;
-    public const int Count = 7;
+    public static readonly FieldTable<PodSample> Table = new("pod",
+        new("cpu", "usageSecondsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_usage_seconds_total", s => s.Cpu?.UsageSecondsTotal, RateName: "usageCores"),
+        new("memory", "workingSetBytes", FieldKind.Gauge, "kubemonitor_pod_memory_working_set_bytes", s => s.Memory?.WorkingSetBytes),
+        new("memory", "usageBytes", FieldKind.Gauge, "kubemonitor_pod_memory_usage_bytes", s => s.Memory?.UsageBytes),
+        new("disk", "readBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_read_bytes_total", s => s.Disk?.ReadBytesTotal, RateName: "readBytesPerSecond"),
+        new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
+        new("network", "rxBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_receive_bytes_total", s => s.Network?.RxBytesTotal, RateName: "rxBytesPerSecond"),
+        new("network", "txBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_transmit_bytes_total", s => s.Network?.TxBytesTotal, RateName: "txBytesPerSecond"));
+
+    public static int Count => Table.Count;
 }
 
 internal static class ContainerFields
 {
-    public const int CpuSecondsTotal = 0;
-    public const int MemoryWorkingSetBytes = 1;
-    public const int Count = 2;
+    public static readonly FieldTable<ContainerSample> Table = new("container",
+        new("cpu", "usageSecondsTotal", FieldKind.Counter, "kubemonitor_container_cpu_usage_seconds_total", s => s.Cpu?.UsageSecondsTotal, RateName: "usageCores"),
+        new("memory", "workingSetBytes", FieldKind.Gauge, "kubemonitor_container_memory_working_set_bytes", s => s.Memory?.WorkingSetBytes));
+
+    public static int Count => Table.Count;
 }

@@ -1,6 +1,3 @@
-using KubeMonitor.Facade.Queries;
-using static KubeMonitor.Facade.Storage.SampleMath;
-
 namespace KubeMonitor.Facade.Storage;
 
 internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Count, createdMs)
@@ -37,32 +34,14 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
         }
     }
 
-    public NodeView? Latest(long freshSinceMs)
+    public NodeLatest? Latest(long freshSinceMs)
     {
-        lock (Gate)
-        {
-            if (LatestPair(freshSinceMs) is not { } pair) return null;
-            var (previous, current) = pair;
-            var (cpu, memory, disk, network) = SampleMath.Node(previous, current);
-            return new NodeView(Name, ToUtc(current.TimestampMs), cpu, memory, disk, network);
-        }
+        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series)) : null;
     }
 
-    public List<NodePoint>? Points(long freshSinceMs, long fromMs, long toMs)
+    /// <summary>The rows in [fromMs, toMs] and the one before, if the node is live.</summary>
+    public RawRows? Rows(long freshSinceMs, long fromMs, long toMs)
     {
-        List<SampleMath.Row> rows;
-        lock (Gate)
-        {
-            if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return null;
-            rows = ReadRows(Series, fromMs, toMs);
-        }
-        var points = new List<NodePoint>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            if (rows[i].TimestampMs < fromMs) continue;
-            var (cpu, memory, disk, network) = SampleMath.Node(i > 0 ? rows[i - 1] : null, rows[i]);
-            points.Add(new NodePoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network));
-        }
-        return points;
+        lock (Gate) return IsLive(freshSinceMs) ? ReadRows(Series, fromMs, toMs) : null;
     }
 }

@@ -1,8 +1,3 @@
-using KubeMonitor.Facade.Samples;
-using KubeMonitor.Facade.Deployments;
-using KubeMonitor.Facade.Queries;
-using static KubeMonitor.Facade.Storage.SampleMath;
-
 namespace KubeMonitor.Facade.Storage;
 
 internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Count, createdMs), IChargedPod
@@ -23,7 +18,8 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
 
     // Mutated only under both the structure lock and Gate; read under Gate.
     private readonly Dictionary<string, ContainerSeries> _containers = new(StringComparer.Ordinal);
-    private string? _node, _uid, _ownerKind, _ownerName, _deployment;
+    // What the newest stored sample said of the pod; replaced (not changed) when a sample says otherwise.
+    private PodIdentity _identity = new(key.Namespace, key.Name, null, null, null, null, null);
 
     public PodKey Key { get; } = key;
 
@@ -47,7 +43,11 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
             var result = Series.Append(entry.TimestampMs, entry.Values);
             if (result == AppendResult.Stored)
             {
-                (_node, _uid, _ownerKind, _ownerName, _deployment) = (entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment);
+                if (_identity.Node != entry.Node || _identity.Uid != entry.Uid || _identity.OwnerKind != entry.OwnerKind
+                    || _identity.OwnerName != entry.OwnerName || _identity.Deployment != entry.Deployment)
+                {
+                    _identity = new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment);
+                }
             }
             Series.DropBefore(oldestKeptMs);
             foreach (var container in entry.Containers)
@@ -101,105 +101,49 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     }
 
     /// <summary>
-    /// When the pod is live and matches the query's node and deployment, copies its raw rows in
-    /// [fromMs, toMs] (and the one before) under the lock and returns true.
+    /// When the pod is live, on <paramref name="node"/> (if given) and accepted by
+    /// <paramref name="keep"/>, copies its raw rows in [fromMs, toMs] (and the one before) under
+    /// the lock and returns true.
     /// </summary>
     public bool ReadIfMatching(
-        PodQuery query, long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments, List<long> timestamps, List<double> values)
+        string? node, Func<PodIdentity, bool> keep, long freshSinceMs, long fromMs, long toMs, List<long> timestamps, List<double> values)
     {
         lock (Gate)
         {
-            if (Retired || Series.LastTimestamp is not { } last || last < freshSinceMs) return false;
-            if (query.Node is not null && _node != query.Node) return false;
-            if (query.Deployment is not null && deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName) != query.Deployment) return false;
+            if (!IsLive(freshSinceMs) || (node is not null && _identity.Node != node) || !keep(_identity)) return false;
             Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
             return true;
         }
     }
 
-    public PodView? Latest(long freshSinceMs, DeploymentResolver deployments)
+    public PodLatest? Latest(long freshSinceMs)
+    {
+        lock (Gate) return IsLive(freshSinceMs) ? LatestUnderLock() : null;
+    }
+
+    /// <summary>The pod's rows and its containers' in [fromMs, toMs] (and the one before each), if the pod is live.</summary>
+    public PodRows? Rows(long freshSinceMs, long fromMs, long toMs)
     {
         lock (Gate)
         {
-            if (LatestPair(freshSinceMs) is not { } pair) return null;
-            var (previous, current) = pair;
-            return View(previous, current, deployments);
+            if (!IsLive(freshSinceMs)) return null;
+            var containers = _containers.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new ContainerRows(c.Key, ReadRows(c.Value.Samples, fromMs, toMs)))
+                .ToList();
+            return new PodRows(LatestUnderLock(), ReadRows(Series, fromMs, toMs), containers);
         }
     }
 
-    public PodHistory? History(long freshSinceMs, long fromMs, long toMs, DeploymentResolver deployments)
+    private PodLatest LatestUnderLock()
     {
-        lock (Gate)
-        {
-            if (LatestPair(freshSinceMs) is not { } pair) return null;
-            var (previous, current) = pair;
-            var latest = View(previous, current, deployments);
-            var rows = ReadRows(Series, fromMs, toMs);
-            var containers = ReadContainers(fromMs, toMs);
-            var points = new List<PodPoint>(rows.Count);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                if (rows[i].TimestampMs < fromMs) continue;
-                var (cpu, memory, disk, network) = SampleMath.Pod(i > 0 ? rows[i - 1] : null, rows[i]);
-                points.Add(new PodPoint(ToUtc(rows[i].TimestampMs), cpu, memory, disk, network, ContainersAt(containers, rows[i].TimestampMs)));
-            }
-            return new PodHistory(latest, points);
-        }
-    }
-
-    private PodView View(SampleMath.Row? previous, SampleMath.Row current, DeploymentResolver deployments)
-    {
-        var (cpu, memory, disk, network) = SampleMath.Pod(previous, current);
-        return new PodView(
-            Key.Name, Key.Namespace, _node, _uid, deployments.Resolve(Key.Namespace, _deployment, _ownerKind, _ownerName),
-            ToUtc(current.TimestampMs), cpu, memory, disk, network, LatestContainers(current.TimestampMs));
-    }
-
-    /// <summary>The containers that were in the pod's newest sample (at <paramref name="timestampMs"/>), by name, from their latest rows.</summary>
-    private List<ContainerView> LatestContainers(long timestampMs)
-    {
-        var views = new List<ContainerView>(_containers.Count);
+        var rows = LatestOf(Series);
+        var containers = new List<ContainerLatest>(_containers.Count);
         foreach (var (name, container) in _containers)
         {
             // A container missing from the newest sample has older rows only.
-            if (container.Samples.LastTimestamp != timestampMs) continue;
-            var (previous, current) = LatestRows(container.Samples);
-            views.Add(SampleMath.Container(name, previous, current));
+            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(name, LatestOf(container.Samples)));
         }
-        views.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return views;
-    }
-
-    /// <summary>Each container's rows in [fromMs, toMs] (and the one before), ordered by container name.</summary>
-    private List<ContainerRows> ReadContainers(long fromMs, long toMs) =>
-        _containers.OrderBy(c => c.Key, StringComparer.Ordinal)
-            .Select(c => new ContainerRows(c.Key, ReadRows(c.Value.Samples, fromMs, toMs)))
-            .ToList();
-
-    /// <summary>
-    /// The containers that were in the pod's sample at <paramref name="timestampMs"/>. Called
-    /// with rising timestamps, so each container's cursor only moves forward.
-    /// </summary>
-    private static List<ContainerView> ContainersAt(List<ContainerRows> containers, long timestampMs)
-    {
-        var views = new List<ContainerView>(containers.Count);
-        foreach (var container in containers)
-        {
-            var rows = container.Rows;
-            while (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs < timestampMs) container.Cursor++;
-            if (container.Cursor < rows.Count && rows[container.Cursor].TimestampMs == timestampMs)
-            {
-                var index = container.Cursor;
-                views.Add(SampleMath.Container(container.Name, index > 0 ? rows[index - 1] : null, rows[index]));
-            }
-        }
-        return views;
-    }
-
-    private sealed class ContainerRows(string name, List<SampleMath.Row> rows)
-    {
-        public string Name { get; } = name;
-        public List<SampleMath.Row> Rows { get; } = rows;
-        public int Cursor { get; set; }
+        containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return new PodLatest(_identity, rows, containers);
     }
 }

@@ -1,5 +1,3 @@
-using KubeMonitor.Facade.Samples;
-
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>Pod entities sorted by (namespace, name): an immutable snapshot of the set of pods.</summary>

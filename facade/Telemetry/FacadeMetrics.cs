@@ -5,11 +5,11 @@ namespace KubeMonitor.Facade.Telemetry;
 
 /// <summary>
 /// The facade's own metrics, in a registry of its own (two facades in one test process do not
-/// share counters). Series and bytes held are read from the store at each scrape.
+/// share counters). Series and bytes held are read from the embedded store (when it is the source) at each scrape.
 /// </summary>
 internal sealed class FacadeMetrics
 {
-    public FacadeMetrics(IMetricsStore store)
+    public FacadeMetrics(IEnumerable<ISampleStore> stores)
     {
         Registry = Metrics.NewCustomRegistry();
         Factory = Metrics.WithCustomRegistry(Registry);
@@ -32,6 +32,7 @@ internal sealed class FacadeMetrics
         ClockShiftedPushes = Factory.CreateCounter(
             "kubemonitor_facade_clock_shifted_pushes_total",
             "Accepted batches whose timestamps were shifted to the facade's clock because their sentAt was more than 1 s off.");
+        if (stores.FirstOrDefault() is not { } store) return;
         var series = Factory.CreateGauge("kubemonitor_facade_series", "Series held (nodes + pods + containers).");
         var bytes = Factory.CreateGauge("kubemonitor_facade_bytes_held", "Bytes of sample data held by the store.");
         Registry.AddBeforeCollectCallback(() =>

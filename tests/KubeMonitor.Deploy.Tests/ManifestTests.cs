@@ -17,6 +17,9 @@ public sealed class ManifestTests
 
     public static TheoryData<string> Targets() => [.. Kustomize.Targets];
 
+    /// <summary>The renderings with a push path (the facade's own store); the others are checked by <see cref="PrometheusSourceTests"/>.</summary>
+    public static TheoryData<string> PushTargets() => [.. Kustomize.PushTargets];
+
     private static async Task<Manifests> RenderAsync(string target) => Manifests.Load(await Kustomize.RenderAsync(target));
 
     [Fact]
@@ -104,17 +107,13 @@ public sealed class ManifestTests
 
     [Theory]
     [MemberData(nameof(Targets))]
-    public async Task Exporter_args_parse_with_the_exporters_own_parser_and_match_ports_mounts_and_services(string target)
+    public async Task Exporter_args_parse_with_the_exporters_own_parser_and_match_ports_and_probes(string target)
     {
         var manifests = await RenderAsync(target);
-        var pod = manifests.Exporter.Spec.Template.Spec;
         var container = manifests.ExporterContainer;
         Assert.Null(container.Command); // the image's entrypoint (exporter/Dockerfile)
 
-        var parsed = ExporterOptions.Parse(container.Args.ToList(), name => name == "NODE_NAME" ? "node-a" : null);
-        Assert.Empty(parsed.Errors);
-        Assert.Null(parsed.HelpText);
-        var options = parsed.Options!;
+        var options = ParseExporterArgs(container);
         Assert.Equal("node-a", options.NodeName); // from the NODE_NAME the downward API sets
 
         var metricsPort = Assert.Single(container.Ports);
@@ -127,9 +126,19 @@ public sealed class ManifestTests
         // Probes on the paths ExporterApp maps, on the port it listens on.
         AssertProbe(container.LivenessProbe, "/livez", container, options.Listen.Port);
         AssertProbe(container.ReadinessProbe, "/readyz", container, options.Listen.Port);
+    }
 
-        // Push: to the headless Service (every facade pod), on the facade's push port. A headless
-        // name resolves to the pods' own addresses, so the URL's port is dialled on each pod as is.
+    [Theory]
+    [MemberData(nameof(PushTargets))]
+    public async Task Exporter_pushes_to_every_facade_pod_on_the_push_port_with_a_mounted_token(string target)
+    {
+        var manifests = await RenderAsync(target);
+        var pod = manifests.Exporter.Spec.Template.Spec;
+        var container = manifests.ExporterContainer;
+        var options = ParseExporterArgs(container);
+
+        // The headless Service (every facade pod), on the facade's push port. A headless name
+        // resolves to the pods' own addresses, so the URL's port is dialled on each pod as is.
         var url = Assert.Single(options.FacadeUrls);
         var headless = Assert.Single(manifests.All<V1Service>(), s => s.Spec.ClusterIP == "None");
         Assert.Equal($"{headless.Metadata.Name}.{Namespace}.svc", url.Host);
@@ -168,18 +177,18 @@ public sealed class ManifestTests
         Assert.NotNull(Assert.Single(pod.Volumes, v => v.Name == tmp.Name).EmptyDir);
         AssertRequestsAndLimits(container);
 
-        var port = FacadePorts(manifests).Http.ContainerPort;
+        var port = FacadeHttpPort(manifests).ContainerPort;
         AssertProbe(container.LivenessProbe, "/livez", container, port);
         AssertProbe(container.ReadinessProbe, "/readyz", container, port);
 
-        Assert.True(manifests.Facade.Spec.Replicas >= 2, "Push fans out to every replica; one replica makes the PDB block every drain.");
+        Assert.True(manifests.Facade.Spec.Replicas >= 2, "With one replica the disruption budget (minAvailable 1) blocks every drain.");
         var pdb = Assert.Single(manifests.All<V1PodDisruptionBudget>());
         Assert.Equal("1", pdb.Spec.MinAvailable.Value);
         AssertSelects(pdb.Spec.Selector.MatchLabels, manifests.Facade.Spec.Template.Metadata.Labels, "PodDisruptionBudget");
     }
 
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(PushTargets))]
     public async Task Rbac_gives_exactly_the_verbs_each_program_needs(string target)
     {
         var manifests = await RenderAsync(target);
@@ -194,7 +203,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(PushTargets))]
     public async Task Services_select_the_facade_pods_and_the_nodeport_is_30080(string target)
     {
         var manifests = await RenderAsync(target);
@@ -221,7 +230,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(PushTargets))]
     public async Task Network_policy_lets_only_the_exporters_push_and_anyone_read(string target)
     {
         var manifests = await RenderAsync(target);
@@ -271,7 +280,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(PushTargets))]
     public async Task Push_token_is_a_projected_pod_bound_token_for_the_facades_audience_and_no_secret(string target)
     {
         var manifests = await RenderAsync(target);
@@ -304,7 +313,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Targets))]
+    [MemberData(nameof(PushTargets))]
     public async Task Facade_memory_is_the_sizing_row_documented_for_the_rendering(string target)
     {
         var manifests = await RenderAsync(target);
@@ -410,11 +419,27 @@ public sealed class ManifestTests
         Assert.Equal(port, ResolvePort(probe.HttpGet.Port, container));
     }
 
-    private static int ResolvePort(IntOrString port, V1Container container) =>
+    internal static int ResolvePort(IntOrString port, V1Container container) =>
         int.TryParse(port.Value, out var number) ? number : Assert.Single(container.Ports, p => p.Name == port.Value).ContainerPort;
 
-    private static int TargetPort(V1ServicePort port, V1Container container) =>
+    internal static int TargetPort(V1ServicePort port, V1Container container) =>
         port.TargetPort is null ? port.Port : ResolvePort(port.TargetPort, container);
+
+    internal static ExporterOptions ParseExporterArgs(V1Container container)
+    {
+        var parsed = ExporterOptions.Parse(container.Args.ToList(), name => name == "NODE_NAME" ? "node-a" : null);
+        Assert.Empty(parsed.Errors);
+        Assert.Null(parsed.HelpText);
+        return parsed.Options!;
+    }
+
+    /// <summary>The facade's <c>http</c> port (API, probes, /metrics). It listens on exactly the ports it declares.</summary>
+    internal static V1ContainerPort FacadeHttpPort(Manifests manifests)
+    {
+        var container = manifests.FacadeContainer;
+        Assert.Equal(container.Ports.Select(p => p.ContainerPort).Order(), FacadeListen.Of(container).Ports.Order());
+        return Assert.Single(container.Ports, p => p.Name == "http");
+    }
 
     /// <summary>
     /// The facade's two ports: <c>http</c> (API, probes, /metrics) and <c>push</c>, the one
@@ -422,12 +447,9 @@ public sealed class ManifestTests
     /// </summary>
     internal static (V1ContainerPort Http, V1ContainerPort Push) FacadePorts(Manifests manifests)
     {
-        var container = manifests.FacadeContainer;
-        var listen = FacadeListen.Of(container);
-        Assert.Equal(container.Ports.Select(p => p.ContainerPort).Order(), listen.Ports.Order());
-        var http = Assert.Single(container.Ports, p => p.Name == "http");
-        var push = Assert.Single(container.Ports, p => p.Name == "push");
-        Assert.Equal(push.ContainerPort, listen.PushPort);
+        var http = FacadeHttpPort(manifests);
+        var push = Assert.Single(manifests.FacadeContainer.Ports, p => p.Name == "push");
+        Assert.Equal(push.ContainerPort, FacadeListen.Of(manifests.FacadeContainer).PushPort);
         return (http, push);
     }
 
@@ -470,7 +492,7 @@ public sealed class ManifestTests
                 $"{group}/{resource}: {string.Join(',', rule.Verbs)}")))
             .Order(StringComparer.Ordinal)];
 
-    private static void AssertSelects(IDictionary<string, string> selector, IDictionary<string, string> labels, string what)
+    internal static void AssertSelects(IDictionary<string, string> selector, IDictionary<string, string> labels, string what)
     {
         Assert.True(selector.ContainsKey("app.kubernetes.io/name") && selector.ContainsKey("app.kubernetes.io/instance"), $"{what} does not select on name and instance.");
         Assert.True(Selects(selector, labels), $"{what} selector {Show(selector)} does not match the pod labels {Show(labels)}.");

@@ -6,7 +6,7 @@ namespace KubeMonitor.Facade.Tests;
 /// <summary>A namespace and a deployment big enough to be summed in parallel parts give the exact sums.</summary>
 public sealed class BigRollupTests : IDisposable
 {
-    private const int Pods = InMemoryMetricsStore.ParallelRollupPods + 101;
+    private const int Pods = StoredSamples.ParallelRollupPods + 101;
     // All pods on one node: more than one node's default quota of series.
     private readonly FacadeFactory _facade = new(new() { ["Facade:MaxSeriesPerNode"] = "100000" });
 

@@ -87,14 +87,17 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(FacadeFactory.Start);
         var options = Microsoft.Extensions.Options.Options.Create(new FacadeOptions { Retention = TimeSpan.FromHours(2), Staleness = TimeSpan.FromHours(1) });
-        var store = new KubeMonitor.Facade.Storage.InMemoryMetricsStore(options, clock, new KubeMonitor.Facade.Deployments.DeploymentResolver(new NoOwners()));
+        var store = new KubeMonitor.Facade.Storage.InMemoryMetricsStore(options, clock);
+        var queries = new KubeMonitor.Facade.Queries.MetricsQueries(
+            new KubeMonitor.Facade.Storage.StoredSamples(store, options), new KubeMonitor.Facade.Queries.DeploymentResolver(new NoOwners()), clock);
         using var stop = new CancellationTokenSource();
         var pushed = new long[Writers];
         long reads = 0;
 
         static KubeMonitor.Facade.Storage.IngestBatch Sample(int w, long k, bool garbage)
         {
-            double[] pod = [garbage ? 1e15 : (double)k * k + w, 1, garbage ? 3 : 7.0 * k, double.NaN, double.NaN, double.NaN, double.NaN];
+            // In the columns of PodFields.Table: cpu, working set, usage, disk and network (absent).
+            double[] pod = [garbage ? 1e15 : (double)k * k + w, garbage ? 3 : 7.0 * k, 1, double.NaN, double.NaN, double.NaN, double.NaN];
             var entry = new KubeMonitor.Facade.Storage.PodEntry("load", $"writer-{w}", "node-1", null, null, null, "writer",
                 T0.AddMilliseconds(k * 100).ToUnixTimeMilliseconds(), pod, [new("app", [garbage ? 0 : k, 1])]);
             return new KubeMonitor.Facade.Storage.IngestBatch(null, [entry]);
@@ -110,17 +113,20 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
                 if (k % 10 == 9) store.Store(Sample(w, k - 3, true));
             }
         })).ToList();
-        var readers = Enumerable.Range(0, Readers).Select(r => Task.Run(() =>
+        var readers = Enumerable.Range(0, Readers).Select(r => Task.Run(async () =>
         {
-            var query = new KubeMonitor.Facade.Storage.PodQuery(Namespace: "load");
+            var selector = new KubeMonitor.Facade.Storage.PodSelector(Namespace: "load");
             do
             {
-                var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
-                foreach (var pod in store.Pods(query, nowMs)) CheckPoint(int.Parse(pod.Name["writer-".Length..], CultureInfo.InvariantCulture), System.Text.Json.JsonSerializer.SerializeToNode(pod, Web)!);
-                var w = r % Writers;
-                foreach (var history in store.PodHistories(query with { Name = $"writer-{w}" }, nowMs - 600_000, nowMs))
+                foreach (var pod in (await queries.PodsAsync(selector)).Select(KubeMonitor.Facade.Api.ViewMapping.Pod))
                 {
-                    foreach (var point in history.Points.TakeLast(50)) CheckPoint(w, System.Text.Json.JsonSerializer.SerializeToNode(point, Web)!);
+                    CheckPoint(int.Parse(pod.Name["writer-".Length..], CultureInfo.InvariantCulture), System.Text.Json.JsonSerializer.SerializeToNode(pod, Web)!);
+                }
+                var w = r % Writers;
+                if (await queries.PodSeriesAsync(new KubeMonitor.Facade.Storage.PodKey("load", $"writer-{w}"), new KubeMonitor.Facade.Queries.QueryWindow(600, 5)) is { } window)
+                {
+                    var series = KubeMonitor.Facade.Api.ViewMapping.PodSeries(window);
+                    foreach (var point in series.Points.TakeLast(50)) CheckPoint(w, System.Text.Json.JsonSerializer.SerializeToNode(point, Web)!);
                 }
                 store.Sweep();
                 Interlocked.Increment(ref reads);

@@ -1,4 +1,4 @@
-using KubeMonitor.Facade.Deployments;
+using KubeMonitor.Facade.Queries;
 using KubeMonitor.Facade.Kubernetes;
 
 namespace KubeMonitor.Facade.Tests;

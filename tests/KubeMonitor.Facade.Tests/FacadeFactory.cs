@@ -21,7 +21,7 @@ public sealed class FacadeFactory(Dictionary<string, string?>? settings = null) 
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
-    internal IMetricsStore Store => Services.GetRequiredService<IMetricsStore>();
+    internal ISampleStore Store => Services.GetRequiredService<ISampleStore>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

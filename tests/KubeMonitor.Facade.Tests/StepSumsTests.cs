@@ -1,4 +1,5 @@
-using KubeMonitor.Facade.Storage;
+using KubeMonitor.Facade.Api;
+using KubeMonitor.Facade.Queries;
 
 namespace KubeMonitor.Facade.Tests;
 
@@ -7,13 +8,12 @@ public sealed class StepSumsTests
     private static readonly long T0 = FacadeFactory.Start.ToUnixTimeMilliseconds();
 
     /// <summary>Two pods' rows: CPU totals rising by 1 s per second (1 core), working sets 10 and 20.</summary>
-    private static void AddPods(StepSums sums, long fromMs)
+    private static void AddPods(StepSums sums)
     {
         foreach (var (offsetsMs, workingSet) in new[] { (new long[] { 0, 1_500, 4_000, 9_000 }, 10.0), (new long[] { 500, 7_000 }, 20.0) })
         {
             var timestamps = offsetsMs.Select(o => T0 + o).ToArray();
-            var values = offsetsMs.SelectMany(o => new[] { o / 1000.0, 1, workingSet, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
-            sums.AddPod(timestamps, values, fromMs);
+            sums.Add(timestamps, Rows(offsetsMs.Select(o => o / 1000.0).ToArray(), workingSet));
         }
     }
 
@@ -21,12 +21,12 @@ public sealed class StepSumsTests
     public void A_window_with_very_many_steps_gives_the_same_points_as_a_short_one()
     {
         var dense = new StepSums(T0, T0 + 10_000, 2);
-        AddPods(dense, T0);
+        AddPods(dense);
         var sparse = new StepSums(T0 - 1_000_000_000, T0 + 10_000, 2); // ~500,000 steps
-        AddPods(sparse, T0);
+        AddPods(sparse);
 
-        var expected = dense.Points();
-        Assert.Equal(expected, sparse.Points());
+        var expected = Points(dense);
+        Assert.Equal(expected, Points(sparse));
         // Steps of 2 s from 07:00:00: [0,2) 1.5 s + 0.5 s, [4,6) 4 s, [6,8) 7 s, [8,10) 9 s; [2,4) has none.
         Assert.Equal([0, 4, 6, 8], expected.Select(p => (int)(p.Timestamp - FacadeFactory.Start.UtcDateTime).TotalSeconds));
         Assert.Equal([30.0, 10.0, 20.0, 10.0], expected.Select(p => p.Memory.WorkingSetBytes!.Value));
@@ -40,22 +40,22 @@ public sealed class StepSumsTests
     public void Parts_added_together_give_the_sums_of_all_pods_at_once(long extraHistoryMs)
     {
         var whole = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
-        AddPods(whole, T0);
+        AddPods(whole);
 
         // The same two pods, one per part; part B alone also has a step ([2,4)) the other lacks.
         var partA = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
         var partB = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
-        partA.AddPod([T0, T0 + 1_500, T0 + 4_000, T0 + 9_000], Rows([0, 1.5, 4, 9], 10), T0);
-        partB.AddPod([T0 + 500, T0 + 7_000], Rows([0.5, 7], 20), T0);
+        partA.Add([T0, T0 + 1_500, T0 + 4_000, T0 + 9_000], Rows([0, 1.5, 4, 9], 10));
+        partB.Add([T0 + 500, T0 + 7_000], Rows([0.5, 7], 20));
         partA.Add(partB);
-        Assert.Equal(whole.Points(), partA.Points());
+        Assert.Equal(Points(whole), Points(partA));
 
         var withGap = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
-        withGap.AddPod([T0 + 9_000], Rows([9], 5), T0);
+        withGap.Add([T0 + 9_000], Rows([9], 5));
         var other = new StepSums(T0 - extraHistoryMs, T0 + 10_000, 2);
-        other.AddPod([T0 + 2_500], Rows([2.5], 7), T0);
+        other.Add([T0 + 2_500], Rows([2.5], 7));
         withGap.Add(other);
-        var points = withGap.Points();
+        var points = Points(withGap);
         Assert.Equal([2, 8], points.Select(p => (int)(p.Timestamp - FacadeFactory.Start.UtcDateTime).TotalSeconds));
         Assert.Equal([7.0, 5.0], points.Select(p => p.Memory.WorkingSetBytes!.Value));
         Assert.All(points, p => Assert.Null(p.Cpu.UsageCores)); // no pod has a rate: null in both parts stays null
@@ -69,6 +69,10 @@ public sealed class StepSumsTests
         Assert.Throws<ArgumentException>(() => sums.Add(new StepSums(T0 + 4_000, T0 + 10_000, 2)));
     }
 
+    /// <summary>Pod rows in the columns of PodFields.Table: cpu seconds, working set, usage 1, no disk or network.</summary>
     private static double[] Rows(double[] cpuSeconds, double workingSet) =>
-        cpuSeconds.SelectMany(c => new[] { c, 1, workingSet, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
+        cpuSeconds.SelectMany(c => new[] { c, workingSet, 1, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
+
+    /// <summary>The sums' points as the JSON view shows them.</summary>
+    private static List<AggregatePoint> Points(StepSums sums) => ViewMapping.NamespaceSeries("ns", new Windowed(0, 0, 1, sums.Points(), new Summary())).Points.ToList();
 }

@@ -13,24 +13,12 @@ internal sealed record FacadeListen(IReadOnlyList<int> Ports, int? PushPort)
 {
     public static FacadeListen Of(V1Container container)
     {
-        var urls = Setting(container, "--urls", "ASPNETCORE_URLS")
+        var urls = ContainerSettings.Of(container, "--urls", "ASPNETCORE_URLS")
             ?? throw new InvalidOperationException($"Container {container.Name} sets neither --urls nor ASPNETCORE_URLS.");
         var ports = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(url => new Uri(url.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal)).Port)
             .ToList();
-        var push = Setting(container, "--Facade:PushPort", "Facade__PushPort");
+        var push = ContainerSettings.Facade(container, "PushPort");
         return new FacadeListen(ports, push is null ? null : int.Parse(push, NumberStyles.None, CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>An argument's value (<c>--name value</c> or <c>--name=value</c>), else the environment variable's.</summary>
-    private static string? Setting(V1Container container, string argument, string environment)
-    {
-        var args = container.Args?.ToList() ?? [];
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (args[i] == argument && i + 1 < args.Count) return args[i + 1];
-            if (args[i].StartsWith(argument + "=", StringComparison.Ordinal)) return args[i][(argument.Length + 1)..];
-        }
-        return container.Env?.SingleOrDefault(e => e.Name == environment)?.Value;
     }
 }

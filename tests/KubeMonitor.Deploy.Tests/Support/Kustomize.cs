@@ -14,6 +14,15 @@ internal static class Kustomize
         .. Directory.GetDirectories(Path.Combine(Deploy, "overlays")).Select(d => Path.Combine("overlays", Path.GetFileName(d))).Order(StringComparer.Ordinal),
     ];
 
+    /// <summary>
+    /// The renderings whose facade answers from a Prometheus backend (docs/api.md section 8): no push
+    /// path at all. <c>PrometheusSourceTests</c> checks every target is in the list it belongs to.
+    /// </summary>
+    public static IReadOnlyList<string> PrometheusSourceTargets { get; } = [Path.Combine("overlays", "prometheus-source")];
+
+    /// <summary>The renderings whose facade holds the samples the exporters push to it.</summary>
+    public static IReadOnlyList<string> PushTargets { get; } = [.. Targets.Except(PrometheusSourceTargets)];
+
     public static Task<string> RenderAsync(string target) =>
         Tool.RunOkAsync("kubectl", ["kustomize", Path.Combine(Deploy, target)]);
 
@@ -21,28 +30,40 @@ internal static class Kustomize
     /// The base with the token-auth component and a Secret holding <paramref name="token"/>, exactly
     /// as docs/install.md tells an operator to write it (a kustomization of their own beside the repo).
     /// </summary>
-    public static async Task<string> RenderWithTokenAsync(string token)
+    public static Task<string> RenderWithTokenAsync(string token) =>
+        RenderBesideAsync(toDeploy => $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - {Path.Combine(toDeploy, "base")}
+            components:
+              - {Path.Combine(toDeploy, "components", "token-auth")}
+            secretGenerator:
+              - name: kubemonitor-push-token
+                namespace: kubemonitor
+                files:
+                  - token=push-token
+            """, ("push-token", token + "\n"));
+
+    /// <summary>
+    /// An operator's kustomization as docs/install.md writes it, in a folder beside the repository
+    /// checked out as <c>kubemonitor</c>: its <c>../kubemonitor/deploy/</c> is this repository's deploy/.
+    /// </summary>
+    public static Task<string> RenderOperatorsKustomizationAsync(string kustomization) =>
+        RenderBesideAsync(toDeploy => kustomization.Replace("../kubemonitor/deploy/", toDeploy + "/", StringComparison.Ordinal));
+
+    /// <summary>Renders a kustomization written in a temp folder, given the relative path from there to deploy/.</summary>
+    private static async Task<string> RenderBesideAsync(Func<string, string> kustomization, params (string Name, string Text)[] files)
     {
-        // kustomize takes relative paths only; the overlay sits in a temp folder of the repo's filesystem.
-        var dir = Directory.CreateTempSubdirectory("kubemonitor-token-overlay-").FullName;
+        // kustomize takes relative paths only; the folder sits in a temp folder of the repo's filesystem.
+        var dir = Directory.CreateTempSubdirectory("kubemonitor-overlay-").FullName;
         try
         {
-            var toBase = Path.GetRelativePath(dir, Path.Combine(Deploy, "base"));
-            var toComponent = Path.GetRelativePath(dir, Path.Combine(Deploy, "components", "token-auth"));
-            await File.WriteAllTextAsync(Path.Combine(dir, "push-token"), token + "\n");
-            await File.WriteAllTextAsync(Path.Combine(dir, "kustomization.yaml"), $"""
-                apiVersion: kustomize.config.k8s.io/v1beta1
-                kind: Kustomization
-                resources:
-                  - {toBase}
-                components:
-                  - {toComponent}
-                secretGenerator:
-                  - name: kubemonitor-push-token
-                    namespace: kubemonitor
-                    files:
-                      - token=push-token
-                """);
+            foreach (var (name, text) in files)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dir, name), text);
+            }
+            await File.WriteAllTextAsync(Path.Combine(dir, "kustomization.yaml"), kustomization(Path.GetRelativePath(dir, Deploy)));
             return await Tool.RunOkAsync("kubectl", ["kustomize", dir]);
         }
         finally

@@ -1,6 +1,6 @@
 using KubeMonitor.Facade.Kubernetes;
 
-namespace KubeMonitor.Facade.Deployments;
+namespace KubeMonitor.Facade.Queries;
 
 /// <summary>A pod's deployment per docs/api.md section 5. Resolved when read, so owners learnt later apply to stored pods.</summary>
 public sealed class DeploymentResolver(IReplicaSetOwnerResolver owners)

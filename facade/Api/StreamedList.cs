@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace KubeMonitor.Facade.Queries;
+namespace KubeMonitor.Facade.Api;
 
 /// <summary>
 /// A whole list (<c>{"items":[...]}</c>, the JSON of <see cref="ItemList{T}"/>) written while it is

@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 // What a sample source hands up: raw values in the columns of the field tables (Fields.cs), with
 // the times they were taken. No rate, no view: the layer above computes those, the same way for

@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// Where the query layer reads raw samples: the embedded store, or a Prometheus-compatible server
@@ -10,6 +10,13 @@ internal interface ISampleSource
 {
     /// <summary>The longest window a query may ask of this source.</summary>
     TimeSpan MaxWindow { get; }
+
+    /// <summary>
+    /// Whether one node's or pod's series shows only each step's last sample (docs/api.md section
+    /// 8: over a backend's days of history, <c>step</c> applies to every series) rather than every
+    /// sample of the window (the embedded store's hour).
+    /// </summary>
+    bool StepsEverySeries { get; }
 
     /// <summary>Why the source cannot answer now (for <c>/readyz</c>), or null when it can.</summary>
     Task<string?> NotReadyAsync(CancellationToken cancellationToken);

@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// The raw values of one entity kind, in the column order in which every layer holds them: a push

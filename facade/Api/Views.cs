@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace KubeMonitor.Facade.Queries;
+using KubeMonitor.Facade.Queries;
+
+namespace KubeMonitor.Facade.Api;
 
 // The JSON answers of docs/api.md section 3. Every value is nullable: a rate that cannot be
 // computed (one sample, a counter reset, a section the collector did not send) is null, not 0.
@@ -68,9 +70,3 @@ public sealed record NamespaceSeries(string Name, int WindowSeconds, int StepSec
 
 public sealed record DeploymentSeries(
     string Name, string Namespace, int WindowSeconds, int StepSeconds, IReadOnlyList<AggregatePoint> Points, Summary Summary);
-
-/// <summary>min/avg/max of one field over a window's points (only points where it has a value).</summary>
-public sealed record Stat(double Min, double Avg, double Max);
-
-/// <summary>Per section (<c>cpu</c>, <c>memory</c>...), per field: its <see cref="Stat"/>, or null when no point has it.</summary>
-public sealed class Summary : Dictionary<string, Dictionary<string, Stat?>>;

@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 /// <summary>How a raw value behaves: a counter only grows and is shown as its rate (and its total); a gauge is shown as it is.</summary>
 internal enum FieldKind

@@ -1,4 +1,4 @@
-namespace KubeMonitor.Facade.Samples;
+namespace KubeMonitor.Facade.Storage;
 
 /// <summary>A pod's name in its namespace; ordered by namespace then name, the order of every pod list.</summary>
 internal readonly record struct PodKey(string Namespace, string Name) : IComparable<PodKey>

@@ -5,7 +5,7 @@ using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace KubeMonitor.Facade.Queries;
+namespace KubeMonitor.Facade.Api;
 
 /// <summary>
 /// A checked <c>?limit=&amp;continue=</c> of a pod list (an addition to docs/api.md: without
@@ -13,7 +13,7 @@ namespace KubeMonitor.Facade.Queries;
 /// previous page: where it ended, so pods created or freed between pages neither shift nor
 /// repeat the rest.
 /// </summary>
-internal sealed record PageQuery(int Limit, PodCursor? After)
+internal sealed record PageQuery(int Limit, PodKey? After)
 {
     public const int MaxLimit = 10_000;
 
@@ -37,7 +37,7 @@ internal sealed record PageQuery(int Limit, PodCursor? After)
     /// <summary>The token of a page that ended at <paramref name="last"/>: base64url of "namespace/name".</summary>
     public static string Token(PodView last) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{last.Namespace}/{last.Name}"));
 
-    private static bool TryDecode(string token, out PodCursor after)
+    private static bool TryDecode(string token, out PodKey after)
     {
         after = default;
         if (token.Length > 512) return false;
@@ -55,7 +55,7 @@ internal sealed record PageQuery(int Limit, PodCursor? After)
         // Names never hold a '/', so the first one splits namespace from name.
         var slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0 || !KubernetesNames.IsLabel(text[..slash]) || !KubernetesNames.IsSubdomain(text[(slash + 1)..])) return false;
-        after = new PodCursor(text[..slash], text[(slash + 1)..]);
+        after = new PodKey(text[..slash], text[(slash + 1)..]);
         return true;
     }
 }
