@@ -1,4 +1,4 @@
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 
 namespace KubeMonitor.Facade.Sources.Prometheus;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using KubeMonitor.Facade.Auth;
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 

@@ -1,4 +1,4 @@
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Sources.Prometheus;
@@ -39,6 +39,9 @@ internal sealed class PrometheusSampleSource : ISampleSource
     }
 
     public TimeSpan MaxWindow { get; }
+
+    /// <summary>A backend holds days of samples: a series' window is shown a step at a time (docs/api.md section 8).</summary>
+    public bool StepsEverySeries => true;
 
     public async Task<string?> NotReadyAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using System.Net;
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using System.Text;
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Sources.Prometheus;
 
 namespace KubeMonitor.Facade.Tests.Prometheus;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Web;
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using Microsoft.Extensions.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;

@@ -1,4 +1,4 @@
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Sources.Prometheus;
 
 namespace KubeMonitor.Facade.Tests.Prometheus;

@@ -1,4 +1,4 @@
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 
 namespace KubeMonitor.Facade.Tests.Prometheus;
 
@@ -9,8 +9,9 @@ namespace KubeMonitor.Facade.Tests.Prometheus;
 /// </summary>
 public sealed class PrometheusSourceTests
 {
-    // Each test its own minutes, far from the other tests' writes, so that time order is easy to read.
-    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
+    // Before the times other tests write at (2026-11-26T07:00Z on): samples older than the newest
+    // Prometheus holds take its out-of-order path, which a test of refused duplicates must not meet.
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
 
     private readonly string _testCase = Guid.NewGuid().ToString();
     private readonly List<MetricSample> _samples = [];

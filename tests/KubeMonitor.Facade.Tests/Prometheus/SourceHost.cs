@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using KubeMonitor.Facade.Samples;
+using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Sources.Prometheus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
