@@ -2,6 +2,7 @@ using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Kubernetes;
 using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Queries;
+using KubeMonitor.Facade.Sources.Prometheus;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,9 @@ internal static class FacadeServices
         {
             case QuerySource.Memory:
                 services.AddEmbeddedStore();
+                break;
+            case QuerySource.Prometheus:
+                services.AddPrometheusSource();
                 break;
             default:
                 throw new OptionsValidationException(FacadeOptions.Section, typeof(FacadeOptions), [$"Facade:Source '{source}' is not one of Memory, Prometheus."]);
