@@ -50,6 +50,7 @@ internal static class FacadeServices
     /// <summary>The embedded store: its writes (pushes), its reads (the source of the queries) and its sweep.</summary>
     private static IServiceCollection AddEmbeddedStore(this IServiceCollection services)
     {
+        services.AddIngest();
         services.AddSingleton<InMemoryMetricsStore>();
         services.AddSingleton<ISampleStore>(sp => sp.GetRequiredService<InMemoryMetricsStore>());
         services.AddSingleton<ISampleSource, StoredSamples>();
@@ -58,7 +59,8 @@ internal static class FacadeServices
         return services;
     }
 
-    public static IServiceCollection AddIngest(this IServiceCollection services)
+    /// <summary>Push reading and validation; only with the embedded store, which the pushes feed.</summary>
+    private static IServiceCollection AddIngest(this IServiceCollection services)
     {
         services.AddSingleton<SampleValidator>();
         services.AddSingleton<Ingestor>();

@@ -23,7 +23,6 @@ try
     // Before the queries: in a cluster the real ReplicaSet owners replace the name rule.
     builder.Services.AddReplicaSetOwners(builder.Configuration);
     builder.Services.AddQueries(builder.Configuration);
-    builder.Services.AddIngest();
     builder.Services.AddFacadeTelemetry();
     builder.Services.AddFacadeProblemDetails();
     builder.Services.AddFacadeJson();

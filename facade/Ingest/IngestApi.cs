@@ -26,24 +26,24 @@ internal static class IngestApi
     public static RouteGroupBuilder MapIngest(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api").WithTags("Ingest");
-        if (routes.ServiceProvider.GetService<ISampleStore>() is null)
-        {
-            // Facade:Source=Prometheus: the samples are the backend's, nothing here takes them.
-            group.AddEndpointFilter((_, _) => ValueTask.FromResult<object?>(Problems.NotFound(
-                "This facade reads its samples from a Prometheus-compatible server (Facade:Source=Prometheus) and takes no pushes; let Prometheus scrape the exporters' /metrics.")));
-        }
-        else if (routes.ServiceProvider.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort is { } pushPort)
+        // Facade:Source=Prometheus: the samples are the backend's, nothing here takes them (nor is there an Ingestor).
+        var takesPushes = routes.ServiceProvider.GetService<ISampleStore>() is not null;
+        Delegate Handler(Delegate push) => takesPushes ? push : NoPushes;
+        if (takesPushes && routes.ServiceProvider.GetRequiredService<IOptions<FacadeOptions>>().Value.PushPort is { } pushPort)
         {
             group.AddEndpointFilter((context, next) => OnPushPortOnly(pushPort, context, next));
         }
-        group.MapPost("/nodes/{node}", PushNode)
+        group.MapPost("/nodes/{node}", Handler(PushNode))
             .Accepts<NodeSample>("application/json").WithSummary("Push one node sample.");
-        group.MapPost("/pods/{pod}", PushPod)
+        group.MapPost("/pods/{pod}", Handler(PushPod))
             .Accepts<PodSample>("application/json").WithSummary("Push one pod sample (namespace required).");
-        group.MapPost("/nodes/{node}/batch", PushBatch)
+        group.MapPost("/nodes/{node}/batch", Handler(PushBatch))
             .Accepts<Batch>("application/json").WithSummary("Push a node and all its pods in one request.");
         return group;
     }
+
+    private static ProblemHttpResult NoPushes() => Problems.NotFound(
+        "This facade reads its samples from a Prometheus-compatible server (Facade:Source=Prometheus) and takes no pushes; let Prometheus scrape the exporters' /metrics.");
 
     /// <summary>
     /// With <c>Facade:PushPort</c> set (read once, at mapping), pushes are taken only on connections

@@ -1,16 +1,24 @@
 using System.Text.Json.Nodes;
 using KubeMonitor.Facade.Storage;
+using KubeMonitor.Facade.Tests.Prometheus;
 
 namespace KubeMonitor.Facade.Tests;
 
-/// <summary>A namespace and a deployment big enough to be summed in parallel parts give the exact sums.</summary>
-public sealed class BigRollupTests : IDisposable
+/// <summary>
+/// A namespace and a deployment big enough to be summed in parallel parts (the embedded store) or
+/// read in many chunks (Prometheus) give the exact sums.
+/// </summary>
+public abstract class BigRollupTests(Func<Dictionary<string, string?>?, FacadeFactory> newFacade) : IDisposable
 {
     private const int Pods = StoredSamples.ParallelRollupPods + 101;
     // All pods on one node: more than one node's default quota of series.
-    private readonly FacadeFactory _facade = new(new() { ["Facade:MaxSeriesPerNode"] = "100000" });
+    private readonly FacadeFactory _facade = newFacade(new() { ["Facade:MaxSeriesPerNode"] = "100000" });
 
-    public void Dispose() => _facade.Dispose();
+    public void Dispose()
+    {
+        _facade.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Rollup_over_many_pods_has_exact_sums_per_step()
@@ -44,3 +52,7 @@ public sealed class BigRollupTests : IDisposable
         Assert.Equal(Pods / 2 + 1, (int)(await _facade.GetJsonAsync("/api/namespaces/big/deployments/even"))["podCount"]!);
     }
 }
+
+public sealed class BigRollupOnMemoryTests() : BigRollupTests(settings => new FacadeFactory(settings));
+
+public sealed class BigRollupOnPrometheusTests() : BigRollupTests(settings => new PrometheusFacadeFactory(settings));

@@ -13,9 +13,10 @@ namespace KubeMonitor.Facade.Tests;
 
 /// <summary>
 /// The facade in memory with a fake clock (starting at <see cref="Start"/>) and optional
-/// settings; helpers to push and read JSON.
+/// settings; helpers to push and read JSON. <see cref="Prometheus.PrometheusFacadeFactory"/> is the
+/// same facade reading a real Prometheus, whose pushes go there instead.
 /// </summary>
-public sealed class FacadeFactory(Dictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public class FacadeFactory(Dictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 26, 7, 0, 0, TimeSpan.Zero);
 
@@ -51,7 +52,8 @@ public sealed class FacadeFactory(Dictionary<string, string?>? settings = null) 
         return await CreateClient().PostAsync(new Uri(path, UriKind.Relative), content);
     }
 
-    public async Task PushAsync(string path, object body)
+    /// <summary>Stores a push body as the facade would take it from a collector (here: POSTed to it, and it must answer 202).</summary>
+    public virtual async Task PushAsync(string path, object body)
     {
         using var response = await CreateClient().PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
         Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -1,12 +1,18 @@
 using System.Text.Json.Nodes;
+using KubeMonitor.Facade.Tests.Prometheus;
 
 namespace KubeMonitor.Facade.Tests;
 
-public sealed class NamespacesApiTests : IDisposable
+/// <summary>The namespace and deployment endpoints over either query source (the sealed classes at the end).</summary>
+public abstract class NamespacesApiTests(Func<Dictionary<string, string?>?, FacadeFactory> newFacade) : IDisposable
 {
-    private readonly FacadeFactory _facade = new();
+    private readonly FacadeFactory _facade = newFacade(null);
 
-    public void Dispose() => _facade.Dispose();
+    public void Dispose()
+    {
+        _facade.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static double?[] Field(JsonArray points, string section, string field) =>
         points.Select(p => (double?)p![section]![field]).ToArray();
@@ -146,10 +152,10 @@ public sealed class NamespacesApiTests : IDisposable
         Assert.Equal(["2026-11-26T07:00:15Z"], other["points"]!.AsArray().Select(p => (string?)p!["timestamp"]));
     }
 
-    [Fact]
-    public async Task A_month_long_window_with_one_second_steps_is_answered_from_the_samples_alone()
+    /// <summary>A month-long window with one-second steps, the source's longest window set to a month by <paramref name="monthLongWindow"/>.</summary>
+    protected async Task AnswerAMonthLongWindowAsync(Dictionary<string, string?> monthLongWindow)
     {
-        using var facade = new FacadeFactory(new() { ["Facade:Retention"] = "30.00:00:00" });
+        using var facade = newFacade(monthLongWindow);
         await facade.PushAsync("/api/pods/a", Bodies.Pod(0, "shop", 1, deployment: "web"));
         await facade.PushAsync("/api/pods/a", Bodies.Pod(10, "shop", 2, deployment: "web"));
         facade.SetTime(10);
@@ -158,4 +164,18 @@ public sealed class NamespacesApiTests : IDisposable
         var deployment = (await facade.GetJsonAsync("/api/namespaces/shop/deployments/web?window=2592000&step=1"))["points"]!.AsArray();
         Assert.Equal(2, deployment.Count);
     }
+}
+
+public sealed class NamespacesApiOnMemoryTests() : NamespacesApiTests(settings => new FacadeFactory(settings))
+{
+    [Fact]
+    public Task A_month_long_window_with_one_second_steps_is_answered_from_the_samples_alone() =>
+        AnswerAMonthLongWindowAsync(new() { ["Facade:Retention"] = "30.00:00:00" });
+}
+
+public sealed class NamespacesApiOnPrometheusTests() : NamespacesApiTests(settings => new PrometheusFacadeFactory(settings))
+{
+    [Fact]
+    public Task A_month_long_window_with_one_second_steps_is_answered_from_the_samples_alone() =>
+        AnswerAMonthLongWindowAsync(new() { ["Facade:Prometheus:MaxWindow"] = "30.00:00:00" });
 }

@@ -1,14 +1,19 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using KubeMonitor.Facade.Tests.Prometheus;
 
 namespace KubeMonitor.Facade.Tests;
 
-/// <summary><c>GET /api/pods?limit=&amp;continue=</c>: pages of the same list, in the same order, each pod once.</summary>
-public sealed class PodPagingTests : IDisposable
+/// <summary><c>GET /api/pods?limit=&amp;continue=</c>: pages of the same list, in the same order, each pod once (over either source).</summary>
+public abstract class PodPagingTests(Func<Dictionary<string, string?>?, FacadeFactory> newFacade) : IDisposable
 {
-    private readonly FacadeFactory _facade = new();
+    private readonly FacadeFactory _facade = newFacade(null);
 
-    public void Dispose() => _facade.Dispose();
+    public void Dispose()
+    {
+        _facade.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>7 pods in 3 namespaces on 2 nodes, pushed out of name order.</summary>
     private async Task PushAsync()
@@ -120,3 +125,7 @@ public sealed class PodPagingTests : IDisposable
         Assert.Equal("APPS/a", Encoding.UTF8.GetString(Convert.FromBase64String("QVBQUy9h")));
     }
 }
+
+public sealed class PodPagingOnMemoryTests() : PodPagingTests(settings => new FacadeFactory(settings));
+
+public sealed class PodPagingOnPrometheusTests() : PodPagingTests(settings => new PrometheusFacadeFactory(settings));

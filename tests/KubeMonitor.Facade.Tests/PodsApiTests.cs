@@ -1,21 +1,27 @@
 using System.Text.Json.Nodes;
+using KubeMonitor.Facade.Tests.Prometheus;
 
 namespace KubeMonitor.Facade.Tests;
 
-public sealed class PodsApiTests : IDisposable
+/// <summary>The pod endpoints over either query source (the sealed classes below): the same pushes give the same answers.</summary>
+public abstract class PodsApiTests(Func<Dictionary<string, string?>?, FacadeFactory> newFacade) : IDisposable
 {
-    private readonly FacadeFactory _facade = new();
+    protected FacadeFactory Facade { get; } = newFacade(null);
 
-    public void Dispose() => _facade.Dispose();
+    public void Dispose()
+    {
+        Facade.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Two batches (t = 0 and 10) from two nodes; "web-7c9f8d6b5-aaaaa" exists in "shop" and "other".</summary>
-    private async Task PushAsync()
+    protected async Task PushTwoBatchesAsync()
     {
         for (var i = 0; i < 2; i++)
         {
             double t = i * 10;
-            _facade.SetTime(t);
-            await _facade.PushAsync("/api/nodes/node-1/batch", new
+            Facade.SetTime(t);
+            await Facade.PushAsync("/api/nodes/node-1/batch", new
             {
                 timestamp = FacadeFactory.At(t),
                 node = Bodies.Node(t, 100 + t),
@@ -27,7 +33,7 @@ public sealed class PodsApiTests : IDisposable
                     Bodies.Pod(t, "shop", 0 + i * 30, 1000, 1000, name: "api-0", ownerKind: "StatefulSet", ownerName: "api"),
                 },
             });
-            await _facade.PushAsync("/api/nodes/node-2/batch", new
+            await Facade.PushAsync("/api/nodes/node-2/batch", new
             {
                 pods = new[]
                 {
@@ -41,8 +47,8 @@ public sealed class PodsApiTests : IDisposable
     [Fact]
     public async Task Pod_view_has_identity_rates_gauges_and_containers()
     {
-        await PushAsync();
-        var pod = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop");
+        await PushTwoBatchesAsync();
+        var pod = await Facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop");
 
         Assert.Equal("web-7c9f8d6b5-aaaaa", (string?)pod["name"]);
         Assert.Equal("shop", (string?)pod["namespace"]);
@@ -64,7 +70,7 @@ public sealed class PodsApiTests : IDisposable
         Assert.Equal(0.0, (double)containers[1]!["cpu"]!["usageCores"]!);
         Assert.Equal(11.0, (double)containers[1]!["memory"]!["workingSetBytes"]!);
 
-        var statefulSet = await _facade.GetJsonAsync("/api/pods/api-0");
+        var statefulSet = await Facade.GetJsonAsync("/api/pods/api-0");
         Assert.Null(statefulSet["deployment"]);
         Assert.Equal(3.0, (double)statefulSet["cpu"]!["usageCores"]!, 12);
     }
@@ -72,50 +78,50 @@ public sealed class PodsApiTests : IDisposable
     [Fact]
     public async Task A_batch_pod_takes_the_paths_node_and_the_samples_own_timestamp()
     {
-        await PushAsync();
-        var pod = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=other");
+        await PushTwoBatchesAsync();
+        var pod = await Facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=other");
         Assert.Equal("node-2", (string?)pod["node"]);
         Assert.Equal("web", (string?)pod["deployment"]);
         Assert.Equal(0.5, (double)pod["cpu"]!["usageCores"]!, 12);
-        await _facade.GetProblemAsync("/api/nodes/node-2", 404); // a batch without node stores no node
+        await Facade.GetProblemAsync("/api/nodes/node-2", 404); // a batch without node stores no node
     }
 
     [Fact]
     public async Task Ambiguous_pod_name_is_a_409_listing_the_namespaces()
     {
-        await PushAsync();
-        var problem = await _facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa", 409);
+        await PushTwoBatchesAsync();
+        var problem = await Facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa", 409);
         Assert.Equal(["other", "shop"], problem["namespaces"]!.AsArray().Select(n => (string?)n));
-        await _facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa?window=60", 409);
+        await Facade.GetProblemAsync("/api/pods/web-7c9f8d6b5-aaaaa?window=60", 409);
     }
 
     [Fact]
     public async Task Unknown_pods_are_404()
     {
-        await PushAsync();
-        await _facade.GetProblemAsync("/api/pods/nope", 404);
-        await _facade.GetProblemAsync("/api/pods/api-0?namespace=other", 404);
+        await PushTwoBatchesAsync();
+        await Facade.GetProblemAsync("/api/pods/nope", 404);
+        await Facade.GetProblemAsync("/api/pods/api-0?namespace=other", 404);
     }
 
     [Fact]
     public async Task List_filters_by_namespace_and_node()
     {
-        await PushAsync();
+        await PushTwoBatchesAsync();
         static IEnumerable<string> Names(JsonNode list) =>
             list["items"]!.AsArray().Select(p => $"{(string?)p!["namespace"]}/{(string?)p["name"]}");
 
-        Assert.Equal(["other/web-7c9f8d6b5-aaaaa", "shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods")));
-        Assert.Equal(["shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods?namespace=shop")));
-        Assert.Equal(["other/web-7c9f8d6b5-aaaaa"], Names(await _facade.GetJsonAsync("/api/pods?node=node-2")));
-        Assert.Empty(Names(await _facade.GetJsonAsync("/api/pods?namespace=other&node=node-1")));
+        Assert.Equal(["other/web-7c9f8d6b5-aaaaa", "shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await Facade.GetJsonAsync("/api/pods")));
+        Assert.Equal(["shop/api-0", "shop/web-7c9f8d6b5-aaaaa"], Names(await Facade.GetJsonAsync("/api/pods?namespace=shop")));
+        Assert.Equal(["other/web-7c9f8d6b5-aaaaa"], Names(await Facade.GetJsonAsync("/api/pods?node=node-2")));
+        Assert.Empty(Names(await Facade.GetJsonAsync("/api/pods?namespace=other&node=node-1")));
     }
 
     [Fact]
     public async Task Pod_series_has_points_with_containers_and_a_summary()
     {
-        await PushAsync();
-        _facade.SetTime(12);
-        var series = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=5&step=1"); // [7, 12]
+        await PushTwoBatchesAsync();
+        Facade.SetTime(12);
+        var series = await Facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=5&step=1"); // [7, 12]
 
         Assert.Equal("shop", (string?)series["namespace"]);
         Assert.Equal("web", (string?)series["deployment"]);
@@ -128,7 +134,7 @@ public sealed class PodsApiTests : IDisposable
         Assert.Equal(150.0, (double)series["summary"]!["memory"]!["workingSetBytes"]!["max"]!);
         Assert.Null(series["summary"]!["disk"]!["readBytesPerSecond"]);
 
-        var whole = await _facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=60");
+        var whole = await Facade.GetJsonAsync("/api/pods/web-7c9f8d6b5-aaaaa?namespace=shop&window=60");
         var ws = whole["summary"]!["memory"]!["workingSetBytes"]!;
         Assert.Equal([100.0, 125.0, 150.0], new[] { (double)ws["min"]!, (double)ws["avg"]!, (double)ws["max"]! });
     }
@@ -136,46 +142,64 @@ public sealed class PodsApiTests : IDisposable
     [Fact]
     public async Task A_pod_without_a_timestamp_takes_the_receive_time()
     {
-        _facade.SetTime(42.5);
-        await _facade.PushAsync("/api/pods/lonely", new { @namespace = "shop", memory = new { workingSetBytes = 1 } });
-        var pod = await _facade.GetJsonAsync("/api/pods/lonely");
+        Facade.SetTime(42.5);
+        await Facade.PushAsync("/api/pods/lonely", new { @namespace = "shop", memory = new { workingSetBytes = 1 } });
+        var pod = await Facade.GetJsonAsync("/api/pods/lonely");
         Assert.Equal("2026-11-26T07:00:42.5Z", (string?)pod["timestamp"]);
         Assert.Null(pod["node"]);
         Assert.Empty(pod["containers"]!.AsArray());
     }
 
     [Fact]
-    public async Task A_stale_pod_and_its_containers_leave_and_are_freed()
+    public async Task A_stale_pod_and_its_containers_leave()
     {
-        await PushAsync();
-        Assert.Equal(6L, _facade.Store.SeriesCount); // node-1, 3 pods, 2 containers
-        _facade.SetTime(400);
-        Assert.Empty((await _facade.GetJsonAsync("/api/pods"))["items"]!.AsArray());
-        Assert.Empty((await _facade.GetJsonAsync("/api/namespaces"))["items"]!.AsArray());
-        Assert.Equal(0L, _facade.Store.SeriesCount);
+        await PushTwoBatchesAsync();
+        Facade.SetTime(400);
+        Assert.Empty((await Facade.GetJsonAsync("/api/pods"))["items"]!.AsArray());
+        Assert.Empty((await Facade.GetJsonAsync("/api/namespaces"))["items"]!.AsArray());
+        await Facade.GetProblemAsync("/api/pods/api-0", 404);
     }
 
     [Fact]
     public async Task A_namesake_that_goes_stale_no_longer_makes_the_name_ambiguous()
     {
-        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "a", 1));
-        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "b", 1));
-        await _facade.GetProblemAsync("/api/pods/dup", 409);
-        _facade.SetTime(200);
-        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(200, "b", 2));
-        _facade.SetTime(320); // a's newest is 320 s old: stale, and swept at 310 and 320
-        Assert.Equal("b", (string?)(await _facade.GetJsonAsync("/api/pods/dup"))["namespace"]);
-        await _facade.PushAsync("/api/pods/dup", Bodies.Pod(320, "a", 1)); // back again: a new series
-        await _facade.GetProblemAsync("/api/pods/dup", 409);
+        await Facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "a", 1));
+        await Facade.PushAsync("/api/pods/dup", Bodies.Pod(0, "b", 1));
+        await Facade.GetProblemAsync("/api/pods/dup", 409);
+        Facade.SetTime(200);
+        await Facade.PushAsync("/api/pods/dup", Bodies.Pod(200, "b", 2));
+        Facade.SetTime(320); // a's newest is 320 s old: stale, and swept at 310 and 320
+        Assert.Equal("b", (string?)(await Facade.GetJsonAsync("/api/pods/dup"))["namespace"]);
+        await Facade.PushAsync("/api/pods/dup", Bodies.Pod(320, "a", 1)); // back again: a new series
+        await Facade.GetProblemAsync("/api/pods/dup", 409);
     }
 }
 
-/// <summary>A pod's latest view lists the containers of its newest sample only, each with its own rate.</summary>
-public sealed class PodLatestContainersTests : IDisposable
+/// <summary>The embedded store's own part: what it frees.</summary>
+public sealed class PodsApiOnMemoryTests() : PodsApiTests(settings => new FacadeFactory(settings))
 {
-    private readonly FacadeFactory _facade = new();
+    [Fact]
+    public async Task A_stale_pod_and_its_containers_are_freed()
+    {
+        await PushTwoBatchesAsync();
+        Assert.Equal(6L, Facade.Store.SeriesCount); // node-1, 3 pods, 2 containers
+        Facade.SetTime(400);
+        Assert.Equal(0L, Facade.Store.SeriesCount);
+    }
+}
 
-    public void Dispose() => _facade.Dispose();
+public sealed class PodsApiOnPrometheusTests() : PodsApiTests(settings => new PrometheusFacadeFactory(settings));
+
+/// <summary>A pod's latest view lists the containers of its newest sample only, each with its own rate (over either source).</summary>
+public abstract class PodLatestContainersTests(Func<Dictionary<string, string?>?, FacadeFactory> newFacade) : IDisposable
+{
+    private readonly FacadeFactory _facade = newFacade(null);
+
+    public void Dispose()
+    {
+        _facade.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Latest_view_has_the_containers_of_the_newest_sample_with_their_own_rates()
@@ -210,3 +234,7 @@ public sealed class PodLatestContainersTests : IDisposable
         Assert.Equal(pod.ToJsonString(), list["items"]![0]!.ToJsonString());
     }
 }
+
+public sealed class PodLatestContainersOnMemoryTests() : PodLatestContainersTests(settings => new FacadeFactory(settings));
+
+public sealed class PodLatestContainersOnPrometheusTests() : PodLatestContainersTests(settings => new PrometheusFacadeFactory(settings));

@@ -36,6 +36,9 @@ public static class PrometheusSourceServices
             .AddResilienceHandler("prometheus", (pipeline, context) =>
             {
                 var timeout = context.ServiceProvider.GetRequiredService<IOptions<PrometheusOptions>>().Value.Timeout;
+                // Waits on the real clock, as the call's deadline does: the injected TimeProvider is the
+                // clock of the samples (a test's fake one would freeze every backoff until the deadline).
+                pipeline.TimeProvider = TimeProvider.System;
                 pipeline
                     .AddTimeout(new HttpTimeoutStrategyOptions { Timeout = timeout, Name = "total" })
                     .AddRetry(new HttpRetryStrategyOptions

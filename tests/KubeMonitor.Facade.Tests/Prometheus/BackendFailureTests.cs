@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Web;
 using KubeMonitor.Facade.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -160,6 +161,22 @@ public sealed class BackendFailureTests : IDisposable
 
         Assert.StartsWith($"Prometheus at http://127.0.0.1:{port}/prom cannot be reached: ", failure.Message);
         Assert.DoesNotContain("s3cret", string.Join("\n", host.Log.Lines.Select(l => l.Message)) + failure.Message);
+    }
+
+    [Fact]
+    public async Task A_backend_that_is_down_is_tried_again_on_the_real_clock_whatever_the_facades_clock()
+    {
+        var port = FacadeProcess.FreePort();
+        // The facade's clock stands still (as in the API tests): the retries' backoff must not wait for it.
+        using var host = new SourceHost(
+            new Dictionary<string, string?> { ["Facade:Prometheus:Url"] = $"http://127.0.0.1:{port}/", ["Facade:Prometheus:Timeout"] = "00:00:10" },
+            new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(NowMs)));
+        var clock = Stopwatch.StartNew();
+
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, CancellationToken.None));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        Assert.StartsWith($"Prometheus at http://127.0.0.1:{port} cannot be reached: ", failure.Message);
     }
 
     [Fact]

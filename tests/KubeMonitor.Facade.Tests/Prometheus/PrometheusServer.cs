@@ -17,7 +17,9 @@ public sealed class PrometheusServer
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     // Another process can take the free port between our probe and Prometheus's bind.
     private const int StartAttempts = 3;
-    private static readonly Lazy<Task<PrometheusServer>> Shared = new(StartAsync);
+    // Started on the thread pool, not on the first caller's xunit context: a facade factory waits
+    // for it synchronously, and on a context whose few threads all wait, the start would never go on.
+    private static readonly Lazy<Task<PrometheusServer>> Shared = new(() => Task.Run(StartAsync));
 
     // Tests write at fixed past times (2026-11-26T07:00Z plus hours) in any order, and one may
     // write at the current time: the window must cover the whole spread, since Prometheus measures

@@ -15,10 +15,12 @@ internal sealed class SourceHost : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SourceHost(IDictionary<string, string?> settings)
+    /// <param name="clock">The facade's clock (the system's when null).</param>
+    public SourceHost(IDictionary<string, string?> settings, TimeProvider? clock = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
+        if (clock is not null) services.AddSingleton(clock);
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(Log));
         services.AddFacadeOptions();
