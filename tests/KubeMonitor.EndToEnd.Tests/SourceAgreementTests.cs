@@ -103,11 +103,13 @@ public sealed partial class EndToEndTests
                 agreement.AddWhereNonTrivial($"node {section}.{field} avg", Average(nodeSeries.Memory, section, field), Average(nodeSeries.Prometheus, section, field), floor);
             }
 
-            // Both facades' node and pod series cover the whole window (Prometheus had started before it).
+            // Both facades' node and pod series cover the window from its start (Prometheus had
+            // started before it); on a busy host a late collection or scrape leaves a gap of a few seconds.
             foreach (var (memory, fromPrometheus) in new[] { await stressed, nodeSeries })
             {
-                Assert.InRange(Timestamp(Points(memory).First()), asked.AddSeconds(-AgreementWindowSeconds), asked.AddSeconds(3 - AgreementWindowSeconds));
-                Assert.InRange(Timestamp(Points(fromPrometheus).First()), asked.AddSeconds(-AgreementWindowSeconds), asked.AddSeconds(3 - AgreementWindowSeconds));
+                var windowStart = asked.AddSeconds(-AgreementWindowSeconds);
+                Assert.InRange(Timestamp(Points(memory).First()), windowStart, windowStart.AddSeconds(10));
+                Assert.InRange(Timestamp(Points(fromPrometheus).First()), windowStart, windowStart.AddSeconds(10));
             }
             // The load is what the window saw: otherwise the averages agree on nothing much.
             Assert.InRange(Average((await stressed).Memory, "cpu", "usageCores")!.Value, 0.9, 1.1);
@@ -115,7 +117,7 @@ public sealed partial class EndToEndTests
             Assert.True(Average((await server).Memory, "network", "rxBytesPerSecond") >= 1e6, "The server pod received less than 1 MB/s during the window.");
 
             await LatestTotalsAgreeAsync(agreement, Both);
-            await LatestSumsAgreeAsync(agreement, Both);
+            await LatestSumsAgreeAsync(agreement, Both, prometheusFacadeUrl);
             await ListsAgreeAsync(Both);
 
             Measured($"{agreement.Count} numbers compared, largest difference {agreement.Largest * 100:0.00} %:\n{agreement.Report}");
@@ -158,25 +160,33 @@ public sealed partial class EndToEndTests
     }
 
     /// <summary>
-    /// The namespace's latest sums, as the median of a few reads: each facade's newest sample may
-    /// be of another collection (a scrape shows the collection before it), and Prometheus' rate
-    /// over its last two samples divides a collection interval's growth by a scrape interval.
+    /// The namespace's latest sums, as the mean of reads made each just after a new scrape. The
+    /// facades' newest samples may be of neighbouring collections, and Prometheus' latest rate
+    /// divides one collection interval's growth by one scrape interval (either can be 5 % off the
+    /// other on a busy host); over consecutive samples those rates add up to the growth over all
+    /// of them, so their mean is the mean rate, as the pushed facade's is.
     /// </summary>
-    private static async Task LatestSumsAgreeAsync(SourceAgreement agreement, Func<string, Task<(JsonNode Memory, JsonNode Prometheus)>> both)
+    private async Task LatestSumsAgreeAsync(
+        SourceAgreement agreement, Func<string, Task<(JsonNode Memory, JsonNode Prometheus)>> both, Uri prometheusFacade)
     {
         const int reads = 5;
+        var scrapedPod = $"/api/pods/{env.Stressed.Name}?namespace={TestNamespace}";
+        var lastScrape = Timestamp(await env.GetAsync(prometheusFacade, scrapedPod));
         var views = new List<(JsonNode Memory, JsonNode Prometheus)>();
         for (var i = 0; i < reads; i++)
         {
-            if (i > 0) await Task.Delay(Interval);
+            var scraped = await Eventually.Until(async () =>
+                await env.GetAsync(prometheusFacade, scrapedPod) is var view && Timestamp(view) > lastScrape ? view : null,
+                TimeSpan.FromSeconds(10), "a new scrape of the exporter", () => env.Diagnostics);
+            lastScrape = Timestamp(scraped);
             views.Add(await both($"/api/namespaces/{TestNamespace}"));
         }
         Assert.All(views, view => Assert.Equal((int)view.Memory["podCount"]!, (int)view.Prometheus["podCount"]!));
         foreach (var (section, field) in new[] { ("cpu", "usageCores"), ("memory", "workingSetBytes"), ("memory", "usageBytes") })
         {
-            agreement.Add($"namespace test-ns latest {section}.{field} (median of {reads} reads)",
-                Median([.. views.Select(v => Number(v.Memory, section, field)!.Value)]),
-                Median([.. views.Select(v => Number(v.Prometheus, section, field)!.Value)]));
+            agreement.Add($"namespace test-ns latest {section}.{field} (mean of {reads} reads)",
+                views.Average(v => Number(v.Memory, section, field)!.Value),
+                views.Average(v => Number(v.Prometheus, section, field)!.Value));
         }
     }
 
