@@ -184,9 +184,12 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
     // ---- facade queries ---------------------------------------------------------------------
 
     /// <summary>GET a facade path that must answer 200 with JSON.</summary>
-    public async Task<JsonNode> GetAsync(string pathAndQuery)
+    public Task<JsonNode> GetAsync(string pathAndQuery) => GetAsync(FacadeUrl, pathAndQuery);
+
+    /// <summary>GET a path of the facade at <paramref name="facade"/> (this one or another a test runs) that must answer 200 with JSON.</summary>
+    public async Task<JsonNode> GetAsync(Uri facade, string pathAndQuery)
     {
-        using var response = await Http.GetAsync(new Uri(FacadeUrl, pathAndQuery));
+        using var response = await Http.GetAsync(new Uri(facade, pathAndQuery));
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK)
         {
