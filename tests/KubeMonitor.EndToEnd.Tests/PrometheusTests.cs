@@ -15,31 +15,12 @@ public sealed partial class EndToEndTests
     [Fact]
     public async Task Prometheus_rate_of_pod_cpu_agrees_with_the_facade()
     {
-        var folder = Directory.CreateTempSubdirectory("kme2e-prometheus-").FullName;
-        var port = FreePort();
-        var prometheusUrl = new Uri($"http://127.0.0.1:{port}");
-        File.WriteAllText(Path.Combine(folder, "prometheus.yml"), $"""
-            global:
-              scrape_interval: 1s
-              evaluation_interval: 1s
-            scrape_configs:
-              - job_name: exporter
-                static_configs: [{"{"} targets: ["127.0.0.1:{env.ExporterPort}"] {"}"}]
-              - job_name: facade
-                static_configs: [{"{"} targets: ["127.0.0.1:{env.FacadePort}"] {"}"}]
-            """);
         // Longer than the test needs: Prometheus can be slow to start on a busy machine.
         using var stress = env.Stressed.Start("stress-ng", "--cpu", "1", "--timeout", "180s", "--quiet");
-        var prometheus = ChildProcess.Start("prometheus", "prometheus",
-        [
-            $"--config.file={Path.Combine(folder, "prometheus.yml")}",
-            $"--storage.tsdb.path={Path.Combine(folder, "data")}",
-            $"--web.listen-address=127.0.0.1:{port}",
-        ], folder);
+        using var prometheus = await PrometheusServer.StartAsync(env.Http, ("exporter", env.ExporterPort), ("facade", env.FacadePort));
+        var prometheusUrl = prometheus.Url;
         try
         {
-            await Eventually.Until(async () => (await env.Http.GetAsync(new Uri(prometheusUrl, "/-/ready"))).IsSuccessStatusCode,
-                TimeSpan.FromSeconds(60), "Prometheus to be ready", () => prometheus.Output);
             // rate() over 30 s means what it says only once Prometheus holds 30 s of the loaded
             // pod's samples: a window that is mostly empty (first scrapes, failed scrapes) divides
             // a few seconds' increase by 30 s.
@@ -67,8 +48,6 @@ public sealed partial class EndToEndTests
         finally
         {
             Stop(stress);
-            prometheus.Dispose();
-            Directory.Delete(folder, recursive: true);
         }
     }
 
