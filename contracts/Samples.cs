@@ -23,6 +23,8 @@ public sealed record Batch
 public sealed record NodeSample
 {
     public DateTimeOffset? Timestamp { get; init; }
+    /// <summary>The node's Kubernetes labels (docs/api.md section 6).</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
     public CpuSection? Cpu { get; init; }
     public MemorySection? Memory { get; init; }
     public DiskSection? Disk { get; init; }
@@ -44,16 +46,23 @@ public sealed record PodSample
     public string? OwnerName { get; init; }
     /// <summary>Optional; the facade resolves it from a ReplicaSet owner when absent (docs/api.md section 5).</summary>
     public string? Deployment { get; init; }
+    /// <summary>The pod's Kubernetes labels (docs/api.md section 6).</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+    /// <summary>Requests and limits: sums over the pod's containers, a value absent when a container has none.</summary>
+    public ResourcesSection? Resources { get; init; }
     public CpuSection? Cpu { get; init; }
     public MemorySection? Memory { get; init; }
     public DiskSection? Disk { get; init; }
     public NetworkSection? Network { get; init; }
+    /// <summary>Pressure stall counters of the pod's cgroup (v2 only).</summary>
+    public PressureSection? Pressure { get; init; }
     public IReadOnlyList<ContainerSample>? Containers { get; init; }
 }
 
 public sealed record ContainerSample
 {
     public string? Name { get; init; }
+    public ResourcesSection? Resources { get; init; }
     public CpuSection? Cpu { get; init; }
     public MemorySection? Memory { get; init; }
 }
@@ -64,6 +73,12 @@ public sealed record CpuSection
     public double? UsageSecondsTotal { get; init; }
     /// <summary>Number of CPUs (nodes only).</summary>
     public double? CapacityCores { get; init; }
+    /// <summary>Time the cgroup was throttled by its CPU quota, in seconds (counter; pods and containers).</summary>
+    public double? ThrottledSecondsTotal { get; init; }
+    /// <summary>Enforcement periods in which the cgroup was throttled (counter).</summary>
+    public double? ThrottledPeriodsTotal { get; init; }
+    /// <summary>Enforcement periods that elapsed while the cgroup had runnable tasks (counter).</summary>
+    public double? PeriodsTotal { get; init; }
 }
 
 public sealed record MemorySection
@@ -73,6 +88,8 @@ public sealed record MemorySection
     public double? UsedBytes { get; init; }
     public double? UsageBytes { get; init; }
     public double? WorkingSetBytes { get; init; }
+    /// <summary>Processes of the cgroup killed by the OOM killer (counter; pods and containers).</summary>
+    public double? OomKillsTotal { get; init; }
 }
 
 public sealed record DiskSection
@@ -85,4 +102,28 @@ public sealed record NetworkSection
 {
     public double? RxBytesTotal { get; init; }
     public double? TxBytesTotal { get; init; }
+}
+
+/// <summary>Kubernetes requests and limits (docs/api.md section 6), in cores and bytes.</summary>
+public sealed record ResourcesSection
+{
+    public double? CpuRequestCores { get; init; }
+    public double? CpuLimitCores { get; init; }
+    public double? MemoryRequestBytes { get; init; }
+    public double? MemoryLimitBytes { get; init; }
+}
+
+/// <summary>Pressure stall information of a cgroup (cpu.pressure, memory.pressure, io.pressure).</summary>
+public sealed record PressureSection
+{
+    public PressureStall? Cpu { get; init; }
+    public PressureStall? Memory { get; init; }
+    public PressureStall? Io { get; init; }
+}
+
+/// <summary>One resource's stall counters, in seconds: <c>some</c> (at least one task waiting) and <c>full</c> (all stalled).</summary>
+public sealed record PressureStall
+{
+    public double? WaitingSecondsTotal { get; init; }
+    public double? StalledSecondsTotal { get; init; }
 }
