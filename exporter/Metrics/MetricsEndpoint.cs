@@ -15,8 +15,15 @@ public static class MetricsEndpoint
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
-        var collections = endpoints.ServiceProvider.GetRequiredService<FreshCollections>();
-        registry.AddBeforeCollectCallback(cancel => collections.GetAsync(FreshCollections.ScrapeMaxAge, cancel));
+        CollectBeforeEachScrape(registry, endpoints.ServiceProvider.GetRequiredService<FreshCollections>());
         return endpoints.MapMetrics(pattern, registry);
+    }
+
+    /// <summary>Every export of <paramref name="registry"/> first waits for a fresh enough collection.</summary>
+    public static void CollectBeforeEachScrape(CollectorRegistry registry, FreshCollections collections)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(collections);
+        registry.AddBeforeCollectCallback(cancel => collections.GetAsync(FreshCollections.ScrapeMaxAge, cancel));
     }
 }
