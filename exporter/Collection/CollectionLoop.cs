@@ -3,10 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace KubeMonitor.Exporter.Collection;
 
 /// <summary>
-/// The exporter's heartbeat: every interval a fresh collection (shared with scrapes through
-/// <see cref="FreshCollections"/>) handed to the interval's sinks (the push to the facades).
-/// The first collection runs at start, so /metrics and /readyz are served from the first
-/// request on. Liveness is "this loop still ticks".
+/// The exporter's heartbeat: every interval a new collection, handed to the interval's sinks
+/// (the push to the facades). It never takes a finished scrape's collection, so pushed samples
+/// stay on the interval's ticks (regular timestamps compress best in the facade); a collection
+/// already running when it ticks is shared (<see cref="FreshCollections"/>). The first
+/// collection runs at start, so /metrics and /readyz are served from the first request on.
+/// Liveness is "this loop still ticks".
 /// </summary>
 public sealed class CollectionLoop(
     FreshCollections collections,
@@ -16,9 +18,6 @@ public sealed class CollectionLoop(
     ILogger<CollectionLoop> logger) : BackgroundService
 {
     private readonly ICollectionSink[] _sinks = [.. sinks];
-    // Half an interval: a tick never takes the collection the previous tick handed on, and a
-    // scrape's collection less than this old is the tick's own.
-    private readonly TimeSpan _maxAge = TimeSpan.FromTicks(Math.Min(FreshCollections.ScrapeMaxAge.Ticks, interval.Ticks / 2));
     private long _lastTickTimestamp = time.GetTimestamp();
 
     /// <summary>False once no tick has finished for three intervals (a stuck read, a dead loop).</summary>
@@ -31,10 +30,10 @@ public sealed class CollectionLoop(
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One tick: a collection at most half an interval old, handed to every interval sink.</summary>
+    /// <summary>One tick: a new (or the running) collection, handed to every interval sink.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
     {
-        var collection = await collections.GetAsync(_maxAge, cancellationToken).ConfigureAwait(false);
+        var collection = await collections.GetAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         foreach (var sink in _sinks)
         {
             await sink.AcceptAsync(collection, cancellationToken).ConfigureAwait(false);

@@ -19,14 +19,15 @@ public sealed class FreshCollections(CollectionRunner runner, IEnumerable<IColle
     private long _newestStartedAt;
 
     /// <summary>
-    /// A collection that started at most <paramref name="maxAge"/> ago. Cancelling stops the
-    /// wait, not the collection: others may be waiting for it too.
+    /// A collection that started less than <paramref name="maxAge"/> ago, or the running one;
+    /// with <see cref="TimeSpan.Zero"/> never one that has finished. Cancelling stops the wait,
+    /// not the collection: others may be waiting for it too.
     /// </summary>
     public Task<CollectionResult> GetAsync(TimeSpan maxAge, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            if (_newest is { } newest && time.GetElapsedTime(_newestStartedAt) <= maxAge)
+            if (_newest is { } newest && time.GetElapsedTime(_newestStartedAt) < maxAge)
             {
                 return Task.FromResult(newest);
             }
