@@ -1,14 +1,11 @@
+using System.Runtime.CompilerServices;
 using KubeMonitor.Exporter.Cgroups;
 using KubeMonitor.Exporter.Collection;
-using KubeMonitor.Exporter.Collectors;
 using KubeMonitor.Exporter.Host;
 using KubeMonitor.Exporter.Kubernetes;
 using KubeMonitor.Exporter.Metrics;
 using KubeMonitor.Exporter.Options;
 using KubeMonitor.Exporter.Push;
-using Prometheus;
-// Prometheus has an ICollector of its own.
-using ICollector = KubeMonitor.Exporter.Collection.ICollector;
 
 namespace KubeMonitor.Exporter;
 
@@ -92,14 +89,51 @@ public static class ExporterApp
     }
 
     /// <summary>
-    /// Builds the host: node and pod collectors, the Kubernetes metadata join, the collection
-    /// loop (and the push when facades are given). One collection has run when this returns.
+    /// Builds the host: node and pod collectors, the Kubernetes metadata join, the shared
+    /// collection and its loop, /metrics as a sink of every collection and the push (when
+    /// facades are given) as the sink of one per interval. The first collection runs at start.
     /// <paramref name="configure"/> adds services before the build: more
-    /// <see cref="ICollector"/>s, and <c>Action&lt;NodeSnapshot&gt;</c> post-processors that run
-    /// after every collection.
+    /// <see cref="ICollector"/>s, <c>Action&lt;NodeSnapshot&gt;</c> post-processors that run
+    /// after every collection, and <see cref="ICollectionSink"/>s.
     /// </summary>
     /// <exception cref="FileNotFoundException">--kubeconfig names a file that does not exist.</exception>
     public static WebApplication Build(ExporterOptions options, HostRoot root, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var started = new StrongBox<bool>();
+        var builder = CreateBuilder(options, started);
+        var layout = CgroupLayoutDetector.Detect(root);
+
+        builder.Services
+            .AddSingleton(options)
+            .AddSingleton(root)
+            .AddSingleton(TimeProvider.System)
+            .AddNodeCollectors(root)
+            .AddPodCollector(root, layout)
+            .AddPodMetadata(KubernetesConnectionFactory.Select(options.Kubeconfig, InClusterEnvironment.FromProcess()), options.NodeName)
+            .AddCollection(options.NodeName, options.Interval)
+            .AddExporterMetrics();
+        if (PushOptionsOf(options) is { } push)
+        {
+            builder.Services.AddFacadePush(push);
+        }
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started.Value, true));
+        app.Logger.LogInformation("Node {Node}: reading {Proc}, {Sys}; {Cgroups}; serving /metrics on {Listen}",
+            options.NodeName, root.ProcRoot, root.SysRoot, layout.Describe(), options.Listen);
+        app.MapFreshMetrics("/metrics");
+        app.MapHealth();
+        return app;
+    }
+
+    /// <summary>
+    /// The slim web host on the --listen address, logging at --log-level. Until the host has
+    /// started (<paramref name="started"/>), its own error log of a failed start (a stack trace)
+    /// stays silent: RunAsync reports that failure as one line.
+    /// </summary>
+    private static WebApplicationBuilder CreateBuilder(ExporterOptions options, StrongBox<bool> started)
     {
         // The content root is the program's own folder, never the working directory: a user
         // that cannot read the directory it was started in (a DaemonSet's nobody in a root-only
@@ -108,76 +142,21 @@ public static class ExporterApp
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // One request log per scrape is noise at Information; --log-level Debug brings it back.
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel == LogLevel.Information ? LogLevel.Warning : options.LogLevel);
-        // Until the host has started, its own error log of a failed start (a stack trace) stays
-        // silent: RunAsync reports that failure as one line.
-        var started = false;
-        builder.Logging.AddFilter(HostCategory, level => level >= options.LogLevel && (Volatile.Read(ref started) || level < LogLevel.Error));
+        builder.Logging.AddFilter(HostCategory, level => level >= options.LogLevel && (Volatile.Read(ref started.Value) || level < LogLevel.Error));
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.Listen));
+        return builder;
+    }
 
-        var layout = CgroupLayoutDetector.Detect(root);
-        var kubernetes = KubernetesConnectionFactory.Select(options.Kubeconfig, InClusterEnvironment.FromProcess());
-        var registry = Prometheus.Metrics.NewCustomRegistry();
-
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(root);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ICollector>(new NodeCpuCollector(root));
-        builder.Services.AddSingleton<ICollector>(new NodeMemoryCollector(root));
-        builder.Services.AddSingleton<ICollector>(new NodeDiskCollector(root));
-        builder.Services.AddSingleton<ICollector>(new NodeNetworkCollector(root));
-        builder.Services.AddSingleton<ICollector>(new PodCollector(root, layout));
-        builder.Services.AddSingleton<PodMetadataCache>();
-        builder.Services.AddSingleton<Action<NodeSnapshot>>(services => services.GetRequiredService<PodMetadataCache>().Annotate);
-        builder.Services.AddSingleton(services => new CollectionRunner(
-            options.NodeName,
-            services.GetServices<ICollector>(),
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<CollectionRunner>>(),
-            services.GetServices<Action<NodeSnapshot>>()));
-        builder.Services.AddSingleton(registry);
-        builder.Services.AddSingleton(new ExporterMetrics(registry));
-        if (options.FacadeUrls.Count > 0)
-        {
-            builder.Services.AddFacadePush(new PushOptions
+    /// <summary>The push settings, or null when no facade is given (the exporter then only serves /metrics).</summary>
+    private static PushOptions? PushOptionsOf(ExporterOptions options) =>
+        options.FacadeUrls.Count == 0
+            ? null
+            : new PushOptions
             {
                 FacadeUrls = options.FacadeUrls,
                 BearerTokenFile = options.PushTokenFile,
                 Interval = options.Interval,
                 BufferDuration = options.PushBuffer,
                 BufferBytes = options.PushBufferBytes,
-            }, registry);
-        }
-        builder.Services.AddSingleton(services => new CollectionLoop(
-            services.GetRequiredService<CollectionRunner>(),
-            services.GetRequiredService<ExporterMetrics>(),
-            options.Interval,
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<CollectionLoop>>(),
-            services.GetService<FacadePusher>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<CollectionLoop>());
-        builder.Services.AddHostedService(services => new PodMetadataService(PodMetadataWatcher.Create(
-            kubernetes, services.GetRequiredService<PodMetadataCache>(), options.NodeName,
-            services.GetRequiredService<ILogger<PodMetadataWatcher>>())));
-
-        configure?.Invoke(builder);
-
-        var app = builder.Build();
-        app.Lifetime.ApplicationStarted.Register(() => Volatile.Write(ref started, true));
-        app.Logger.LogInformation("Node {Node}: reading {Proc}, {Sys}; {Cgroups}; serving /metrics on {Listen}",
-            options.NodeName, root.ProcRoot, root.SysRoot, layout.Describe(), options.Listen);
-        var loop = app.Services.GetRequiredService<CollectionLoop>();
-        var runner = app.Services.GetRequiredService<CollectionRunner>();
-        // Ready to be scraped at once: the first collection runs now, then one per interval.
-        app.Services.GetRequiredService<ExporterMetrics>().Publish(runner.Collect());
-
-        app.MapMetrics("/metrics", registry);
-        app.MapGet("/livez", () => loop.IsTicking
-            ? Results.Text("ok")
-            : Results.Text("the collection loop has not ticked for three intervals", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/healthz", () => loop.IsTicking ? Results.Text("ok") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/readyz", () => runner.Last is null
-            ? Results.Text("no collection yet", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ok"));
-        return app;
-    }
+            };
 }

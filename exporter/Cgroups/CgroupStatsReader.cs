@@ -83,9 +83,9 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
         stats.DiskWrittenBytes = io?.WrittenBytes;
 
         var pressure = PressureHierarchy(relativePath);
-        stats.CpuPressure = read.Record(pressure, "cpu.pressure", PressureParser.Parse);
-        stats.MemoryPressure = read.Record(pressure, "memory.pressure", PressureParser.Parse);
-        stats.IoPressure = read.Record(pressure, "io.pressure", PressureParser.Parse);
+        stats.CpuPressure = Seconds(read.Record(pressure, "cpu.pressure", PressureParser.Parse));
+        stats.MemoryPressure = Seconds(read.Record(pressure, "memory.pressure", PressureParser.Parse));
+        stats.IoPressure = Seconds(read.Record(pressure, "io.pressure", PressureParser.Parse));
 
         // A missing file is either absent on this kernel (null, fine) or its cgroup just went,
         // and then so did every error it caused.
@@ -104,6 +104,10 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
         _unified is not null && (layout.Mode == CgroupMode.V2 || Directory.Exists(Path.Join(_unified, relativePath)))
             ? _unified
             : null;
+
+    /// <summary>PSI totals (us) as seconds.</summary>
+    private static Pressure? Seconds(PressureTotals? totals) =>
+        totals is null ? null : new Pressure(totals.SomeTotalMicroseconds / MicrosecondsPerSecond, totals.FullTotalMicroseconds / MicrosecondsPerSecond);
 
     /// <summary>usage - inactive_file, never below 0 (docs/api.md section 5).</summary>
     internal static ulong? WorkingSet(ulong? usage, ulong? inactiveFile) =>

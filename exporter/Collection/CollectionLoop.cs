@@ -1,41 +1,50 @@
-using KubeMonitor.Exporter.Metrics;
-using KubeMonitor.Exporter.Push;
+using Microsoft.Extensions.Logging;
 
 namespace KubeMonitor.Exporter.Collection;
 
 /// <summary>
-/// The exporter's heartbeat: every interval one collection, which both /metrics and the push
-/// to the facades show (so a scrape costs only the exposition, and Prometheus and the facade
-/// see the same numbers). Liveness is "this loop still ticks".
+/// The exporter's heartbeat: every interval a new collection, handed to the interval's sinks
+/// (the push to the facades). It never takes a finished scrape's collection, so pushed samples
+/// stay on the interval's ticks (regular timestamps compress best in the facade); a collection
+/// already running when it ticks is shared (<see cref="FreshCollections"/>). The first
+/// collection runs at start, so /metrics and /readyz are served from the first request on.
+/// Liveness is "this loop still ticks".
 /// </summary>
 public sealed class CollectionLoop(
-    CollectionRunner runner,
-    ExporterMetrics metrics,
+    FreshCollections collections,
+    IEnumerable<ICollectionSink> sinks,
     TimeSpan interval,
     TimeProvider time,
-    ILogger<CollectionLoop> logger,
-    FacadePusher? pusher = null) : BackgroundService
+    ILogger<CollectionLoop> logger) : BackgroundService
 {
+    private readonly ICollectionSink[] _sinks = [.. sinks];
     private long _lastTickTimestamp = time.GetTimestamp();
 
-    /// <summary>False once no collection has finished for three intervals (a stuck read, a dead loop).</summary>
+    /// <summary>False once no tick has finished for three intervals (a stuck read, a dead loop).</summary>
     public bool IsTicking => time.GetElapsedTime(Interlocked.Read(ref _lastTickTimestamp)) < 3 * interval + TimeSpan.FromSeconds(5);
 
-    /// <summary>One collection: published to /metrics and queued for every facade.</summary>
-    public async Task CollectOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Runs the first collection (for every-collection sinks such as /metrics), then the loop.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var result = runner.Collect();
-        metrics.Publish(result);
-        if (pusher is not null)
+        await collections.GetAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One tick: a new (or the running) collection, handed to every interval sink.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var collection = await collections.GetAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        foreach (var sink in _sinks)
         {
-            await pusher.PushAsync(result.Snapshot, cancellationToken).ConfigureAwait(false);
+            await sink.AcceptAsync(collection, cancellationToken).ConfigureAwait(false);
         }
         Interlocked.Exchange(ref _lastTickTimestamp, time.GetTimestamp());
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("Collecting every {Interval}{Push}", interval, pusher is null ? "; no facade to push to" : " and pushing to the facades");
+        logger.LogInformation("Collecting every {Interval}, each handed to {Sinks}", interval,
+            _sinks.Length == 0 ? "no interval sink" : string.Join(", ", _sinks.Select(s => s.GetType().Name)));
         using var timer = new PeriodicTimer(interval, time);
         try
         {
@@ -43,7 +52,7 @@ public sealed class CollectionLoop(
             {
                 try
                 {
-                    await CollectOnceAsync(stoppingToken).ConfigureAwait(false);
+                    await TickAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -15,7 +15,7 @@ public sealed class NodeSnapshot
     public NodeMemory? Memory { get; set; }
     /// <summary>Null when the disk collector failed; empty when the node has no counted device.</summary>
     public IReadOnlyList<DiskDevice>? Disks { get; set; }
-    /// <summary>Null when the network collector failed. Includes <c>lo</c>.</summary>
+    /// <summary>Null when the network collector failed. Includes <c>lo</c>; totals leave it out (<see cref="NetworkTotals.Of"/>).</summary>
     public IReadOnlyList<NetworkInterface>? Interfaces { get; set; }
     /// <summary>Null when the pod collector failed.</summary>
     public IReadOnlyList<PodSnapshot>? Pods { get; set; }
@@ -66,7 +66,7 @@ public sealed class PodSnapshot
     /// own read time and a rate between two samples divides by the time that really passed.
     /// </summary>
     public DateTimeOffset? ReadAt { get; init; }
-    /// <summary>From /proc/&lt;pid&gt;/net/dev of a process in the pod, all interfaces but lo; null if no process could be read.</summary>
+    /// <summary>From /proc/&lt;pid&gt;/net/dev of a process in the pod (<see cref="NetworkTotals.Of"/>); null if no process could be read.</summary>
     public NetworkTotals? Network { get; set; }
     /// <summary>Joined from the Kubernetes API; null when unknown (the pod is then labelled by uid only).</summary>
     public PodMetadata? Metadata { get; set; }
@@ -82,8 +82,6 @@ public sealed class ContainerSnapshot
     /// <summary>The container's name from the pod status; null until metadata names it.</summary>
     public string? Name { get; set; }
 }
-
-public sealed record NetworkTotals(ulong ReceiveBytesTotal, ulong TransmitBytesTotal);
 
 /// <summary>The numbers of one cgroup (pod or container), each null when its file is absent.</summary>
 public sealed class CgroupStats

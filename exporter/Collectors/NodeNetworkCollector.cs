@@ -16,5 +16,9 @@ public sealed class NodeNetworkCollector(HostRoot root) : ICollector
     public string Name => "netdev";
 
     public void Collect(NodeSnapshot snapshot) =>
-        snapshot.Interfaces = NetDevParser.Parse(HostRoot.TryReadFile(root.Proc("1", "net", "dev")) ?? HostRoot.ReadFile(root.Proc("net", "dev")));
+        snapshot.Interfaces = Interfaces(NetDevParser.Parse(HostRoot.TryReadFile(root.Proc("1", "net", "dev")) ?? HostRoot.ReadFile(root.Proc("net", "dev"))));
+
+    /// <summary>Every row as an interface; net/dev already counts in bytes.</summary>
+    internal static IReadOnlyList<NetworkInterface> Interfaces(IReadOnlyList<NetDevRow> rows) =>
+        [.. rows.Select(row => new NetworkInterface(row.Interface, row.ReceiveBytes, row.TransmitBytes))];
 }

@@ -76,7 +76,7 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
                 // One namespace: a file that is there but unusable is no better in the next process.
                 if (failed) return null;
                 if (netDev is null) continue; // the process ended
-                return Parse(netDev, netDevPath, "net/dev", text => NetDevParser.SumWithoutLoopback(NetDevParser.Parse(text)), errors);
+                return Parse(netDev, netDevPath, "net/dev", text => NetworkTotals.Of(NodeNetworkCollector.Interfaces(NetDevParser.Parse(text))), errors);
             }
         }
         return null;

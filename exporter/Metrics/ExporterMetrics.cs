@@ -10,7 +10,7 @@ namespace KubeMonitor.Exporter.Metrics;
 /// container) recreates its series. A null value, and anything gone since the last publish,
 /// is absent from the output, never 0.
 /// </summary>
-public sealed class ExporterMetrics
+public sealed class ExporterMetrics : ICollectionSink
 {
     private static readonly string[] NodeLabels = ["node"];
     private static readonly string[] PodLabels = ["namespace", "pod", "node"];
@@ -94,10 +94,17 @@ public sealed class ExporterMetrics
 
     public CollectorRegistry Registry { get; }
 
+    /// <summary>Shows every collection as it is made, so a scrape that waited for one serves it.</summary>
+    public ValueTask AcceptAsync(CollectionResult collection, CancellationToken cancellationToken)
+    {
+        Publish(collection);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>
     /// Makes the registry show exactly this collection. A collection older than the one already
-    /// shown is ignored: two scrapes at once each collect, and the slower one's publish must
-    /// not move counters back (that would read as a reset).
+    /// shown is ignored: a late publish of an older collection must not move counters back
+    /// (that would read as a reset).
     /// </summary>
     public void Publish(CollectionResult result)
     {

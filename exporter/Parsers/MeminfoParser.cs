@@ -1,19 +1,26 @@
 using System.Globalization;
-using KubeMonitor.Exporter.Collection;
 
 namespace KubeMonitor.Exporter.Parsers;
 
 /// <summary>
-/// Parses /proc/meminfo ("Key:   value kB" lines) into the node's memory total and available
-/// bytes. Kernels before 3.14 have no MemAvailable; then available is estimated the way
-/// docs/api.md section 5 defines: MemFree + Buffers + Cached + SReclaimable - Shmem.
+/// The lines of /proc/meminfo the exporter uses, in kB as the kernel writes them (its kB is
+/// 1024 bytes). Kernels before 3.14 have no MemAvailable; the others are optional too, since a
+/// kernel that has MemAvailable needs none of them.
 /// </summary>
+public sealed record Meminfo(
+    ulong MemTotalKb,
+    ulong? MemAvailableKb,
+    ulong? MemFreeKb,
+    ulong? BuffersKb,
+    ulong? CachedKb,
+    ulong? SReclaimableKb,
+    ulong? ShmemKb);
+
+/// <summary>Parses /proc/meminfo ("Key:   value kB" lines).</summary>
 public static class MeminfoParser
 {
-    private const ulong KiB = 1024;
-
-    /// <exception cref="FormatException">A needed line is missing, not numeric, not in kB, or overflows.</exception>
-    public static NodeMemory Parse(string text)
+    /// <exception cref="FormatException">No MemTotal line, or a used line that is not numeric or not in kB.</exception>
+    public static Meminfo Parse(string text)
     {
         var values = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var rawLine in text.Split('\n'))
@@ -23,21 +30,20 @@ public static class MeminfoParser
             var key = rawLine[..colon];
             if (key is "MemTotal" or "MemAvailable" or "MemFree" or "Buffers" or "Cached" or "SReclaimable" or "Shmem")
             {
-                values[key] = ParseKibibytes(key, rawLine.AsSpan(colon + 1));
+                values[key] = ParseKilobytes(key, rawLine.AsSpan(colon + 1));
             }
         }
-        var total = Require(values, "MemTotal");
-        if (values.TryGetValue("MemAvailable", out var available))
-        {
-            return new NodeMemory(total, available);
-        }
-        var estimate = Require(values, "MemFree") + Require(values, "Buffers") + Require(values, "Cached") + Require(values, "SReclaimable");
-        var shmem = Require(values, "Shmem");
-        // Shmem is inside Cached, so this stays positive on a sane kernel; never wrap below 0.
-        return new NodeMemory(total, estimate > shmem ? estimate - shmem : 0);
+        return new Meminfo(
+            values.TryGetValue("MemTotal", out var total) ? total : throw new FormatException("/proc/meminfo: no MemTotal line."),
+            Optional(values, "MemAvailable"),
+            Optional(values, "MemFree"),
+            Optional(values, "Buffers"),
+            Optional(values, "Cached"),
+            Optional(values, "SReclaimable"),
+            Optional(values, "Shmem"));
     }
 
-    private static ulong ParseKibibytes(string key, ReadOnlySpan<char> value)
+    private static ulong ParseKilobytes(string key, ReadOnlySpan<char> value)
     {
         value = value.Trim();
         if (!value.EndsWith(" kB", StringComparison.Ordinal))
@@ -45,19 +51,11 @@ public static class MeminfoParser
             throw new FormatException($"/proc/meminfo: {key} is '{value}', expected a value in kB.");
         }
         var number = value[..^3].TrimEnd();
-        if (!ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
-        {
-            throw new FormatException($"/proc/meminfo: {key} has a non-numeric value '{number}'.");
-        }
-        if (kib > ulong.MaxValue / KiB)
-        {
-            throw new FormatException($"/proc/meminfo: {key} = {kib} kB does not fit in 64 bits as bytes.");
-        }
-        return kib * KiB;
+        return ulong.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var kb)
+            ? kb
+            : throw new FormatException($"/proc/meminfo: {key} has a non-numeric value '{number}'.");
     }
 
-    private static ulong Require(Dictionary<string, ulong> values, string key) =>
-        values.TryGetValue(key, out var value)
-            ? value
-            : throw new FormatException($"/proc/meminfo: no {key} line.");
+    private static ulong? Optional(Dictionary<string, ulong> values, string key) =>
+        values.TryGetValue(key, out var value) ? value : null;
 }

@@ -1,12 +1,15 @@
 using System.Globalization;
-using KubeMonitor.Exporter.Collection;
 
 namespace KubeMonitor.Exporter.Parsers;
+
+/// <summary>One net/dev row: an interface and its byte counters (the other 14 columns are checked, not kept).</summary>
+public sealed record NetDevRow(string Interface, ulong ReceiveBytes, ulong TransmitBytes);
 
 /// <summary>
 /// Parses /proc/net/dev (host) and /proc/&lt;pid&gt;/net/dev (a pod's network namespace): two
 /// header lines, then "  name: rx_bytes rx_packets ... (8 receive) tx_bytes ... (8 transmit)".
-/// Names carry leading spaces and the gap after ':' varies or is missing ("lo:0").
+/// Names carry leading spaces and the gap after ':' varies or is missing ("lo:0"). Every row
+/// is returned, lo too.
 /// </summary>
 public static class NetDevParser
 {
@@ -15,9 +18,9 @@ public static class NetDevParser
     private const int Columns = 16;
 
     /// <exception cref="FormatException">A row that is cut short or not numeric.</exception>
-    public static IReadOnlyList<NetworkInterface> Parse(string text)
+    public static IReadOnlyList<NetDevRow> Parse(string text)
     {
-        var interfaces = new List<NetworkInterface>();
+        var rows = new List<NetDevRow>();
         foreach (var rawLine in text.Split('\n'))
         {
             var colon = rawLine.IndexOf(':', StringComparison.Ordinal);
@@ -41,26 +44,13 @@ public static class NetDevParser
             {
                 counters[i] = ParseCounter(fields[i], name);
             }
-            interfaces.Add(new NetworkInterface(name, counters[ReceiveBytesColumn], counters[TransmitBytesColumn]));
+            rows.Add(new NetDevRow(name, counters[ReceiveBytesColumn], counters[TransmitBytesColumn]));
         }
-        if (interfaces.Count == 0 && !text.Contains("face", StringComparison.Ordinal))
+        if (rows.Count == 0 && !text.Contains("face", StringComparison.Ordinal))
         {
             throw new FormatException("net/dev: no header and no interface.");
         }
-        return interfaces;
-    }
-
-    /// <summary>Receive and transmit bytes over every interface but <c>lo</c> (a pod's traffic).</summary>
-    public static NetworkTotals SumWithoutLoopback(IEnumerable<NetworkInterface> interfaces)
-    {
-        ulong rx = 0, tx = 0;
-        foreach (var i in interfaces)
-        {
-            if (i.Name == "lo") continue;
-            rx += i.ReceiveBytesTotal;
-            tx += i.TransmitBytesTotal;
-        }
-        return new NetworkTotals(rx, tx);
+        return rows;
     }
 
     private static ulong ParseCounter(string field, string name) =>

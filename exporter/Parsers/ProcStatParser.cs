@@ -1,29 +1,40 @@
 using System.Globalization;
-using KubeMonitor.Exporter.Collection;
 
 namespace KubeMonitor.Exporter.Parsers;
 
 /// <summary>
-/// Parses /proc/stat into the node's CPU numbers (docs/api.md section 5): the sum over the per-CPU
-/// <c>cpuN</c> lines of user + nice + system + irq + softirq, in USER_HZ ticks, as seconds.
-/// The aggregate <c>cpu</c> line is skipped (it can differ from the per-CPU sum by a few
-/// ticks, and node_exporter sums the per-CPU lines). Guest time is already inside user; idle,
-/// iowait and steal are not usage.
+/// One per-CPU <c>cpuN</c> line of /proc/stat, in USER_HZ ticks as the kernel writes them.
+/// Kernels before 2.6.11 stop after softirq; steal, guest and guest_nice are null there.
+/// </summary>
+public sealed record CpuTimes(
+    int Cpu,
+    ulong User,
+    ulong Nice,
+    ulong System,
+    ulong Idle,
+    ulong Iowait,
+    ulong Irq,
+    ulong SoftIrq,
+    ulong? Steal = null,
+    ulong? Guest = null,
+    ulong? GuestNice = null);
+
+/// <summary>The CPU lines of /proc/stat: one per CPU, in the file's order.</summary>
+public sealed record ProcStat(IReadOnlyList<CpuTimes> Cpus);
+
+/// <summary>
+/// Parses the per-CPU <c>cpuN</c> lines of /proc/stat. The aggregate <c>cpu</c> line and the
+/// other lines (intr, ctxt, ...) are not returned.
 /// </summary>
 public static class ProcStatParser
 {
-    /// <summary>The kernel's USER_HZ: /proc/stat counts in 1/100 s on every Linux ABI.</summary>
-    public const double UserHz = 100;
-
     // Column order of a cpu line: user nice system idle iowait irq softirq [steal guest guest_nice].
-    private const int User = 0, Nice = 1, System = 2, Irq = 5, SoftIrq = 6;
-    private const int MinimumColumns = SoftIrq + 1;
+    private const int MinimumColumns = 7, KnownColumns = 10;
 
     /// <exception cref="FormatException">No cpuN line, a cpuN line cut short, or a non-numeric value.</exception>
-    public static NodeCpu Parse(string text)
+    public static ProcStat Parse(string text)
     {
-        ulong ticks = 0;
-        var cpus = 0;
+        var cpus = new List<CpuTimes>();
         var rest = text.AsSpan();
         // Line by line over spans: the intr line alone can be 130 KB and is never split.
         while (!rest.IsEmpty)
@@ -33,33 +44,35 @@ public static class ProcStatParser
             rest = end < 0 ? [] : rest[(end + 1)..];
             if (line.Length > 3 && line.StartsWith("cpu", StringComparison.Ordinal) && char.IsAsciiDigit(line[3]))
             {
-                ticks = AddTicks(ticks, UsageTicks(line));
-                cpus++;
+                cpus.Add(ParseCpuLine(line));
             }
         }
-        if (cpus == 0)
-        {
-            throw new FormatException("/proc/stat: no per-CPU (cpuN) line.");
-        }
-        return new NodeCpu(ticks / UserHz, cpus);
+        return cpus.Count > 0 ? new ProcStat(cpus) : throw new FormatException("/proc/stat: no per-CPU (cpuN) line.");
     }
 
-    private static ulong UsageTicks(ReadOnlySpan<char> line)
+    private static CpuTimes ParseCpuLine(ReadOnlySpan<char> line)
     {
-        Span<ulong> values = stackalloc ulong[MinimumColumns];
+        Span<ulong> values = stackalloc ulong[KnownColumns];
+        var cpu = -1;
         var columns = -1; // the first field is the "cpuN" name
         foreach (var range in line.Split(' '))
         {
             var field = line[range];
-            if (field.IsEmpty) continue; // "cpu  301854": runs of spaces
-            if (columns >= 0)
+            if (field.IsEmpty) continue; // "cpu0  301854": runs of spaces
+            if (columns < 0)
             {
-                // Every value is checked, also the ones after softirq that are not summed.
+                cpu = int.TryParse(field[3..], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+                    ? n
+                    : throw new FormatException($"/proc/stat: '{field}' is not a CPU name.");
+            }
+            else
+            {
+                // Every value is checked, also ones newer kernels may add after guest_nice.
                 if (!ulong.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
                 {
                     throw new FormatException($"/proc/stat: non-numeric value '{field}' in '{line}'.");
                 }
-                if (columns < MinimumColumns) values[columns] = value;
+                if (columns < KnownColumns) values[columns] = value;
             }
             columns++;
         }
@@ -67,14 +80,9 @@ public static class ProcStatParser
         {
             throw new FormatException($"/proc/stat: '{line}' has {columns} values, expected at least {MinimumColumns}.");
         }
-        var usage = values[User];
-        foreach (var column in (ReadOnlySpan<int>)[Nice, System, Irq, SoftIrq])
-        {
-            usage = AddTicks(usage, values[column]);
-        }
-        return usage;
+        return new CpuTimes(cpu, values[0], values[1], values[2], values[3], values[4], values[5], values[6],
+            Steal: columns > 7 ? values[7] : null,
+            Guest: columns > 8 ? values[8] : null,
+            GuestNice: columns > 9 ? values[9] : null);
     }
-
-    private static ulong AddTicks(ulong a, ulong b) =>
-        a <= ulong.MaxValue - b ? a + b : throw new FormatException("/proc/stat: CPU ticks overflow 64 bits.");
 }

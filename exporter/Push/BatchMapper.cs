@@ -15,9 +15,6 @@ public sealed record BatchMapping(Batch Batch, int UnnamedPods);
 /// </summary>
 public static class BatchMapper
 {
-    /// <summary>The loopback interface carries no node traffic; node totals leave it out (docs/api.md section 5).</summary>
-    private const string Loopback = "lo";
-
     public static BatchMapping Map(NodeSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -65,14 +62,8 @@ public static class BatchMapper
         NetworkSection? network = null;
         if (snapshot.Interfaces is not null)
         {
-            double rx = 0, tx = 0;
-            foreach (var nic in snapshot.Interfaces)
-            {
-                if (nic.Name == Loopback) continue;
-                rx += nic.ReceiveBytesTotal;
-                tx += nic.TransmitBytesTotal;
-            }
-            network = new NetworkSection { RxBytesTotal = rx, TxBytesTotal = tx };
+            var totals = NetworkTotals.Of(snapshot.Interfaces);
+            network = new NetworkSection { RxBytesTotal = totals.ReceiveBytesTotal, TxBytesTotal = totals.TransmitBytesTotal };
         }
 
         return new NodeSample

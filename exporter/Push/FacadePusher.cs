@@ -10,7 +10,7 @@ namespace KubeMonitor.Exporter.Push;
 /// target's buffer and returns; each endpoint delivers on its own, oldest first, so a slow or
 /// unreachable facade delays nobody else and misses nothing within its buffer bound.
 /// </summary>
-public sealed class FacadePusher : IAsyncDisposable
+public sealed class FacadePusher : ICollectionSink, IAsyncDisposable
 {
     private readonly PushMetrics _metrics;
     private readonly List<FacadeTarget> _targets = [];
@@ -34,6 +34,13 @@ public sealed class FacadePusher : IAsyncDisposable
     }
 
     internal IEnumerable<FacadeEndpoint> Endpoints => _targets.SelectMany(t => t.Endpoints);
+
+    /// <summary>Pushes the interval's collection.</summary>
+    public ValueTask AcceptAsync(CollectionResult collection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        return new ValueTask(PushAsync(collection.Snapshot, cancellationToken));
+    }
 
     /// <summary>Maps the snapshot (docs/api.md section 2) and pushes it; pods Kubernetes does not name yet are counted, not sent.</summary>
     public Task PushAsync(NodeSnapshot snapshot, CancellationToken cancellationToken = default)

@@ -11,26 +11,26 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PushServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="FacadePusher"/> and its HttpClient. The client's pipeline is chosen
-    /// per authority (one per facade address), so one dead facade opens only its own circuit:
-    /// total timeout, then retry (exponential back-off with jitter on network errors, timeouts,
-    /// 429 and 5xx, honouring Retry-After), circuit breaker, attempt timeout.
-    /// </summary>
-    /// <summary>
     /// The library's transient outcomes (network errors, timeouts, 408, 429, 5xx) but 408: every
     /// 4xx other than 429 is final (<see cref="FacadeClient.IsPermanent"/>).
     /// </summary>
     internal static bool IsRetried(Outcome<HttpResponseMessage> outcome) =>
         HttpClientResiliencePredicates.IsTransient(outcome) && outcome.Result?.StatusCode != System.Net.HttpStatusCode.RequestTimeout;
 
-    public static IServiceCollection AddFacadePush(this IServiceCollection services, PushOptions options, CollectorRegistry registry)
+    /// <summary>
+    /// Registers <see cref="FacadePusher"/> as the sink of each interval's collection, and its
+    /// HttpClient. Its counters go to the registered <see cref="CollectorRegistry"/>. The client's
+    /// pipeline is chosen per authority (one per facade address), so one dead facade opens only
+    /// its own circuit: total timeout, then retry (exponential back-off with jitter on network
+    /// errors, timeouts, 429 and 5xx, honouring Retry-After), circuit breaker, attempt timeout.
+    /// </summary>
+    public static IServiceCollection AddFacadePush(this IServiceCollection services, PushOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(registry);
         options.Validate();
 
         services.AddSingleton(options);
-        services.AddSingleton(new PushMetrics(registry));
+        services.AddSingleton(sp => new PushMetrics(sp.GetRequiredService<CollectorRegistry>()));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFacadeResolver, DnsFacadeResolver>();
         services.AddSingleton<FacadeClient>();
@@ -41,6 +41,7 @@ public static class PushServiceCollectionExtensions
             sp.GetRequiredService<IFacadeResolver>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<FacadePusher>>()));
+        services.AddIntervalSink<FacadePusher>();
 
         // One push per interval per facade: the client's per-request Information logs and
         // Polly's per-attempt ones would flood the log; FacadeClient logs each outage once.

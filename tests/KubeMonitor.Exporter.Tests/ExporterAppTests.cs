@@ -83,12 +83,17 @@ public sealed class ExporterAppTests
         await using var app = ExporterApp.Build(options, root, builder =>
         {
             builder.Services.AddSingleton<Collection.ICollector>(new NamedCollector("extra"));
-            builder.Services.AddSingleton<Action<Collection.NodeSnapshot>>(_ => postProcessed++);
+            builder.Services.AddSingleton<Action<Collection.NodeSnapshot>>(_ => Interlocked.Increment(ref postProcessed));
         });
         var runner = app.Services.GetRequiredService<Collection.CollectionRunner>();
-
         Assert.Equal(["cpu", "meminfo", "diskstats", "netdev", "pods", "extra"], runner.CollectorNames);
-        Assert.Equal(1, postProcessed); // the collection Build runs for readiness
+        Assert.Equal(0, Volatile.Read(ref postProcessed)); // building reads nothing
+
+        await app.StartAsync();
+        Assert.Equal(1, Volatile.Read(ref postProcessed)); // the collection at start, for readiness
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{options.Listen}") };
+        Assert.Contains("kubemonitor_exporter_collector_success{collector=\"extra\"} 1\n", await http.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        await app.StopAsync();
     }
 
     private sealed class NamedCollector(string name) : Collection.ICollector

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using KubeMonitor.Exporter.Host;
 using KubeMonitor.Exporter.Options;
 using KubeMonitor.Exporter.Tests.Support;
@@ -16,7 +14,7 @@ namespace KubeMonitor.Exporter.Tests.NodeExporter;
 /// the same moment and every node number must agree within 0.5 %.
 /// </summary>
 [Collection(RealLoad.Name)]
-public sealed partial class NodeExporterComparisonTests
+public sealed class NodeExporterComparisonTests
 {
     private const double Tolerance = 0.005;
 
@@ -27,49 +25,36 @@ public sealed partial class NodeExporterComparisonTests
         // by more than 0.5 %; both exporters must then count these 64 MiB the same.
         await PushThroughLoopbackAsync(64 << 20);
 
-        var nodeExporterPort = Ports.Free();
-        using var nodeExporter = StartNodeExporter(nodeExporterPort);
-        try
-        {
-            // A short interval: /metrics shows the newest collection, at most this old at the scrape.
-            var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromMilliseconds(100), null, LogLevel.Warning);
-            await using var ours = ExporterApp.Build(options, HostRoot.Create());
-            await ours.StartAsync();
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-            var theirsUri = new Uri($"http://127.0.0.1:{nodeExporterPort}/metrics");
-            await WaitUntilServingAsync(http, theirsUri, nodeExporter);
+        using var nodeExporter = NodeExporterProcess.Start(Ports.Free(), "cpu", "meminfo", "netdev", "diskstats");
+        // The default interval: a scrape serves values read at most 1 s before it whatever the interval.
+        var options = new ExporterOptions("real-node", null, null, null, new IPEndPoint(IPAddress.Loopback, Ports.Free()), TimeSpan.FromSeconds(5), null, LogLevel.Warning);
+        await using var ours = ExporterApp.Build(options, HostRoot.Create());
+        await ours.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        await nodeExporter.WaitUntilServingAsync(http);
 
-            // The same moment: both requests in flight together.
-            var oursText = http.GetStringAsync(new Uri($"http://{options.Listen}/metrics"));
-            var theirsText = http.GetStringAsync(theirsUri);
-            await Task.WhenAll(oursText, theirsText);
-            var us = Parse(await oursText);
-            var them = Parse(await theirsText);
+        // The same moment: both requests in flight together.
+        var oursText = http.GetStringAsync(new Uri($"http://{options.Listen}/metrics"));
+        var theirsText = http.GetStringAsync(nodeExporter.MetricsUri);
+        await Task.WhenAll(oursText, theirsText);
+        var us = TextSamples.Parse(await oursText);
+        var them = TextSamples.Parse(await theirsText);
 
-            var cpuModes = new HashSet<string>(["user", "nice", "system", "irq", "softirq"], StringComparer.Ordinal);
-            AssertClose("cpu seconds",
-                them.Where(s => s.Name == "node_cpu_seconds_total" && cpuModes.Contains(s.Labels["mode"])).Sum(s => s.Value),
-                Single(us, "kubemonitor_node_cpu_usage_seconds_total").Value);
-            Assert.Equal(
-                them.Where(s => s.Name == "node_cpu_seconds_total").Select(s => s.Labels["cpu"]).Distinct().Count(),
-                (int)Single(us, "kubemonitor_node_cpu_capacity_cores").Value);
-            AssertClose("MemTotal", Single(them, "node_memory_MemTotal_bytes").Value, Single(us, "kubemonitor_node_memory_total_bytes").Value);
-            AssertClose("MemAvailable", Single(them, "node_memory_MemAvailable_bytes").Value, Single(us, "kubemonitor_node_memory_available_bytes").Value);
+        AssertClose("cpu seconds", TextSamples.NodeExporterCpuUsageSeconds(them), Single(us, "kubemonitor_node_cpu_usage_seconds_total").Value);
+        Assert.Equal(
+            them.Where(s => s.Name == "node_cpu_seconds_total").Select(s => s.Labels["cpu"]).Distinct().Count(),
+            (int)Single(us, "kubemonitor_node_cpu_capacity_cores").Value);
+        AssertClose("MemTotal", Single(them, "node_memory_MemTotal_bytes").Value, Single(us, "kubemonitor_node_memory_total_bytes").Value);
+        AssertClose("MemAvailable", Single(them, "node_memory_MemAvailable_bytes").Value, Single(us, "kubemonitor_node_memory_available_bytes").Value);
 
-            AssertSameSeries(them, "node_network_receive_bytes_total", us, "kubemonitor_node_network_receive_bytes_total", "interface");
-            AssertSameSeries(them, "node_network_transmit_bytes_total", us, "kubemonitor_node_network_transmit_bytes_total", "interface");
-            AssertSameSeries(them, "node_disk_read_bytes_total", us, "kubemonitor_node_disk_read_bytes_total", "device");
-            AssertSameSeries(them, "node_disk_written_bytes_total", us, "kubemonitor_node_disk_written_bytes_total", "device");
+        AssertSameSeries(them, "node_network_receive_bytes_total", us, "kubemonitor_node_network_receive_bytes_total", "interface");
+        AssertSameSeries(them, "node_network_transmit_bytes_total", us, "kubemonitor_node_network_transmit_bytes_total", "interface");
+        AssertSameSeries(them, "node_disk_read_bytes_total", us, "kubemonitor_node_disk_read_bytes_total", "device");
+        AssertSameSeries(them, "node_disk_written_bytes_total", us, "kubemonitor_node_disk_written_bytes_total", "device");
 
-            Assert.All(us.Where(s => s.Name == "kubemonitor_exporter_collector_success"), s => Assert.Equal(1, s.Value));
-            Assert.Equal("", await Promtool.CheckMetricsAsync(await oursText));
-            await ours.StopAsync();
-        }
-        finally
-        {
-            if (!nodeExporter.HasExited) nodeExporter.Kill(entireProcessTree: true);
-            await nodeExporter.WaitForExitAsync();
-        }
+        Assert.All(us.Where(s => s.Name == "kubemonitor_exporter_collector_success"), s => Assert.Equal(1, s.Value));
+        Assert.Equal("", await Promtool.CheckMetricsAsync(await oursText));
+        await ours.StopAsync();
     }
 
     /// <summary>Every device or interface node_exporter reports, and no other, with the same bytes.</summary>
@@ -90,52 +75,6 @@ public sealed partial class NodeExporterComparisonTests
             $"{what}: node_exporter {expected.ToString(CultureInfo.InvariantCulture)}, ours {actual.ToString(CultureInfo.InvariantCulture)}");
 
     private static Sample Single(List<Sample> samples, string name) => Assert.Single(samples, s => s.Name == name);
-
-    private static Process StartNodeExporter(int port)
-    {
-        var start = new ProcessStartInfo("prometheus-node-exporter")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Only the collectors being compared, with upstream's default settings. Debian's build
-        // excludes ^lo$ from netdev by default (upstream excludes nothing, and docs/api.md keeps lo),
-        // so that exclusion is replaced by one that matches no interface.
-        string[] args =
-        [
-            $"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults",
-            "--collector.cpu", "--collector.meminfo", "--collector.netdev", "--collector.diskstats",
-            "--collector.netdev.device-exclude=^$",
-        ];
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus-node-exporter did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilServingAsync(HttpClient http, Uri uri, Process process)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            Assert.False(process.HasExited, "node_exporter exited at start");
-            try
-            {
-                using var response = await http.GetAsync(uri);
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) when (attempt < 100)
-            {
-            }
-            await Task.Delay(100);
-        }
-    }
 
     private static async Task PushThroughLoopbackAsync(int bytes)
     {
@@ -159,24 +98,4 @@ public sealed partial class NodeExporterComparisonTests
         sender.Client.Shutdown(SocketShutdown.Send);
         await drain;
     }
-
-    private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
-
-    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)$""")]
-    private static partial Regex SampleLine();
-
-    [GeneratedRegex("""(?<key>[a-zA-Z_][a-zA-Z0-9_]*)="(?<value>(\\.|[^"\\])*)",?""")]
-    private static partial Regex LabelPair();
-
-    /// <summary>The samples of a text exposition (enough of the format for these two exporters).</summary>
-    private static List<Sample> Parse(string text) =>
-    [
-        .. text.Split('\n')
-            .Where(line => line.Length > 0 && line[0] != '#')
-            .Select(line => SampleLine().Match(line))
-            .Select(m => new Sample(
-                m.Groups["name"].Value,
-                LabelPair().Matches(m.Groups["labels"].Value).ToDictionary(l => l.Groups["key"].Value, l => l.Groups["value"].Value, StringComparer.Ordinal),
-                double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture))),
-    ];
 }

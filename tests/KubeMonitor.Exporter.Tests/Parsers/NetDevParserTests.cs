@@ -1,4 +1,3 @@
-using KubeMonitor.Exporter.Collection;
 using KubeMonitor.Exporter.Parsers;
 using KubeMonitor.TestSupport;
 
@@ -7,7 +6,7 @@ namespace KubeMonitor.Exporter.Tests.Parsers;
 public sealed class NetDevParserTests
 {
     // Columns 1 (receive bytes) and 9 (transmit bytes) after the "name:" of each row, read off the fixtures.
-    public static TheoryData<string, NetworkInterface[]> Fixtures => new()
+    public static TheoryData<string, NetDevRow[]> Fixtures => new()
     {
         { "procfs-8cpu/net/dev", [new("vethf345468", 648, 438), new("lo", 1664039048, 1664039048), new("docker0", 2568, 438), new("eth0", 874354587, 563352563)] },
         // A pod's network namespace: lo and eth0 only, mirror image of the host's veth.
@@ -18,24 +17,15 @@ public sealed class NetDevParserTests
 
     [Theory]
     [MemberData(nameof(Fixtures))]
-    public void Reads_every_interface_of_real_files(string file, NetworkInterface[] expected) =>
+    public void Reads_every_interface_of_real_files(string file, NetDevRow[] expected) =>
         Assert.Equal(expected, NetDevParser.Parse(File.ReadAllText(RepoPaths.Fixture("proc", file))));
-
-    [Fact]
-    public void Sums_a_pods_interfaces_without_loopback()
-    {
-        var interfaces = NetDevParser.Parse(File.ReadAllText(RepoPaths.Fixture("proc", "procfs-8cpu", "net", "dev")));
-
-        // 648 + 2568 + 874354587 received, 438 + 438 + 563352563 transmitted; lo's 1664039048 left out.
-        Assert.Equal(new NetworkTotals(874357803, 563353439), NetDevParser.SumWithoutLoopback(interfaces));
-    }
 
     [Fact]
     public void Parses_64_bit_counters_above_2_pow_53_and_a_missing_gap_after_the_colon()
     {
         var interfaces = NetDevParser.Parse(Header + "eth0:18446744073709551615 0 0 0 0 0 0 0 9007199254740993 0 0 0 0 0 0 0");
 
-        Assert.Equal([new NetworkInterface("eth0", ulong.MaxValue, 9007199254740993)], interfaces);
+        Assert.Equal([new NetDevRow("eth0", ulong.MaxValue, 9007199254740993)], interfaces);
     }
 
     [Fact]

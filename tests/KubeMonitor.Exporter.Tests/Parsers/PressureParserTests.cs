@@ -1,4 +1,3 @@
-using KubeMonitor.Exporter.Collection;
 using KubeMonitor.Exporter.Parsers;
 using static KubeMonitor.Exporter.Tests.Cgroups.CgroupFixtures;
 
@@ -6,48 +5,40 @@ namespace KubeMonitor.Exporter.Tests.Parsers;
 
 public sealed class PressureParserTests
 {
-    // total is in microseconds; seconds = total / 10^6.
+    // total, in microseconds as the file says (the pod collector turns them into seconds).
     [Theory]
-    [InlineData(CorootV2 + "/cpu.pressure", 465.907442, 463.529433)]
-    [InlineData(CorootV2 + "/io.pressure", 17657.662684, 17636.951020)]
-    [InlineData(CorootV2 + "/memory.pressure", 6937.313991, 6934.649214)]
-    [InlineData(ElasticScope + "/io.pressure", 1.154482, 1.154482)]
-    [InlineData(ElasticScope + "/memory.pressure", 0.0, 0.0)]
-    [InlineData(ElasticSlice + "/io.pressure", 105.680790, 103.282599)]
-    [InlineData(ElasticSession + "/cpu.pressure", 115.056064, 29.254180)]
-    [InlineData(ElasticSession + "/io.pressure", 10.748370, 7.726267)]
-    [InlineData(ElasticSession + "/memory.pressure", 1.736583, 1.677369)]
-    [InlineData(TelegrafV2 + "/cpu.pressure", 293.391454, 277.111656)]
-    [InlineData(TelegrafV2 + "/io.pressure", 185.162400, 184.607952)]
-    [InlineData(TelegrafV2 + "/memory.pressure", 0.250773, 0.250662)]
-    [InlineData("proc/node-exporter/pressure/cpu", 14.036781, 0.0)]
-    [InlineData("proc/node-exporter/pressure/io", 159.886802, 159.229614)]
-    [InlineData("proc/procfs-8cpu/pressure/memory", 0.000015, 0.000025)]
-    public void Some_and_full(string file, double waiting, double stalled)
-    {
-        var pressure = PressureParser.Parse(Text(file));
-        Assert.Equal(waiting, pressure.WaitingSeconds!.Value, 9);
-        Assert.Equal(stalled, pressure.StalledSeconds!.Value, 9);
-    }
+    [InlineData(CorootV2 + "/cpu.pressure", 465907442UL, 463529433UL)]
+    [InlineData(CorootV2 + "/io.pressure", 17657662684UL, 17636951020UL)]
+    [InlineData(CorootV2 + "/memory.pressure", 6937313991UL, 6934649214UL)]
+    [InlineData(ElasticScope + "/io.pressure", 1154482UL, 1154482UL)]
+    [InlineData(ElasticScope + "/memory.pressure", 0UL, 0UL)]
+    [InlineData(ElasticSlice + "/io.pressure", 105680790UL, 103282599UL)]
+    [InlineData(ElasticSession + "/cpu.pressure", 115056064UL, 29254180UL)]
+    [InlineData(ElasticSession + "/io.pressure", 10748370UL, 7726267UL)]
+    [InlineData(ElasticSession + "/memory.pressure", 1736583UL, 1677369UL)]
+    [InlineData(TelegrafV2 + "/cpu.pressure", 293391454UL, 277111656UL)]
+    [InlineData(TelegrafV2 + "/io.pressure", 185162400UL, 184607952UL)]
+    [InlineData(TelegrafV2 + "/memory.pressure", 250773UL, 250662UL)]
+    [InlineData("proc/node-exporter/pressure/cpu", 14036781UL, 0UL)]
+    [InlineData("proc/node-exporter/pressure/io", 159886802UL, 159229614UL)]
+    [InlineData("proc/procfs-8cpu/pressure/memory", 15UL, 25UL)]
+    public void Some_and_full(string file, ulong some, ulong full) =>
+        Assert.Equal(new PressureTotals(some, full), PressureParser.Parse(Text(file)));
 
     [Theory]
-    [InlineData(ElasticSlice + "/cpu.pressure", 2798.967170)]     // kernels before 5.13: cpu has no full line
-    [InlineData(ElasticScope + "/cpu.pressure", 1.676316)]
-    [InlineData("proc/procfs-8cpu/pressure/cpu", 0.000015)]
-    public void Full_is_optional(string file, double waiting)
-    {
-        var pressure = PressureParser.Parse(Text(file));
-        Assert.Equal(waiting, pressure.WaitingSeconds!.Value, 9);
-        Assert.Null(pressure.StalledSeconds);
-    }
+    [InlineData(ElasticSlice + "/cpu.pressure", 2798967170UL)]     // kernels before 5.13: cpu has no full line
+    [InlineData(ElasticScope + "/cpu.pressure", 1676316UL)]
+    [InlineData("proc/procfs-8cpu/pressure/cpu", 15UL)]
+    public void Full_is_optional(string file, ulong some) =>
+        Assert.Equal(new PressureTotals(some, null), PressureParser.Parse(Text(file)));
 
     [Fact]
     public void Full_only_irq_without_trailing_newline() =>
-        Assert.Equal(new Pressure(null, 0.008494), PressureParser.Parse(Text("proc/node-exporter/pressure/irq")));
+        Assert.Equal(new PressureTotals(null, 8494), PressureParser.Parse(Text("proc/node-exporter/pressure/irq")));
 
     [Fact]
     public void Totals_above_2_to_the_53_microseconds() =>
-        Assert.Equal(9007199254.740992, PressureParser.Parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=9007199254740992\n").WaitingSeconds);
+        Assert.Equal(9007199254740993UL, PressureParser.Parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=9007199254740993\n").SomeTotalMicroseconds);
 
     [Theory]
     [InlineData("")]

@@ -5,7 +5,7 @@ namespace KubeMonitor.Exporter.Tests.Parsers;
 
 public sealed class ProcStatParserTests
 {
-    // Expected ticks = sum over the cpuN lines of columns 1+2+3+6+7 (user+nice+system+irq+softirq),
+    // Expected usage ticks = sum over the cpuN lines of columns 1+2+3+6+7 (user+nice+system+irq+softirq),
     // added up by hand from the fixture text; seconds = ticks / 100.
     // procfs-8cpu: 44490+19+21045+1+3410=68965, 47869+23+16474+0+46=64412, 46504+36+15916+0+326=62782,
     //   47054+102+15683+0+60=62899, 28413+25+10776+0+8=39222, 29271+101+11586+0+30=40988,
@@ -26,14 +26,23 @@ public sealed class ProcStatParserTests
     [InlineData("stat-sequences/cpu-times-decrease/0", 20, 1)]
     [InlineData("stat-sequences/cpu-times-decrease/1", 39, 1)]
     [InlineData("stat-sequences/cpu-times-decrease/2", 59, 1)]
-    public void Sums_the_per_cpu_lines_of_real_files(string folder, long expectedTicks, int expectedCpus)
+    public void Reads_the_per_cpu_lines_of_real_files(string folder, long expectedUsageTicks, int expectedCpus)
     {
         var text = File.ReadAllText(RepoPaths.Fixture("proc", folder, "stat"));
 
-        var cpu = ProcStatParser.Parse(text);
+        var stat = ProcStatParser.Parse(text);
 
-        Assert.Equal(expectedTicks / 100.0, cpu.UsageSecondsTotal);
-        Assert.Equal(expectedCpus, cpu.CapacityCores);
+        Assert.Equal(Enumerable.Range(0, expectedCpus), stat.Cpus.Select(c => c.Cpu));
+        Assert.Equal((ulong)expectedUsageTicks, UsageTicks(stat));
+    }
+
+    [Fact]
+    public void Keeps_every_column_of_a_line_in_ticks()
+    {
+        // node-exporter's cpu7: "cpu7 29098 268 10164 1139282 555 0 31 0 9 8".
+        var stat = ProcStatParser.Parse(File.ReadAllText(RepoPaths.Fixture("proc", "node-exporter", "stat")));
+
+        Assert.Equal(new CpuTimes(7, 29098, 268, 10164, 1139282, 555, 0, 31, Steal: 0, Guest: 9, GuestNice: 8), stat.Cpus[7]);
     }
 
     [Fact]
@@ -45,21 +54,21 @@ public sealed class ProcStatParserTests
         var lines = text.Split('\n');
         var reordered = string.Join('\n', lines.Where(l => !l.StartsWith("cpu", StringComparison.Ordinal)).Concat(lines.Where(l => l.StartsWith("cpu", StringComparison.Ordinal))));
 
-        Assert.Equal(4183.22, ProcStatParser.Parse(reordered).UsageSecondsTotal);
+        Assert.Equal(418322UL, UsageTicks(ProcStatParser.Parse(reordered)));
     }
 
     [Fact]
-    public void Parses_counters_above_2_pow_53_exactly_in_ticks()
+    public void Parses_counters_above_2_pow_53_exactly()
     {
-        // 2^53 + 1 = 9007199254740993 ticks of user time; a double would round it, the ulong sum does not.
-        var cpu = ProcStatParser.Parse("cpu  9007199254740993 0 0 0 0 0 0 0 0 0\ncpu0 9007199254740993 0 0 0 0 0 0 0 0 0\n");
+        // 2^53 + 1 = 9007199254740993 ticks of user time: a double would round it.
+        var stat = ProcStatParser.Parse("cpu  9007199254740993 0 0 0 0 0 0 0 0 0\ncpu0 9007199254740993 0 0 0 0 0 0 0 0 0\n");
 
-        Assert.Equal(9007199254740993 / 100.0, cpu.UsageSecondsTotal);
+        Assert.Equal(9007199254740993UL, Assert.Single(stat.Cpus).User);
     }
 
     [Fact]
     public void Accepts_a_last_line_without_newline_and_old_kernels_with_seven_columns() =>
-        Assert.Equal(new(0.15, 1), ProcStatParser.Parse("cpu0 1 2 3 100 4 5 4"));
+        Assert.Equal(new CpuTimes(0, 1, 2, 3, 100, 4, 5, 4), Assert.Single(ProcStatParser.Parse("cpu0 1 2 3 100 4 5 4").Cpus));
 
     [Theory]
     [InlineData("", "no per-CPU")]
@@ -68,10 +77,13 @@ public sealed class ProcStatParserTests
     [InlineData("cpu0 1 2 3 4 5 6 x 8\n", "non-numeric")]
     [InlineData("cpu0 1 2 3 4 5 6 7 8 -9\n", "non-numeric")] // a column that is not summed is still checked
     [InlineData("cpu0 18446744073709551616 0 0 0 0 0 0\n", "non-numeric")] // 2^64 does not fit
-    [InlineData("cpu0 18446744073709551615 1 0 0 0 0 0\n", "overflow")]
     public void Rejects_broken_input(string text, string message)
     {
         var error = Assert.Throws<FormatException>(() => ProcStatParser.Parse(text));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>user + nice + system + irq + softirq over every line: the hand sums above, from the parsed columns.</summary>
+    private static ulong UsageTicks(ProcStat stat) =>
+        stat.Cpus.Aggregate(0UL, (sum, c) => sum + c.User + c.Nice + c.System + c.Irq + c.SoftIrq);
 }

@@ -32,7 +32,7 @@ internal sealed class PushHarness : IAsyncDisposable
         Options = tune?.Invoke(options) ?? options;
         var services = new ServiceCollection().AddLogging();
         if (resolver is not null) services.AddSingleton(resolver);
-        services.AddFacadePush(Options, Registry);
+        services.AddSingleton(Registry).AddFacadePush(Options);
         _services = services.BuildServiceProvider();
         Pusher = _services.GetRequiredService<FacadePusher>();
     }

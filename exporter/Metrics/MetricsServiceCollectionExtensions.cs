@@ -1,0 +1,17 @@
+using KubeMonitor.Exporter.Metrics;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class MetricsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The exporter's own registry (never the process-wide one, so no runtime metrics leak into
+    /// /metrics) and <see cref="ExporterMetrics"/> on it, as a sink of every collection.
+    /// </summary>
+    public static IServiceCollection AddExporterMetrics(this IServiceCollection services)
+    {
+        services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        services.AddSingleton(sp => new ExporterMetrics(sp.GetRequiredService<Prometheus.CollectorRegistry>()));
+        return services.AddCollectionSink<ExporterMetrics>();
+    }
+}
