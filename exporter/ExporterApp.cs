@@ -110,7 +110,7 @@ public static class ExporterApp
             .AddSingleton(TimeProvider.System)
             .AddNodeCollectors(root)
             .AddPodCollector(root, layout)
-            .AddPodMetadata(KubernetesConnectionFactory.Select(options.Kubeconfig, InClusterEnvironment.FromProcess()), options.NodeName)
+            .AddKubernetesMetadata(KubernetesConnectionFactory.Select(options.Kubeconfig, InClusterEnvironment.FromProcess()), options.NodeName)
             .AddCollection(options.NodeName, options.Interval)
             .AddExporterMetrics();
         if (PushOptionsOf(options) is { } push)

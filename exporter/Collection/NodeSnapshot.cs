@@ -11,6 +11,9 @@ public sealed class NodeSnapshot
     public required string NodeName { get; init; }
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>The node's Kubernetes labels; null when unknown (no API server, or no such Node object).</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; set; }
+
     public NodeCpu? Cpu { get; set; }
     public NodeMemory? Memory { get; set; }
     /// <summary>Null when the disk collector failed; empty when the node has no counted device.</summary>
@@ -125,4 +128,27 @@ public sealed record PodMetadata(
     string? OwnerKind,
     string? OwnerName,
     string? Deployment,
-    IReadOnlyDictionary<string, string> ContainerNamesById);
+    IReadOnlyDictionary<string, string> ContainerNamesById)
+{
+    /// <summary>The pod's labels (empty when it has none); null when not known.</summary>
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>Requests and limits of each regular container of the spec, in spec order (init containers are not among them).</summary>
+    public IReadOnlyList<ContainerResources> Containers { get; init; } = [];
+
+    /// <summary>The pod's requests and limits: <see cref="RequestsAndLimits.SumOf"/> its containers'.</summary>
+    public RequestsAndLimits Resources { get; init; } = RequestsAndLimits.None;
+
+    /// <summary>The requests and limits of the regular container so named; null for any other (an init container, the sandbox).</summary>
+    public RequestsAndLimits? ResourcesOf(string containerName)
+    {
+        foreach (var container in Containers)
+        {
+            if (container.Name == containerName) return container.Resources;
+        }
+        return null;
+    }
+}
+
+/// <summary>One container of a pod spec and its requests and limits.</summary>
+public sealed record ContainerResources(string Name, RequestsAndLimits Resources);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using k8s.Models;
 using KubeMonitor.Exporter.Collection;
 
@@ -39,6 +40,7 @@ internal static class PodMetadataMapper
         if (metadata is null || string.IsNullOrEmpty(metadata.Name) || string.IsNullOrEmpty(metadata.Uid)) return null;
 
         var owner = ControllerOf(metadata);
+        var containers = ContainerResourcesOf(pod.Spec);
         return new PodMetadata(
             metadata.Name,
             metadata.NamespaceProperty ?? "default",
@@ -46,7 +48,33 @@ internal static class PodMetadataMapper
             owner?.Kind,
             owner?.Name,
             DeploymentOf(owner, metadata.Labels),
-            ContainerNames(pod.Status));
+            ContainerNames(pod.Status))
+        {
+            Labels = (metadata.Labels ?? new Dictionary<string, string>()).ToFrozenDictionary(StringComparer.Ordinal),
+            Containers = containers,
+            Resources = RequestsAndLimits.SumOf([.. containers.Select(c => c.Resources)]),
+        };
+    }
+
+    /// <summary>
+    /// The regular containers' requests and limits from the spec (what the kubelet sizes their
+    /// cgroups by). Init and ephemeral containers are left out: the pod's sums cover only these.
+    /// </summary>
+    private static List<ContainerResources> ContainerResourcesOf(V1PodSpec? spec)
+    {
+        var containers = new List<ContainerResources>(spec?.Containers?.Count ?? 0);
+        foreach (var container in spec?.Containers ?? [])
+        {
+            if (string.IsNullOrEmpty(container.Name)) continue;
+            var requests = container.Resources?.Requests;
+            var limits = container.Resources?.Limits;
+            containers.Add(new ContainerResources(container.Name, new RequestsAndLimits(
+                ResourceQuantities.Value(requests, ResourceQuantities.Cpu),
+                ResourceQuantities.Value(limits, ResourceQuantities.Cpu),
+                ResourceQuantities.Value(requests, ResourceQuantities.Memory),
+                ResourceQuantities.Value(limits, ResourceQuantities.Memory))));
+        }
+        return containers;
     }
 
     /// <summary>The owner reference marked controller; other references (garbage collection only) are not owners.</summary>

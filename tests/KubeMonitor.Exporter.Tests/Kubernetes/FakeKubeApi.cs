@@ -10,15 +10,19 @@ using WireMock.Settings;
 namespace KubeMonitor.Exporter.Tests.Kubernetes;
 
 /// <summary>
-/// A Kubernetes API server played by WireMock.Net: GET /api/v1/pods answers the current list;
-/// the same path with watch=true answers a watch. A watch body is newline-delimited JSON events;
+/// A Kubernetes API server played by WireMock.Net: GET /api/v1/pods (or /api/v1/nodes, each method's
+/// <c>resource</c>) answers the current list; the same path with watch=true answers a watch. A watch body is newline-delimited JSON events;
 /// a whole-body watch ends when its lines are sent (as when the server's timeoutSeconds is up),
 /// and <see cref="OpenStreamingWatch"/> keeps the response open and sends lines when told.
 /// </summary>
 internal sealed class FakeKubeApi : IDisposable
 {
-    private static readonly Guid ListMapping = Guid.Parse("00000000-0000-0000-0000-00000000a001");
-    private static readonly Guid WatchMapping = Guid.Parse("00000000-0000-0000-0000-00000000a002");
+    public const string Pods = "pods";
+    public const string Nodes = "nodes";
+
+    // One list and one watch answer per resource, replaced by each Serve call.
+    private static Guid ListMapping(string resource) => resource == Pods ? Guid.Parse("00000000-0000-0000-0000-00000000a001") : Guid.Parse("00000000-0000-0000-0000-00000000b001");
+    private static Guid WatchMapping(string resource) => resource == Pods ? Guid.Parse("00000000-0000-0000-0000-00000000a002") : Guid.Parse("00000000-0000-0000-0000-00000000b002");
 
     // The client sends watch=false on a list: a watch (watch=true) is matched first, the rest is a list.
     private const int WatchPriority = 1;
@@ -36,16 +40,19 @@ internal sealed class FakeKubeApi : IDisposable
     public string Url => _server.Url!;
 
     /// <summary>The list answer from now on.</summary>
-    public void ServeList(JsonNode podList, int status = 200) =>
-        _server.Given(Request.Create().WithPath("/api/v1/pods").UsingGet())
-            .WithGuid(ListMapping).AtPriority(ListPriority)
+    public void ServeList(JsonNode list, int status = 200, string resource = Pods) =>
+        _server.Given(Request.Create().WithPath("/api/v1/" + resource).UsingGet())
+            .WithGuid(ListMapping(resource)).AtPriority(ListPriority)
             .RespondWith(Response.Create().WithStatusCode(status)
                 .WithHeader("Content-Type", "application/json")
-                .WithBody(podList.ToJsonString()));
+                .WithBody(list.ToJsonString()));
 
-    /// <summary>Every watch from now on answers these event lines and ends.</summary>
-    public void ServeWatch(params string[] eventLines) =>
-        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
+    /// <summary>Every pod watch from now on answers these event lines and ends.</summary>
+    public void ServeWatch(params string[] eventLines) => ServeWatchOf(Pods, eventLines);
+
+    /// <summary>Every watch of <paramref name="resource"/> from now on answers these event lines and ends.</summary>
+    public void ServeWatchOf(string resource, params string[] eventLines) =>
+        _server.Given(WatchRequest(resource)).WithGuid(WatchMapping(resource)).AtPriority(WatchPriority)
             .RespondWith(EventLines(eventLines));
 
     /// <summary>
@@ -53,7 +60,7 @@ internal sealed class FakeKubeApi : IDisposable
     /// comes before the general watch answer (an older version can stay refused with 410).
     /// </summary>
     public void ServeWatchFrom(string resourceVersion, params string[] eventLines) =>
-        _server.Given(WatchRequest().WithParam("resourceVersion", resourceVersion)).AtPriority(WatchPriority - 1)
+        _server.Given(WatchRequest(Pods).WithParam("resourceVersion", resourceVersion)).AtPriority(WatchPriority - 1)
             .RespondWith(EventLines(eventLines));
 
     private static IResponseBuilder EventLines(string[] eventLines) =>
@@ -63,7 +70,7 @@ internal sealed class FakeKubeApi : IDisposable
 
     /// <summary>Every watch from now on is refused with this status and a Kubernetes Status body.</summary>
     public void RefuseWatch(int status, string reason) =>
-        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
+        _server.Given(WatchRequest(Pods)).WithGuid(WatchMapping(Pods)).AtPriority(WatchPriority)
             .RespondWith(Response.Create().WithStatusCode(status)
                 .WithHeader("Content-Type", "application/json")
                 .WithBody(Status(status, reason).ToJsonString()));
@@ -73,10 +80,10 @@ internal sealed class FakeKubeApi : IDisposable
     /// (flushed) when it is sent, and the response ends at <see cref="StreamingWatch.End"/> (or 30 s
     /// after the last line). WireMock sends the response headers only with the first line.
     /// </summary>
-    public StreamingWatch OpenStreamingWatch()
+    public StreamingWatch OpenStreamingWatch(string resource = Pods)
     {
         var watch = new StreamingWatch();
-        _server.Given(WatchRequest()).WithGuid(WatchMapping).AtPriority(WatchPriority)
+        _server.Given(WatchRequest(resource)).WithGuid(WatchMapping(resource)).AtPriority(WatchPriority)
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/json")
                 .WithSseBody((_, queue) =>
@@ -116,14 +123,27 @@ internal sealed class FakeKubeApi : IDisposable
         foreach (var stream in _openStreams) stream.End();
     }
 
-    private static IRequestBuilder WatchRequest() =>
-        Request.Create().WithPath("/api/v1/pods").UsingGet().WithParam("watch", "true");
+    private static IRequestBuilder WatchRequest(string resource) =>
+        Request.Create().WithPath("/api/v1/" + resource).UsingGet().WithParam("watch", "true");
 
     // ---- Building API objects from the real fixtures -------------------------------------
 
     /// <summary>The real kubelet PodList (24 pods, list metadata {}).</summary>
     public static JsonObject FixturePodList() =>
         JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("kubernetes-api", "podlist.json")))!.AsObject();
+
+    /// <summary>A NodeList of the real minikube Node object (kubernetes-api/node.json) and no other.</summary>
+    public static JsonObject FixtureNodeList(string resourceVersion) => new()
+    {
+        ["kind"] = "NodeList",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+        ["items"] = new JsonArray(FixtureNode()),
+    };
+
+    /// <summary>The real Node object named "minikube".</summary>
+    public static JsonObject FixtureNode() =>
+        JsonNode.Parse(File.ReadAllText(RepoPaths.Fixture("kubernetes-api", "node.json")))!.AsObject();
 
     public static JsonObject WithResourceVersion(JsonObject list, string resourceVersion)
     {

@@ -35,11 +35,11 @@ public sealed class KubernetesConnectionTests : IDisposable
         var connection = KubernetesConnectionFactory.Select(null, NotInCluster());
         var logger = new RecordingLogger();
 
-        var watcher = PodMetadataWatcher.Create(connection, new PodMetadataCache(), "node-1", logger);
+        var watchers = KubernetesWatchers.Create(connection, new PodMetadataCache(), "node-1", logger);
 
         Assert.Equal(KubernetesConfigSource.None, connection.Source);
         Assert.Null(connection.Configuration);
-        Assert.Null(watcher);
+        Assert.Null(watchers);
         var line = Assert.Single(logger.Entries);
         Assert.Equal(LogLevel.Warning, line.Level);
         Assert.Contains("labelled by uid only", line.Message, StringComparison.Ordinal);
@@ -104,7 +104,7 @@ public sealed class KubernetesConnectionTests : IDisposable
         using var api = FakeKubeApi.Start();
         api.ServeList(FakeKubeApi.WithResourceVersion(FakeKubeApi.FixturePodList(), "7"));
         var connection = KubernetesConnectionFactory.Select(Kubeconfig(api.Url, token: "secret-token"), NotInCluster());
-        using var client = new KubernetesPodApi(connection.Configuration!);
+        using var client = new KubernetesWatchApi(connection.Configuration!);
 
         var list = await client.ListPodsAsync("spec.nodeName=datagen-1-35", fromCache: true, CancellationToken.None);
 

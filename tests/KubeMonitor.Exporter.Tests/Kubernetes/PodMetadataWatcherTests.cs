@@ -21,7 +21,7 @@ public sealed class PodMetadataWatcherTests
     private const string HpaContainerId = "77bb57d9a0006a5ac95a6fa541b2f2a646943143fe1d906aaf70a392d9a62b83";
     private static readonly string RestartedId = new('e', 64);
 
-    private static readonly PodWatchOptions FastRetries = new()
+    private static readonly ListWatchOptions FastRetries = new()
     {
         Backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100), new Random(7)),
         ListTimeout = TimeSpan.FromSeconds(10),
@@ -34,14 +34,14 @@ public sealed class PodMetadataWatcherTests
 
         public RunningWatcher(string apiUrl)
         {
-            Api = new KubernetesPodApi(new KubernetesClientConfiguration { Host = apiUrl });
+            Api = new KubernetesWatchApi(new KubernetesClientConfiguration { Host = apiUrl });
             Watcher = new PodMetadataWatcher(Api, Cache, Node, Logger, FastRetries);
             _run = Task.Run(() => Watcher.RunAsync(_stop.Token));
         }
 
         public PodMetadataCache Cache { get; } = new();
         public RecordingLogger Logger { get; } = new();
-        public KubernetesPodApi Api { get; }
+        public KubernetesWatchApi Api { get; }
         public PodMetadataWatcher Watcher { get; }
 
         public async ValueTask DisposeAsync()
@@ -161,6 +161,38 @@ public sealed class PodMetadataWatcherTests
         Assert.Equal("e2e-hpa", snapshot.Pods[0].Metadata!.Deployment);
         Assert.Equal("php-apache", snapshot.Pods[0].Containers[0].Name);
         Assert.Null(snapshot.Pods[1].Metadata);
+    }
+
+    [Fact]
+    public async Task Labels_requests_and_limits_follow_the_watch()
+    {
+        using var api = FakeKubeApi.Start();
+        var list = FixtureAt("100");
+        api.ServeList(list);
+        var stream = api.OpenStreamingWatch();
+        await using var running = new RunningWatcher(api.Url);
+        var cache = running.Cache;
+        await stream.Connected.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var hpa = cache.Get(HpaUid)!;
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "hpa", ["pod-template-hash"] = "6cd8d99884", ["run"] = "php-apache" }, hpa.Labels);
+        Assert.Equal(new RequestsAndLimits(0.2, 0.5, null, null), hpa.Resources);   // 200m, 500m
+
+        // Relabelled, and resized in place (spec.containers[].resources, Kubernetes 1.33+).
+        var changed = FakeKubeApi.Pod(list, "e2e-hpa-6cd8d99884-tggnr").DeepClone();
+        changed["metadata"]!["labels"]!["tier"] = "web";
+        changed["spec"]!["containers"]![0]!["resources"] = new JsonObject
+        {
+            ["requests"] = new JsonObject { ["cpu"] = "250m", ["memory"] = "64Mi" },
+            ["limits"] = new JsonObject { ["cpu"] = "1", ["memory"] = "128Mi" },
+        };
+        stream.Send(FakeKubeApi.Event("MODIFIED", changed, "101"));
+
+        await Eventually.Until(() => cache.Get(HpaUid)!.Labels!.ContainsKey("tier"), "MODIFIED applied", running.Logger.ToString);
+        hpa = cache.Get(HpaUid)!;
+        Assert.Equal("web", hpa.Labels!["tier"]);
+        Assert.Equal(new RequestsAndLimits(0.25, 1, 64 * 1024 * 1024, 128 * 1024 * 1024), hpa.ResourcesOf("php-apache"));
+        Assert.Equal(hpa.ResourcesOf("php-apache"), hpa.Resources);
     }
 
     /// <summary>The list the API server answers after the 410: one pod gone, one restarted.</summary>

@@ -15,12 +15,14 @@ public enum WatchEventType
     Error,
 }
 
-/// <summary>One line of a watch stream: a pod, or the Status of an ERROR event.</summary>
-public sealed record PodWatchEvent(WatchEventType Type, V1Pod? Pod, V1Status? Status)
+/// <summary>One line of a watch stream: an object (a pod, a node), or the Status of an ERROR event.</summary>
+public sealed record WatchEvent<T>(WatchEventType Type, T? Item, V1Status? Status) where T : class;
+
+public static class WatchEvent
 {
-    /// <summary>Parses one line of the newline-delimited JSON a watch answers with.</summary>
+    /// <summary>Parses one line of the newline-delimited JSON a watch of <typeparamref name="T"/> answers with.</summary>
     /// <exception cref="FormatException">The line is not a watch event.</exception>
-    public static PodWatchEvent Parse(string line)
+    public static WatchEvent<T> Parse<T>(string line) where T : class
     {
         try
         {
@@ -37,8 +39,8 @@ public sealed record PodWatchEvent(WatchEventType Type, V1Pod? Pod, V1Status? St
             };
             var body = root.GetProperty("object");
             return type == WatchEventType.Error
-                ? new PodWatchEvent(type, null, KubernetesJson.Deserialize<V1Status>(body))
-                : new PodWatchEvent(type, KubernetesJson.Deserialize<V1Pod>(body), null);
+                ? new WatchEvent<T>(type, null, KubernetesJson.Deserialize<V1Status>(body))
+                : new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(body), null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
