@@ -68,6 +68,7 @@ public static class BatchMapper
 
         return new NodeSample
         {
+            Labels = snapshot.Labels,
             Cpu = snapshot.Cpu is { } cpu
                 ? new CpuSection { UsageSecondsTotal = cpu.UsageSecondsTotal, CapacityCores = cpu.CapacityCores }
                 : null,
@@ -88,17 +89,19 @@ public static class BatchMapper
             // API does not list yet) has no identity the facade could key it by.
             var name = container.Name ?? metadata.ContainerNamesById.GetValueOrDefault(container.Id);
             if (string.IsNullOrEmpty(name)) continue;
+            var stats = container.Stats;
             (containers ??= []).Add(new ContainerSample
             {
                 Name = name,
-                Cpu = Cpu(container.Stats),
-                Memory = container.Stats.MemoryWorkingSetBytes is { } workingSet
-                    ? new MemorySection { WorkingSetBytes = workingSet }
-                    : null,
+                Resources = Resources(metadata.ResourcesOf(name)),
+                Cpu = Cpu(stats),
+                Memory = stats.MemoryWorkingSetBytes is null && stats.OomKills is null
+                    ? null
+                    : new MemorySection { WorkingSetBytes = stats.MemoryWorkingSetBytes, OomKillsTotal = stats.OomKills },
             });
         }
 
-        var stats = pod.Stats;
+        var podStats = pod.Stats;
         return new PodSample
         {
             Name = metadata.Name,
@@ -108,16 +111,19 @@ public static class BatchMapper
             OwnerKind = metadata.OwnerKind,
             OwnerName = metadata.OwnerName,
             Deployment = metadata.Deployment,
-            Cpu = Cpu(stats),
-            Memory = stats.MemoryUsageBytes is null && stats.MemoryWorkingSetBytes is null
+            Labels = metadata.Labels,
+            Resources = Resources(metadata.Resources),
+            Cpu = Cpu(podStats),
+            Memory = podStats.MemoryUsageBytes is null && podStats.MemoryWorkingSetBytes is null && podStats.OomKills is null
                 ? null
-                : new MemorySection { UsageBytes = stats.MemoryUsageBytes, WorkingSetBytes = stats.MemoryWorkingSetBytes },
-            Disk = stats.DiskReadBytes is null && stats.DiskWrittenBytes is null
+                : new MemorySection { UsageBytes = podStats.MemoryUsageBytes, WorkingSetBytes = podStats.MemoryWorkingSetBytes, OomKillsTotal = podStats.OomKills },
+            Disk = podStats.DiskReadBytes is null && podStats.DiskWrittenBytes is null
                 ? null
-                : new DiskSection { ReadBytesTotal = stats.DiskReadBytes, WriteBytesTotal = stats.DiskWrittenBytes },
+                : new DiskSection { ReadBytesTotal = podStats.DiskReadBytes, WriteBytesTotal = podStats.DiskWrittenBytes },
             Network = pod.Network is { } net
                 ? new NetworkSection { RxBytesTotal = net.ReceiveBytesTotal, TxBytesTotal = net.TransmitBytesTotal }
                 : null,
+            Pressure = Pressure(podStats),
             Containers = containers,
         };
     }
@@ -126,6 +132,36 @@ public static class BatchMapper
     private static DateTimeOffset? ToMilliseconds(DateTimeOffset? time) =>
         time is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds()) : null;
 
+    /// <summary>Usage and the CFS throttling counters of cpu.stat; null when none is known.</summary>
     private static CpuSection? Cpu(CgroupStats stats) =>
-        stats.CpuUsageSeconds is { } seconds ? new CpuSection { UsageSecondsTotal = seconds } : null;
+        stats.CpuUsageSeconds is null && stats.CpuThrottledSeconds is null && stats.CpuThrottledPeriods is null && stats.CpuPeriods is null
+            ? null
+            : new CpuSection
+            {
+                UsageSecondsTotal = stats.CpuUsageSeconds,
+                ThrottledSecondsTotal = stats.CpuThrottledSeconds,
+                ThrottledPeriodsTotal = stats.CpuThrottledPeriods,
+                PeriodsTotal = stats.CpuPeriods,
+            };
+
+    /// <summary>Null when no request or limit is set (or the container is not in the spec).</summary>
+    private static ResourcesSection? Resources(RequestsAndLimits? resources) =>
+        resources is null || resources.IsEmpty
+            ? null
+            : new ResourcesSection
+            {
+                CpuRequestCores = resources.CpuRequestCores,
+                CpuLimitCores = resources.CpuLimitCores,
+                MemoryRequestBytes = resources.MemoryRequestBytes,
+                MemoryLimitBytes = resources.MemoryLimitBytes,
+            };
+
+    /// <summary>The pod cgroup's PSI totals; null where the kernel has none (cgroup v1 without a cgroup2 mirror).</summary>
+    private static PressureSection? Pressure(CgroupStats stats) =>
+        stats.CpuPressure is null && stats.MemoryPressure is null && stats.IoPressure is null
+            ? null
+            : new PressureSection { Cpu = Stall(stats.CpuPressure), Memory = Stall(stats.MemoryPressure), Io = Stall(stats.IoPressure) };
+
+    private static PressureStall? Stall(Pressure? pressure) =>
+        pressure is null ? null : new PressureStall { WaitingSecondsTotal = pressure.WaitingSeconds, StalledSecondsTotal = pressure.StalledSeconds };
 }
