@@ -27,6 +27,8 @@ public sealed class ExporterMetrics : ICollectionSink
     private readonly CounterSeries _nodeNetworkReceive, _nodeNetworkTransmit;
 
     private readonly GaugeSeries _podInfo;
+    private readonly InfoSeries _podLabels, _nodeLabels;
+    private readonly CounterSeries _podThrottledSeconds, _podThrottledPeriods, _podPeriods, _podOomKills;
     private readonly CounterSeries _podCpuSeconds;
     private readonly GaugeSeries _podWorkingSet, _podUsage, _podRss, _podCache, _podActiveFile, _podInactiveFile;
     private readonly CounterSeries _podDiskRead, _podDiskWritten;
@@ -36,6 +38,7 @@ public sealed class ExporterMetrics : ICollectionSink
     private readonly CounterSeries _containerCpuSeconds;
     private readonly GaugeSeries _containerWorkingSet, _containerUsage, _containerRss, _containerCache, _containerActiveFile, _containerInactiveFile;
     private readonly CounterSeries _containerThrottledSeconds, _containerThrottledPeriods, _containerPeriods, _containerOomKills;
+    private readonly GaugeSeries _containerCpuRequest, _containerCpuLimit, _containerMemoryRequest, _containerMemoryLimit;
 
     private readonly GaugeSeries _collectorDuration, _collectorSuccess;
     private readonly Counter _readErrors;
@@ -45,6 +48,7 @@ public sealed class ExporterMetrics : ICollectionSink
         Registry = registry;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
 
+        _nodeLabels = new InfoSeries(factory, "kubemonitor_node_labels", "Always 1: the node's Kubernetes labels as label_<key> (key characters outside [a-zA-Z0-9_] made _). Absent while the node's Kubernetes object is not known.", NodeLabels);
         _nodeCpuSeconds = Counter(factory, "kubemonitor_node_cpu_usage_seconds_total", "CPU time the node spent working (user+nice+system+irq+softirq over all CPUs of /proc/stat), in seconds.", NodeLabels);
         _nodeCpuCapacity = Gauge(factory, "kubemonitor_node_cpu_capacity_cores", "Number of CPUs of the node (cpuN lines of /proc/stat).", NodeLabels);
         _nodeMemoryTotal = Gauge(factory, "kubemonitor_node_memory_total_bytes", "MemTotal of /proc/meminfo, in bytes.", NodeLabels);
@@ -56,6 +60,7 @@ public sealed class ExporterMetrics : ICollectionSink
         _nodeNetworkTransmit = Counter(factory, "kubemonitor_node_network_transmit_bytes_total", "Bytes transmitted on the interface (/proc/net/dev).", [.. NodeLabels, "interface"]);
 
         _podInfo = Gauge(factory, "kubemonitor_pod_info", "Always 1: the pod's identity and owner; join on namespace and pod. Empty labels where the Kubernetes API is not known (pod is then the UID).", ["namespace", "pod", "node", "uid", "owner_kind", "owner_name", "deployment"]);
+        _podLabels = new InfoSeries(factory, "kubemonitor_pod_labels", "Always 1: the pod's Kubernetes labels as label_<key> (key characters outside [a-zA-Z0-9_] made _, as kube-state-metrics does); join on namespace and pod. Absent while the Kubernetes API is not known.", PodLabels);
         _podCpuSeconds = Counter(factory, "kubemonitor_pod_cpu_usage_seconds_total", "CPU time of the pod's cgroup (sandbox included), in seconds.", PodLabels);
         _podWorkingSet = Gauge(factory, "kubemonitor_pod_memory_working_set_bytes", "Memory usage minus inactive file pages of the pod's cgroup, in bytes.", PodLabels);
         _podUsage = Gauge(factory, "kubemonitor_pod_memory_usage_bytes", "Memory usage of the pod's cgroup (memory.current or memory.usage_in_bytes), in bytes.", PodLabels);
@@ -67,6 +72,10 @@ public sealed class ExporterMetrics : ICollectionSink
         _podDiskWritten = Counter(factory, "kubemonitor_pod_disk_written_bytes_total", "Bytes the pod's cgroup wrote to block devices, summed over devices.", PodLabels);
         _podNetworkReceive = Counter(factory, "kubemonitor_pod_network_receive_bytes_total", "Bytes received in the pod's network namespace, all interfaces but lo.", PodLabels);
         _podNetworkTransmit = Counter(factory, "kubemonitor_pod_network_transmit_bytes_total", "Bytes transmitted in the pod's network namespace, all interfaces but lo.", PodLabels);
+        _podThrottledSeconds = Counter(factory, "kubemonitor_pod_cpu_throttled_seconds_total", "Time the pod's cgroup was throttled by its CPU quota (cpu.stat), in seconds.", PodLabels);
+        _podThrottledPeriods = Counter(factory, "kubemonitor_pod_cpu_throttled_periods_total", "CFS periods in which the pod's cgroup was throttled (cpu.stat nr_throttled).", PodLabels);
+        _podPeriods = Counter(factory, "kubemonitor_pod_cpu_periods_total", "CFS periods in which the pod's cgroup could run (cpu.stat nr_periods).", PodLabels);
+        _podOomKills = Counter(factory, "kubemonitor_pod_oom_kills_total", "Processes of the pod's cgroup killed by the OOM killer (memory.events or memory.oom_control oom_kill).", PodLabels);
         _podCpuWaiting = Counter(factory, "kubemonitor_pod_pressure_cpu_waiting_seconds_total", "Time some task of the pod waited for CPU (cpu.pressure some total), in seconds.", PodLabels);
         _podCpuStalled = Counter(factory, "kubemonitor_pod_pressure_cpu_stalled_seconds_total", "Time all tasks of the pod were stalled on CPU (cpu.pressure full total), in seconds.", PodLabels);
         _podMemoryWaiting = Counter(factory, "kubemonitor_pod_pressure_memory_waiting_seconds_total", "Time some task of the pod waited for memory (memory.pressure some total), in seconds.", PodLabels);
@@ -85,6 +94,11 @@ public sealed class ExporterMetrics : ICollectionSink
         _containerThrottledPeriods = Counter(factory, "kubemonitor_container_cpu_throttled_periods_total", "CFS periods in which the container was throttled (cpu.stat nr_throttled).", ContainerLabels);
         _containerPeriods = Counter(factory, "kubemonitor_container_cpu_periods_total", "CFS periods in which the container could run (cpu.stat nr_periods).", ContainerLabels);
         _containerOomKills = Counter(factory, "kubemonitor_container_oom_kills_total", "Processes of the container killed by the OOM killer (memory.events oom_kill).", ContainerLabels);
+
+        _containerCpuRequest = Gauge(factory, "kubemonitor_container_cpu_request_cores", "CPU request of the container in the pod spec, in cores.", ContainerLabels);
+        _containerCpuLimit = Gauge(factory, "kubemonitor_container_cpu_limit_cores", "CPU limit of the container in the pod spec, in cores.", ContainerLabels);
+        _containerMemoryRequest = Gauge(factory, "kubemonitor_container_memory_request_bytes", "Memory request of the container in the pod spec, in bytes.", ContainerLabels);
+        _containerMemoryLimit = Gauge(factory, "kubemonitor_container_memory_limit_bytes", "Memory limit of the container in the pod spec, in bytes.", ContainerLabels);
 
         _collectorDuration = Gauge(factory, "kubemonitor_exporter_collector_duration_seconds", "How long the collector took in the last collection, in seconds.", ["collector"]);
         _collectorSuccess = Gauge(factory, "kubemonitor_exporter_collector_success", "1 when the collector succeeded in the last collection, else 0.", ["collector"]);
@@ -132,12 +146,18 @@ public sealed class ExporterMetrics : ICollectionSink
             {
                 series.Sweep();
             }
+            _podLabels.Sweep();
+            _nodeLabels.Sweep();
         }
     }
 
     private void PublishNode(NodeSnapshot snapshot)
     {
         var node = snapshot.NodeName;
+        if (snapshot.Labels is { } labels)
+        {
+            _nodeLabels.Set([new("node", node)], KubernetesLabelNames.Of(labels));
+        }
         if (snapshot.Cpu is { } cpu)
         {
             _nodeCpuSeconds.Set(cpu.UsageSecondsTotal, node);
@@ -168,6 +188,11 @@ public sealed class ExporterMetrics : ICollectionSink
         var ns = meta?.Namespace ?? "";
         var name = meta?.Name ?? pod.Uid;
         _podInfo.Set(1, ns, name, node, pod.Uid, meta?.OwnerKind ?? "", meta?.OwnerName ?? "", meta?.Deployment ?? "");
+        if (meta?.Labels is { } labels)
+        {
+            _podLabels.Set([new("namespace", ns), new("pod", name), new("node", node)], KubernetesLabelNames.Of(labels));
+        }
+        if (meta is not null) PublishResources(meta, ns, name, node);
 
         var s = pod.Stats;
         _podCpuSeconds.Set(s.CpuUsageSeconds, ns, name, node);
@@ -181,6 +206,10 @@ public sealed class ExporterMetrics : ICollectionSink
         _podDiskWritten.Set(s.DiskWrittenBytes, ns, name, node);
         _podNetworkReceive.Set(pod.Network?.ReceiveBytesTotal, ns, name, node);
         _podNetworkTransmit.Set(pod.Network?.TransmitBytesTotal, ns, name, node);
+        _podThrottledSeconds.Set(s.CpuThrottledSeconds, ns, name, node);
+        _podThrottledPeriods.Set(s.CpuThrottledPeriods, ns, name, node);
+        _podPeriods.Set(s.CpuPeriods, ns, name, node);
+        _podOomKills.Set(s.OomKills, ns, name, node);
         _podCpuWaiting.Set(s.CpuPressure?.WaitingSeconds, ns, name, node);
         _podCpuStalled.Set(s.CpuPressure?.StalledSeconds, ns, name, node);
         _podMemoryWaiting.Set(s.MemoryPressure?.WaitingSeconds, ns, name, node);
@@ -207,6 +236,23 @@ public sealed class ExporterMetrics : ICollectionSink
             _containerThrottledPeriods.Set(cs.CpuThrottledPeriods, ns, name, c, node);
             _containerPeriods.Set(cs.CpuPeriods, ns, name, c, node);
             _containerOomKills.Set(cs.OomKills, ns, name, c, node);
+        }
+    }
+
+    /// <summary>
+    /// Requests and limits of every regular container of the spec, running or not: the containers
+    /// whose sums are the pod's pushed values (<see cref="RequestsAndLimits.SumOf"/>). A value a
+    /// container does not set has no series.
+    /// </summary>
+    private void PublishResources(PodMetadata meta, string ns, string name, string node)
+    {
+        foreach (var container in meta.Containers)
+        {
+            var r = container.Resources;
+            _containerCpuRequest.Set(r.CpuRequestCores, ns, name, container.Name, node);
+            _containerCpuLimit.Set(r.CpuLimitCores, ns, name, container.Name, node);
+            _containerMemoryRequest.Set(r.MemoryRequestBytes, ns, name, container.Name, node);
+            _containerMemoryLimit.Set(r.MemoryLimitBytes, ns, name, container.Name, node);
         }
     }
 

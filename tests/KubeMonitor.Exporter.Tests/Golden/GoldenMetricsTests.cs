@@ -12,7 +12,8 @@ namespace KubeMonitor.Exporter.Tests.Golden;
 
 /// <summary>
 /// The whole exporter over fixture trees (node files of proc/procfs-8cpu beside a real cgroup v1
-/// or v2 kubepods tree), with a WireMock Kubernetes API naming those pods (Golden/podlist.json):
+/// or v2 kubepods tree), with a WireMock Kubernetes API naming those pods (Golden/podlist.json, with
+/// labels, requests and limits) and serving the real minikube Node object as this node's:
 /// /metrics must be exactly the golden file, and promtool must have nothing to say about it.
 /// Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change, then review the diff.
 /// </summary>
@@ -28,6 +29,11 @@ public sealed class GoldenMetricsTests
         using var api = FakeKubeApi.Start();
         api.ServeList(JsonNode.Parse(File.ReadAllText(Path.Combine(GoldenFolder, "podlist.json")))!);
         api.ServeWatch();
+        var node = FakeKubeApi.FixtureNode();
+        node["metadata"]!["name"] = "golden-node";
+        api.ServeList(new JsonObject { ["kind"] = "NodeList", ["apiVersion"] = "v1", ["metadata"] = new JsonObject { ["resourceVersion"] = "1000" }, ["items"] = new JsonArray(node) },
+            resource: FakeKubeApi.Nodes);
+        api.ServeWatchOf(FakeKubeApi.Nodes);
         var kubeconfig = tree.WriteKubeconfig(api.Url);
 
         var options = new ExporterOptions("golden-node", tree.Proc, tree.Sys, null,
@@ -37,10 +43,11 @@ public sealed class GoldenMetricsTests
         using var http = new HttpClient();
         var metricsUri = new Uri($"http://{options.Listen}/metrics");
 
-        // The first collection runs before the pod list arrives; wait for one that names the pod.
+        // The first collection runs before the lists arrive; wait for one that names the pod and has the node's labels.
         var text = "";
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!text.Contains($"pod=\"{podName}\"", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        while (!(text.Contains($"pod=\"{podName}\"", StringComparison.Ordinal) && text.Contains("\nkubemonitor_node_labels{", StringComparison.Ordinal))
+            && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
             text = await http.GetStringAsync(metricsUri);

@@ -106,7 +106,7 @@ public sealed class ExporterMetricsTests
 
         var text = await TextAsync();
 
-        Assert.Equal(ProcfsNodeSeries.ReplaceLineEndings("\n"), Exposition.Only(text, "kubemonitor_node_"));
+        Assert.Equal(ProcfsNodeSeries.ReplaceLineEndings("\n"), Exposition.Only(text, "kubemonitor_node_cpu_", "kubemonitor_node_memory_", "kubemonitor_node_disk_", "kubemonitor_node_network_"));
         Assert.Equal(
             """
             kubemonitor_exporter_collector_duration_seconds{collector="cpu"} 0
@@ -206,8 +206,17 @@ public sealed class ExporterMetricsTests
             CpuThrottledPeriods = 11, CpuThrottledSeconds = 12, OomKills = 13,
             CpuPressure = new Pressure(14, 15), MemoryPressure = new Pressure(16, 17), IoPressure = new Pressure(18, 19),
         };
-        var pod = new PodSnapshot { Uid = "u1", QosClass = "guaranteed", Stats = stats, Containers = [new ContainerSnapshot { Id = "c1", Name = "app", Stats = stats }], Network = new(20, 21) };
+        var pod = new PodSnapshot
+        {
+            Uid = "u1", QosClass = "guaranteed", Stats = stats, Containers = [new ContainerSnapshot { Id = "c1", Name = "app", Stats = stats }], Network = new(20, 21),
+            Metadata = new PodMetadata("web-1", "shop", "u1", null, null, null, new Dictionary<string, string> { ["c1"] = "app" })
+            {
+                Labels = new Dictionary<string, string> { ["app"] = "web" },
+                Containers = [new ContainerResources("app", new RequestsAndLimits(0.25, 0.5, 22, 23))],
+            },
+        };
         var snapshot = Snapshot(pod);
+        snapshot.Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" };
         snapshot.Cpu = new NodeCpu(1, 1);
         snapshot.Memory = new NodeMemory(2, 1);
         snapshot.Disks = [new DiskDevice("vda", 1, 2)];
@@ -217,7 +226,7 @@ public sealed class ExporterMetricsTests
 
         var text = await TextAsync();
 
-        // docs/api.md section 4, name by name, with the type it fixes; plus the extra memory series.
+        // docs/api.md sections 4 and 6, name by name, with the type they fix; plus the extra memory series.
         string[] counters =
         [
             "kubemonitor_node_cpu_usage_seconds_total", "kubemonitor_node_disk_read_bytes_total", "kubemonitor_node_disk_written_bytes_total",
@@ -230,6 +239,8 @@ public sealed class ExporterMetricsTests
             "kubemonitor_pod_pressure_memory_waiting_seconds_total", "kubemonitor_pod_pressure_memory_stalled_seconds_total",
             "kubemonitor_pod_pressure_io_waiting_seconds_total", "kubemonitor_pod_pressure_io_stalled_seconds_total",
             "kubemonitor_exporter_read_errors_total",
+            "kubemonitor_pod_cpu_throttled_seconds_total", "kubemonitor_pod_cpu_throttled_periods_total", "kubemonitor_pod_cpu_periods_total",
+            "kubemonitor_pod_oom_kills_total",
         ];
         string[] gauges =
         [
@@ -239,11 +250,18 @@ public sealed class ExporterMetricsTests
             "kubemonitor_pod_memory_rss_bytes", "kubemonitor_pod_memory_cache_bytes", "kubemonitor_pod_memory_active_file_bytes",
             "kubemonitor_pod_memory_inactive_file_bytes", "kubemonitor_container_memory_usage_bytes", "kubemonitor_container_memory_rss_bytes",
             "kubemonitor_container_memory_cache_bytes", "kubemonitor_container_memory_active_file_bytes", "kubemonitor_container_memory_inactive_file_bytes",
+            "kubemonitor_pod_labels", "kubemonitor_node_labels", "kubemonitor_container_cpu_request_cores", "kubemonitor_container_cpu_limit_cores",
+            "kubemonitor_container_memory_request_bytes", "kubemonitor_container_memory_limit_bytes",
         ];
         foreach (var name in counters) Assert.Contains($"# TYPE {name} counter\n{name}{{", text, StringComparison.Ordinal);
         foreach (var name in gauges) Assert.Contains($"# TYPE {name} gauge\n{name}{{", text, StringComparison.Ordinal);
-        Assert.Contains("kubemonitor_container_cpu_throttled_seconds_total{namespace=\"\",pod=\"u1\",container=\"app\",node=\"node-1\"} 12\n", text, StringComparison.Ordinal);
-        Assert.Contains("kubemonitor_pod_pressure_io_stalled_seconds_total{namespace=\"\",pod=\"u1\",node=\"node-1\"} 19\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_container_cpu_throttled_seconds_total{namespace=\"shop\",pod=\"web-1\",container=\"app\",node=\"node-1\"} 12\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_pod_cpu_throttled_periods_total{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 11\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_pod_oom_kills_total{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 13\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_pod_pressure_io_stalled_seconds_total{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 19\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_container_memory_limit_bytes{namespace=\"shop\",pod=\"web-1\",container=\"app\",node=\"node-1\"} 23\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_pod_labels{namespace=\"shop\",pod=\"web-1\",node=\"node-1\",label_app=\"web\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_node_labels{node=\"node-1\",label_kubernetes_io_os=\"linux\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_exporter_collector_duration_seconds{collector=\"cpu\"} 0.0015\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_exporter_read_errors_total{file=\"memory.stat\"} 1\n", text, StringComparison.Ordinal);
         Assert.Equal(counters.Length + gauges.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));
