@@ -192,7 +192,8 @@ public sealed class ManifestTests
     public async Task Rbac_gives_exactly_the_verbs_each_program_needs(string target)
     {
         var manifests = await RenderAsync(target);
-        Assert.Equal(["/pods: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-exporter", Namespace)));
+        // Pods of its node, and its own Node's labels (docs/api.md section 6): read only.
+        Assert.Equal(["/nodes: list,watch", "/pods: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-exporter", Namespace)));
         // Base and overlays run TokenReview push auth: the facade may create TokenReviews.
         Assert.Equal(
             ["apps/replicasets: get,list,watch", "authentication.k8s.io/tokenreviews: create"],

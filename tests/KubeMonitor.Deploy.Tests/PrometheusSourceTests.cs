@@ -131,7 +131,8 @@ public sealed partial class PrometheusSourceTests
     public async Task Rbac_keeps_only_what_reading_needs(string target)
     {
         var manifests = await RenderAsync(target);
-        Assert.Equal(["/pods: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-exporter", Namespace)));
+        // Pods of its node, and its own Node's labels (docs/api.md section 6): read only.
+        Assert.Equal(["/nodes: list,watch", "/pods: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-exporter", Namespace)));
         // The facade still names the Deployment of a pod through its ReplicaSet; no TokenReviews.
         Assert.Equal(["apps/replicasets: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-facade", Namespace)));
         // No role is left behind unbound, and nothing is namespaced.
