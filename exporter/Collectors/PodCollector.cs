@@ -23,6 +23,13 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
     /// <summary>Reads each cgroup; tests swap its file reading to fail one read as the kernel does.</summary>
     internal CgroupStatsReader Reader { get; init; } = new(layout);
 
+    /// <summary>
+    /// cgroup v1 counts an OOM kill only in the memory cgroup of the process killed, never in its
+    /// parents (v2's memory.events counts it up the tree): a pod cgroup's own oom_kill misses every
+    /// kill in its containers.
+    /// </summary>
+    private readonly bool _oomKillsOnlyInOwnCgroup = layout.V1("memory") is not null;
+
     public string Name => "pods";
 
     public void Collect(NodeSnapshot snapshot)
@@ -44,6 +51,7 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
                     containers.Add(new ContainerSnapshot { Id = container.Id, Runtime = container.Runtime, Stats = containerStats });
                 }
             }
+            if (_oomKillsOnlyInOwnCgroup) stats.OomKills = WithContainers(stats.OomKills, containers);
             pods.Add(new PodSnapshot
             {
                 Uid = pod.Uid,
@@ -55,6 +63,21 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
             });
         }
         snapshot.Pods = pods;
+    }
+
+    /// <summary>
+    /// A v1 pod's OOM kills: its own cgroup's and its containers', so the pod counts what v2 counts.
+    /// A container whose cgroup is gone (restarted) takes its kills with it; the pod's counter then
+    /// goes down, which readers take as a reset. Null when the pod's own file is absent.
+    /// </summary>
+    private static ulong? WithContainers(ulong? podOwn, List<ContainerSnapshot> containers)
+    {
+        if (podOwn is not { } total) return null;
+        foreach (var container in containers)
+        {
+            total += container.Stats.OomKills ?? 0;
+        }
+        return total;
     }
 
     /// <summary>

@@ -148,6 +148,35 @@ public sealed class PodCollectorTests
     }
 
     /// <summary>
+    /// cgroup v1 counts an OOM kill only in the killed process's own cgroup (a pod cgroup's
+    /// oom_kill stays 0 while its container's counts; checked on this host's kernel), so a v1
+    /// pod's kills are its own plus its containers'. v2 counts up the tree and is taken as it is
+    /// (<see cref="V2_cri_containerd_pod"/>).
+    /// </summary>
+    [Fact]
+    public void On_cgroup_v1_a_pods_oom_kills_add_up_its_containers()
+    {
+        using var tree = new TempCgroupTree();
+        var pod = $"kubepods/burstable/pod{Uid1}";
+        foreach (var cgroup in new[] { pod, $"{pod}/{Id1}", $"{pod}/{Id2}", $"{pod}/{Id3}" })
+        {
+            tree.CopyFixtureFiles(Amzn2Cpu, $"cpu,cpuacct/{cgroup}");
+            tree.CopyFixtureFiles(Amzn2Memory, $"memory/{cgroup}");
+        }
+        // The real file's shape (oom_kill_disable, under_oom, oom_kill), with kills in two containers.
+        tree.WriteCgroupFile($"memory/{pod}/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n");
+        tree.WriteCgroupFile($"memory/{pod}/{Id1}/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3\n");
+        tree.WriteCgroupFile($"memory/{pod}/{Id2}/memory.oom_control", "oom_kill_disable 0\nunder_oom 1\noom_kill 214\n");
+        File.Delete(System.IO.Path.Join(tree.Cgroup, "memory", pod, Id3, "memory.oom_control"));   // unknown: adds nothing
+        var host = HostRoot.Create(tree.Proc, tree.Sys);
+
+        var found = Assert.Single(Collect(new PodCollector(host, CgroupLayoutDetector.Detect(host))).Pods!);
+
+        Assert.Equal(218UL, found.Stats.OomKills);
+        Assert.Equal([3UL, 214UL, null], found.Containers.Select(c => c.Stats.OomKills));
+    }
+
+    /// <summary>
     /// Each pod carries the time its counters were read, not the collection's start: on a busy node
     /// the pods later in the walk are read noticeably later, and rates must divide by real time.
     /// </summary>
