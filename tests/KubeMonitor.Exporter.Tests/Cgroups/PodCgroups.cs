@@ -102,33 +102,47 @@ public sealed class PodCgroups : IDisposable
         }
     }
 
-    /// <summary>A CFS quota on the container: v1 cpu.cfs_quota_us, else v2 cpu.max.</summary>
-    public void LimitCpu(int quotaMicroseconds, int periodMicroseconds = 100_000)
+    /// <summary>
+    /// A CFS quota on the container: v1 cpu.cfs_quota_us, else v2 cpu.max. With
+    /// <paramref name="alsoPod"/> the pod cgroup gets it first, as the kubelet sets a pod-level quota
+    /// (the sum of its containers' limits) when every container has a CPU limit.
+    /// </summary>
+    public void LimitCpu(int quotaMicroseconds, int periodMicroseconds = 100_000, bool alsoPod = false)
     {
-        if (_layout.V1("cpu") is { } cpu)
+        // v1 refuses a child quota above its parent's: the parent first.
+        foreach (var cgroup in alsoPod ? [PodPath, ContainerPath] : new[] { ContainerPath })
         {
-            File.WriteAllText(Path.Join(cpu, ContainerPath, "cpu.cfs_period_us"), periodMicroseconds.ToString(CultureInfo.InvariantCulture));
-            File.WriteAllText(Path.Join(cpu, ContainerPath, "cpu.cfs_quota_us"), quotaMicroseconds.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            File.WriteAllText(Path.Join(_layout.Unified, ContainerPath, "cpu.max"), $"{quotaMicroseconds} {periodMicroseconds}");
+            if (_layout.V1("cpu") is { } cpu)
+            {
+                File.WriteAllText(Path.Join(cpu, cgroup, "cpu.cfs_period_us"), periodMicroseconds.ToString(CultureInfo.InvariantCulture));
+                File.WriteAllText(Path.Join(cpu, cgroup, "cpu.cfs_quota_us"), quotaMicroseconds.ToString(CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                File.WriteAllText(Path.Join(_layout.Unified, cgroup, "cpu.max"), $"{quotaMicroseconds} {periodMicroseconds}");
+            }
         }
     }
 
-    /// <summary>A memory limit on the container (and no swap beyond it): v1 memory.limit_in_bytes, else v2 memory.max.</summary>
-    public void LimitMemory(long bytes)
+    /// <summary>
+    /// A memory limit on the container (and no swap beyond it): v1 memory.limit_in_bytes, else v2
+    /// memory.max. With <paramref name="alsoPod"/> the pod cgroup gets it too, as the kubelet does.
+    /// </summary>
+    public void LimitMemory(long bytes, bool alsoPod = false)
     {
         var value = bytes.ToString(CultureInfo.InvariantCulture);
-        if (_layout.V1("memory") is { } memory)
+        foreach (var cgroup in alsoPod ? [PodPath, ContainerPath] : new[] { ContainerPath })
         {
-            File.WriteAllText(Path.Join(memory, ContainerPath, "memory.limit_in_bytes"), value);
-            WriteIfPresent(Path.Join(memory, ContainerPath, "memory.memsw.limit_in_bytes"), value);
-        }
-        else
-        {
-            File.WriteAllText(Path.Join(_layout.Unified, ContainerPath, "memory.max"), value);
-            WriteIfPresent(Path.Join(_layout.Unified, ContainerPath, "memory.swap.max"), "0");
+            if (_layout.V1("memory") is { } memory)
+            {
+                File.WriteAllText(Path.Join(memory, cgroup, "memory.limit_in_bytes"), value);
+                WriteIfPresent(Path.Join(memory, cgroup, "memory.memsw.limit_in_bytes"), value);
+            }
+            else
+            {
+                File.WriteAllText(Path.Join(_layout.Unified, cgroup, "memory.max"), value);
+                WriteIfPresent(Path.Join(_layout.Unified, cgroup, "memory.swap.max"), "0");
+            }
         }
     }
 
