@@ -96,7 +96,7 @@ public sealed partial record ExporterOptions(
             Description = "Collection interval: 5s, 500ms, 1m or plain seconds [default: 5s]",
             CustomParser = ParseInterval,
         };
-        private readonly Option<string?> _kubeconfig = new("--kubeconfig") { HelpName = "path", Description = "Kubeconfig file for pod metadata outside a cluster [default: in-cluster config inside a pod, else none]" };
+        private readonly Option<string?> _kubeconfig = new("--kubeconfig") { HelpName = "path", Description = "Kubeconfig file for pod and node metadata (names, owners, labels, requests and limits) outside a cluster [default: in-cluster config inside a pod, else none]" };
         private readonly Option<Uri[]> _facadeUrls = new("--facade-url")
         {
             HelpName = "url",
