@@ -116,6 +116,9 @@ public sealed class ExporterAppTests
 
         var text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("kubemonitor_node_cpu_usage_seconds_total{node=\"node-1\"} 4183.22\n", text, StringComparison.Ordinal);
+        // No kubeconfig and not in a pod (run.sh): the node's labels are unknown, so no series, not an empty one.
+        Assert.Contains("# TYPE kubemonitor_node_labels gauge\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nkubemonitor_node_labels{", text, StringComparison.Ordinal);
 
         // The next interval's collection reads the file again: one more second of user time on cpu0 shows.
         proc.Write("stat", File.ReadAllText(Path.Combine(proc.Path, "stat")).Replace("cpu0 44490 ", "cpu0 44590 ", StringComparison.Ordinal));
