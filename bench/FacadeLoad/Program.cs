@@ -18,8 +18,9 @@
 // on a cluster of its own (every pod in one namespace); its options (defaults): --nodes 100
 //   --pods-per-node 100 --lead-seconds 600 --tick-seconds 15 --rollup-window 300 --pod-window 3600
 //   --rollup-queries 30 --queries 100 (pod series) --rate-range 1m (PromQL) --ticks-per-write 4
-//   --results DIR (machine.txt, output.txt, table.md) --query-log FILE (Prometheus's, kept);
-//   Prometheus listens on --port + 2
+//   --results DIR (machine.txt, output.txt, table.md) --query-log FILE (Prometheus's, kept)
+//   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
+//   before beside its after); Prometheus listens on --port + 2
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -326,7 +327,7 @@ internal sealed record Options(
             foreach (var (name, value) in SourcesDefaults) numbers[name] = value;
         }
         var rateRange = "1m";
-        string? results = null, queryLog = null;
+        string? results = null, queryLog = null, baselineFacade = null;
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var extra = new List<string>();
@@ -348,6 +349,7 @@ internal sealed record Options(
             else if (name == "--rate-range") rateRange = value;
             else if (name == "--results") results = value;
             else if (name == "--query-log") queryLog = value;
+            else if (name == "--baseline-facade") baselineFacade = value;
             else throw new ArgumentException($"Unknown option {name}");
         }
         var hostileOptions = hostile
@@ -358,7 +360,7 @@ internal sealed record Options(
         var sourcesOptions = sources
             ? new SourcesOptions(
                 numbers["--tick-seconds"], numbers["--rollup-window"], numbers["--pod-window"], numbers["--rollup-queries"], numbers["--queries"],
-                numbers["--ticks-per-write"], rateRange, results, queryLog)
+                numbers["--ticks-per-write"], rateRange, results, queryLog, baselineFacade)
             : null;
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],

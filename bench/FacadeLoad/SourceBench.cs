@@ -7,7 +7,7 @@ namespace KubeMonitor.FacadeLoad;
 /// <summary>Settings of the sources benchmark (<c>--sources</c>); see <see cref="SourceBench"/>.</summary>
 internal sealed record SourcesOptions(
     int TickSeconds, int RollupWindowSeconds, int PodWindowSeconds, int RollupQueries, int PodQueries, int TicksPerWrite, string RateRange, string? ResultsPath,
-    string? QueryLogPath)
+    string? QueryLogPath, string? BaselineFacadeDll)
 {
     public void Validate()
     {
@@ -82,17 +82,9 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
             Console.WriteLine($"Prometheus: {feed.Written} samples remote-written, head {loaded.HeadSeries:F0} series, {loaded.SamplesAppended:F0} samples appended, RSS {loaded.ResidentBytes / 1048576:F0} MiB");
             Report.Memory(embedded, embeddedHttp, idleRss, load.Stored, "embedded facade after the load");
 
-            var overUrl = new Uri($"http://127.0.0.1:{options.Port + 1}");
-            List<string> overArguments =
-            [
-                "--urls", overUrl.ToString().TrimEnd('/'),
-                "--Facade:Source", "Prometheus", "--Facade:Prometheus:Url", prometheus.Url.ToString().TrimEnd('/'),
-                "--Facade:Prometheus:Selector", $"{ClusterLabel}=\"{ClusterName}\"",
-                .. options.FacadeArguments,
-            ];
-            using var over = await FacadeProcess.StartAsync(options.FacadeDll, overArguments, options.Environment, "/tmp/facade-load-facade-prometheus.log", overUrl);
-            Console.WriteLine($"facade over Prometheus pid {over.Id} ready: {string.Join(' ', overArguments)}");
-            using var overHttp = Client(overUrl, 4);
+            using var over = await StartOverPrometheusAsync(options.FacadeDll, options.Port + 1, prometheus, "facade-prometheus");
+            // Another build of it beside (a change's before and after in one run).
+            using var baseline = sources.BaselineFacadeDll is { } dll ? await StartOverPrometheusAsync(dll, options.Port + 3, prometheus, "facade-prometheus-baseline") : null;
 
             var ahead = (endMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) / 1000.0;
             Console.WriteLine(ahead > 0
@@ -101,7 +93,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
             var idleCpuPerSecond = await IdleCpuAsync(prometheus);
             Console.WriteLine($"Prometheus idle: {idleCpuPerSecond * 1000:F1} ms of CPU per second (subtracted from its CPU per answer)");
 
-            var costs = await ReadAsync(cluster, prometheus, idleCpuPerSecond, (over, overHttp), (embedded, embeddedHttp));
+            var costs = await ReadAsync(cluster, prometheus, idleCpuPerSecond, over, baseline, (embedded, embeddedHttp));
             var late = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - endMs) / 1000.0;
             if (late > 0) Console.WriteLine($"WARNING: the history ended {late:F0} s before the last read (raise --lead-seconds)");
 
@@ -110,7 +102,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
             Console.WriteLine(table);
             results?.WriteFile("table.md", table);
             Console.WriteLine(
-                $"RSS: embedded facade {embedded.ResidentBytes() / 1048576.0:F0} MiB, facade over Prometheus {over.ResidentBytes() / 1048576.0:F0} MiB, " +
+                $"RSS: embedded facade {embedded.ResidentBytes() / 1048576.0:F0} MiB, facade over Prometheus {over.Process.ResidentBytes() / 1048576.0:F0} MiB, " +
                 $"Prometheus {(await prometheus.CountersAsync()).ResidentBytes / 1048576:F0} MiB; load average {ResultsFolder.LoadAverage()}");
         }
         finally
@@ -119,10 +111,42 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
         }
     }
 
+    /// <summary>A facade reading <paramref name="prometheus"/>, and a client of its own.</summary>
+    private async Task<OverPrometheus> StartOverPrometheusAsync(string dll, int port, BenchPrometheus prometheus, string logName)
+    {
+        var url = new Uri($"http://127.0.0.1:{port}");
+        List<string> arguments =
+        [
+            "--urls", url.ToString().TrimEnd('/'),
+            "--Facade:Source", "Prometheus", "--Facade:Prometheus:Url", prometheus.Url.ToString().TrimEnd('/'),
+            "--Facade:Prometheus:Selector", $"{ClusterLabel}=\"{ClusterName}\"",
+            .. options.FacadeArguments,
+        ];
+        var process = await FacadeProcess.StartAsync(dll, arguments, options.Environment, $"/tmp/facade-load-{logName}.log", url);
+        Console.WriteLine($"facade over Prometheus ({dll}) pid {process.Id} ready: {string.Join(' ', arguments)}");
+        return new OverPrometheus(process, Client(url, 4));
+    }
+
+    private sealed record OverPrometheus(FacadeProcess Process, HttpClient Http) : IDisposable
+    {
+        public void Dispose()
+        {
+            Http.Dispose();
+            Process.Dispose();
+        }
+    }
+
     private async Task<List<AnswerCost>> ReadAsync(
         Cluster cluster, BenchPrometheus prometheus, double idleCpuPerSecond,
-        (FacadeProcess Process, HttpClient Http) over, (FacadeProcess Process, HttpClient Http) embedded)
+        OverPrometheus over, OverPrometheus? baseline, (FacadeProcess Process, HttpClient Http) embedded)
     {
+        List<AnswerWay> FacadeWays(Func<int, string> path) =>
+        [
+            AnswerWays.Facade("facade over Prometheus", over.Process, over.Http, path),
+            .. baseline is null ? [] : new[] { AnswerWays.Facade("facade over Prometheus, baseline build", baseline.Process, baseline.Http, path) },
+            AnswerWays.Facade("embedded facade", embedded.Process, embedded.Http, path),
+        ];
+
         var tick = sources.TickSeconds;
         var ns = cluster.BigNamespace;
         var matchers = $"{ClusterLabel}=\"{ClusterName}\",namespace=\"{ns}\"";
@@ -130,12 +154,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
 
         var rollup = $"namespace rollup, {cluster.PodCount} pods, {sources.RollupWindowSeconds} s";
         var rollupPath = $"/api/namespaces/{ns}?window={sources.RollupWindowSeconds}&step={tick}";
-        foreach (var way in new[]
-        {
-            AnswerWays.Facade("facade over Prometheus", over.Process, over.Http, _ => rollupPath),
-            AnswerWays.Facade("embedded facade", embedded.Process, embedded.Http, _ => rollupPath),
-            AnswerWays.PromQlRollup(prometheus.Http, matchers, sources.RollupWindowSeconds, tick, sources.RateRange),
-        })
+        foreach (var way in FacadeWays(_ => rollupPath).Append(AnswerWays.PromQlRollup(prometheus.Http, matchers, sources.RollupWindowSeconds, tick, sources.RateRange)))
         {
             costs.Add(await MeasureAsync(rollup, way, sources.RollupQueries, prometheus, idleCpuPerSecond));
         }
@@ -144,12 +163,8 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
         var random = new Random(options.Seed);
         var pods = Enumerable.Range(0, sources.PodQueries + WarmUp(sources.PodQueries)).Select(_ => cluster.PodAt(random.Next(cluster.PodCount)).Name).ToArray();
         var pod = $"one pod, {sources.PodWindowSeconds} s";
-        foreach (var way in new[]
-        {
-            AnswerWays.Facade("facade over Prometheus", over.Process, over.Http, i => PodPath(ns, pods[i])),
-            AnswerWays.Facade("embedded facade", embedded.Process, embedded.Http, i => PodPath(ns, pods[i])),
-            AnswerWays.PromQlPod(prometheus.Http, i => $"{matchers},pod=\"{pods[i]}\"", sources.PodWindowSeconds, tick, sources.RateRange),
-        })
+        foreach (var way in FacadeWays(i => PodPath(ns, pods[i])).Append(
+            AnswerWays.PromQlPod(prometheus.Http, i => $"{matchers},pod=\"{pods[i]}\"", sources.PodWindowSeconds, tick, sources.RateRange)))
         {
             costs.Add(await MeasureAsync(pod, way, sources.PodQueries, prometheus, idleCpuPerSecond));
         }
