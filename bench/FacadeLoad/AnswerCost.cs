@@ -5,7 +5,7 @@ namespace KubeMonitor.FacadeLoad;
 /// <summary>What N answers of one way cost, per answer: latency, the facade's and Prometheus's CPU, what Prometheus read and sent.</summary>
 internal sealed record AnswerCost(
     string Question, string Way, int Count, double P50Ms, double P95Ms, double FacadeCpuMs, double PrometheusCpuMs,
-    double Requests, double Samples, double WireBytes, double JsonBytes, double ReplayedGzipBytes, double AnswerBytes, int Points, double MeanCpuCores)
+    double Requests, double Samples, double EvalMs, double WireBytes, double JsonBytes, double ReplayedGzipBytes, double AnswerBytes, int Points, double MeanCpuCores)
 {
     /// <summary>
     /// Asks <paramref name="count"/> answers one after another (after <paramref name="warmUp"/>
@@ -51,7 +51,7 @@ internal sealed record AnswerCost(
         return new AnswerCost(
             question, way.Name, count, Report.Percentile(timings, 0.50), Report.Percentile(timings, 0.95), facadeCpu,
             ((after.CpuSeconds - before.CpuSeconds) - prometheusIdleCpuPerSecond * elapsed) * 1000 / count,
-            (after.ApiRequests - before.ApiRequests) / count, logged.Sum(q => (double)q.Samples) / count,
+            (after.ApiRequests - before.ApiRequests) / count, logged.Sum(q => (double)q.Samples) / count, logged.Sum(q => q.EvalSeconds) * 1000 / count,
             (after.ApiResponseBytes - before.ApiResponseBytes) / count, json, gzip, answerBytes / (double)count, points, meanCpu);
     }
 

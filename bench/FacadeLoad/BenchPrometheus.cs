@@ -97,16 +97,17 @@ internal sealed class BenchPrometheus : IDisposable
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
             var parameters = root.GetProperty("params");
-            var samples = root.TryGetProperty("stats", out var stats) && stats.TryGetProperty("samples", out var s) && s.TryGetProperty("totalQueryableSamples", out var total)
-                ? total.GetInt64()
-                : 0;
+            var hasStats = root.TryGetProperty("stats", out var stats);
+            var samples = hasStats && stats.TryGetProperty("samples", out var s) && s.TryGetProperty("totalQueryableSamples", out var total) ? total.GetInt64() : 0;
+            var evalSeconds = hasStats && stats.TryGetProperty("timings", out var t) && t.TryGetProperty("evalTotalTime", out var eval) ? eval.GetDouble() : 0;
             queries.Add(new LoggedQuery(
                 root.GetProperty("httpRequest").GetProperty("path").GetString()!,
                 parameters.GetProperty("query").GetString()!,
                 parameters.GetProperty("start").GetDateTimeOffset(),
                 parameters.GetProperty("end").GetDateTimeOffset(),
                 parameters.GetProperty("step").GetInt64(),
-                samples));
+                samples,
+                evalSeconds));
         }
         return queries;
     }
@@ -152,8 +153,8 @@ internal sealed class BenchPrometheus : IDisposable
 /// <summary>What Prometheus counted of its own work (API requests: <c>/api/v1/query</c> and <c>/api/v1/query_range</c>).</summary>
 internal sealed record PrometheusCounters(double CpuSeconds, double ApiRequests, double ApiResponseBytes, double HeadSeries, double SamplesAppended, double ResidentBytes);
 
-/// <summary>One line of Prometheus's query log: what was asked and how many samples it read.</summary>
-internal sealed record LoggedQuery(string Path, string Query, DateTimeOffset Start, DateTimeOffset End, long StepSeconds, long Samples)
+/// <summary>One line of Prometheus's query log: what was asked, how many samples it read and how long its evaluation took (wall clock).</summary>
+internal sealed record LoggedQuery(string Path, string Query, DateTimeOffset Start, DateTimeOffset End, long StepSeconds, long Samples, double EvalSeconds)
 {
     /// <summary>The form that asks it again.</summary>
     public IEnumerable<KeyValuePair<string, string>> Form()

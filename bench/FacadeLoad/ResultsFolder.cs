@@ -24,9 +24,8 @@ internal sealed class ResultsFolder : IDisposable
 
     public static ResultsFolder Open(string path)
     {
-        Directory.CreateDirectory(path);
-        var folder = new ResultsFolder(path);
-        File.WriteAllText(Path.Combine(path, "machine.txt"), string.Join('\n',
+        // Before the folder exists: a new results folder is not a change to the code measured.
+        var machine = string.Join('\n',
         [
             $"date: {DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ}",
             $"kernel: {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}",
@@ -38,8 +37,10 @@ internal sealed class ResultsFolder : IDisposable
             $"command: dotnet {string.Join(' ', Environment.GetCommandLineArgs())}",
             $"loadavg at start: {LoadAverage()}",
             "",
-        ]));
-        return folder;
+        ]);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "machine.txt"), machine);
+        return new ResultsFolder(path);
     }
 
     public void WriteFile(string name, string text) => File.WriteAllText(Path.Combine(_path, name), text);

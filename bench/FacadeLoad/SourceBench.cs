@@ -179,7 +179,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
         Console.WriteLine(
             $"{question}, {way.Name} [load average {ResultsFolder.LoadAverage()}]: n={cost.Count} p50 {cost.P50Ms:F1} ms, p95 {cost.P95Ms:F1} ms; per answer: " +
             $"facade CPU {cost.FacadeCpuMs:F1} ms, Prometheus CPU {cost.PrometheusCpuMs:F1} ms above idle, {cost.Requests:F1} requests to Prometheus, " +
-            $"{cost.Samples:F0} samples read there, {cost.WireBytes:F0} B from it on the wire ({cost.JsonBytes:F0} B of JSON, {cost.ReplayedGzipBytes:F0} B gzip when the last answer's queries are asked again), answer {cost.AnswerBytes:F0} B; " +
+            $"{cost.Samples:F0} samples read there in {cost.EvalMs:F0} ms of evaluation (its query log, wall clock), {cost.WireBytes:F0} B from it on the wire ({cost.JsonBytes:F0} B of JSON, {cost.ReplayedGzipBytes:F0} B gzip when the last answer's queries are asked again), answer {cost.AnswerBytes:F0} B; " +
             $"last answer {cost.Points} points, mean CPU {cost.MeanCpuCores:F3} cores");
         return cost;
     }
