@@ -17,6 +17,14 @@ internal sealed class PrometheusSampleSource : ISampleSource
     /// <summary>Most pods of whole namespaces read by one latest query (its answer is held two rows a series).</summary>
     internal const int PodsPerWholeNamespaceQuery = 5000;
 
+    /// <summary>
+    /// How far before a rollup's window its rows are read first: far enough for the base row (the
+    /// last before the window) at scrape intervals up to a minute, where the staleness limit would
+    /// read a 5-minute window twice over. A pod with no row in it is read again back to the
+    /// staleness limit, so the rows are the same.
+    /// </summary>
+    internal const long BaseLookbackMs = 120_000;
+
     /// <summary>Chunks of one request read at once.</summary>
     private const int ParallelQueries = 2;
 
@@ -145,19 +153,46 @@ internal sealed class PrometheusSampleSource : ISampleSource
         IPodRowsSink? sink = null;
         var handed = 0;
         var range = WindowRange(fromMs, nowMs);
+        var shortRange = Math.Min(range, Math.Max(0, nowMs - fromMs) + BaseLookbackMs);
+        var withoutBase = new List<PodKey>();
         foreach (var chunk in PodChunks.Split(kept, 0, kept.Count, PodsPerRegex, maxWholeNamespacePods: 0))
         {
-            var answer = new PodAnswer(lastTwo: false);
-            await _client.QueryAsync(call, Range(MetricColumns.Pod.Metrics, range, [.. Matchers(selector), chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add);
+            var answer = await ReadPodRowsAsync(call, selector, chunk, shortRange, nowMs);
             foreach (var key in chunk.Keys)
             {
                 if (!answer.Pods.TryGetValue(key, out var parts) || !IsLive(parts.Rows, nowMs)) continue;
-                var rows = parts.Rows.From(fromMs);
-                (sink ??= newSink()).Add(rows.Timestamps, rows.Values);
-                handed++;
+                if (shortRange < range && parts.Rows.OldestMs >= fromMs)
+                {
+                    withoutBase.Add(key);
+                    continue;
+                }
+                Hand(parts.Rows);
+            }
+        }
+        // New in the window, or scraped less often than the short lookback: the base may be older.
+        foreach (var chunk in PodChunks.Split(withoutBase, 0, withoutBase.Count, PodsPerRegex, maxWholeNamespacePods: 0))
+        {
+            var answer = await ReadPodRowsAsync(call, selector, chunk, range, nowMs);
+            foreach (var key in chunk.Keys)
+            {
+                if (answer.Pods.TryGetValue(key, out var parts) && IsLive(parts.Rows, nowMs)) Hand(parts.Rows);
             }
         }
         return handed;
+
+        void Hand(RowSet rowSet)
+        {
+            var rows = rowSet.From(fromMs);
+            (sink ??= newSink()).Add(rows.Timestamps, rows.Values);
+            handed++;
+        }
+    }
+
+    private async Task<PodAnswer> ReadPodRowsAsync(BackendCall call, PodSelector selector, PodChunk chunk, long rangeMs, long nowMs)
+    {
+        var answer = new PodAnswer(lastTwo: false);
+        await _client.QueryAsync(call, Range(MetricColumns.Pod.Metrics, rangeMs, [.. Matchers(selector), chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add);
+        return answer;
     }
 
     private async Task<NodeAnswer> ReadNodesAsync(BackendCall call, string? node, long rangeMs, long nowMs, bool lastTwo)
