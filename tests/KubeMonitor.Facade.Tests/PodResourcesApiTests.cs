@@ -203,6 +203,27 @@ public abstract class PodResourcesApiTests(Func<Dictionary<string, string?>?, Fa
     }
 
     [Fact]
+    public async Task Labels_are_the_newest_samples_and_an_older_sample_changes_nothing()
+    {
+        async Task PushAsync(double t, string version)
+        {
+            _facade.SetTime(Math.Max(t, 10));
+            await _facade.PushAsync("/api/pods/p", new
+            {
+                timestamp = FacadeFactory.At(t), @namespace = "ns",
+                labels = new Dictionary<string, string> { ["version"] = version },
+                cpu = new { usageSecondsTotal = t },
+            });
+        }
+        await PushAsync(0, "v1");
+        await PushAsync(10, "v2");
+        await PushAsync(5, "late"); // older than the newest: not stored (a retry), its labels ignored
+        Assert.Equal("v2", (string?)(await _facade.GetJsonAsync("/api/pods/p"))["labels"]!["version"]);
+        Assert.Single((await _facade.GetJsonAsync("/api/pods?labelSelector=version%3Dv2"))["items"]!.AsArray());
+        Assert.Empty((await _facade.GetJsonAsync("/api/pods?labelSelector=version%3Dv1"))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Labels_of_pods_and_nodes_round_trip()
     {
         await PushAsync();
@@ -224,6 +245,19 @@ public abstract class PodResourcesApiTests(Func<Dictionary<string, string?>?, Fa
 public sealed class PodResourcesApiOnMemoryTests() : PodResourcesApiTests(settings => new FacadeFactory(settings))
 {
     protected override string KeyAsShown(string key) => key;
+
+    /// <summary>The bound is 64 labels (65 is a 400, BadRequestTests); an empty value is a value (a Prometheus source drops it).</summary>
+    [Fact]
+    public async Task Sixty_four_labels_and_empty_values_are_kept()
+    {
+        using var facade = new FacadeFactory();
+        var labels = Enumerable.Range(0, 64).ToDictionary(i => $"k{i}", i => i == 0 ? "" : $"v{i}");
+        await facade.PushAsync("/api/pods/p", new { @namespace = "ns", labels, cpu = new { usageSecondsTotal = 1 } });
+        var shown = (await facade.GetJsonAsync("/api/pods/p"))["labels"]!.AsObject();
+        Assert.Equal(64, shown.Count);
+        Assert.Equal("", (string?)shown["k0"]);
+        Assert.Equal(["ns/p"], (await facade.GetJsonAsync("/api/pods?labelSelector=k0%3D"))["items"]!.AsArray().Select(p => $"{p!["namespace"]}/{p["name"]}"));
+    }
 }
 
 public sealed class PodResourcesApiOnPrometheusTests() : PodResourcesApiTests(settings => new PrometheusFacadeFactory(settings))
