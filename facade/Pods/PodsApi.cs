@@ -28,7 +28,7 @@ internal static class PodsApi
         LabelSelector? labels = null;
         try
         {
-            if (labelSelector is not null) labels = LabelSelector.Parse(labelSelector);
+            if (labelSelector is not null) labels = LabelSelectorParser.Parse(labelSelector);
         }
         catch (FormatException e)
         {

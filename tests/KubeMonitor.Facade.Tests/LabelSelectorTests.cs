@@ -1,3 +1,4 @@
+using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Storage;
 
 namespace KubeMonitor.Facade.Tests;
@@ -32,14 +33,14 @@ public sealed class LabelSelectorTests
     [InlineData("  app = web ,  tier  ", true)]
     [InlineData("", true)]
     public void Matches_as_kubernetes_does(string selector, bool matches) =>
-        Assert.Equal(matches, LabelSelector.Parse(selector).Matches(Web));
+        Assert.Equal(matches, LabelSelectorParser.Parse(selector).Matches(Web));
 
     [Fact]
     public void A_pod_without_labels_passes_only_negative_requirements()
     {
-        Assert.True(LabelSelector.Parse("!a,b!=c,d notin (e)").Matches(null));
-        Assert.False(LabelSelector.Parse("a").Matches(null));
-        Assert.False(LabelSelector.Parse("a=b").Matches(null));
+        Assert.True(LabelSelectorParser.Parse("!a,b!=c,d notin (e)").Matches(null));
+        Assert.False(LabelSelectorParser.Parse("a").Matches(null));
+        Assert.False(LabelSelectorParser.Parse("a=b").Matches(null));
     }
 
     [Theory]
@@ -65,7 +66,7 @@ public sealed class LabelSelectorTests
     [InlineData("a=é")]
     public void Malformed_selectors_are_refused_with_a_position(string selector)
     {
-        var error = Assert.Throws<FormatException>(() => LabelSelector.Parse(selector));
+        var error = Assert.Throws<FormatException>(() => LabelSelectorParser.Parse(selector));
         Assert.Contains("position", error.Message, StringComparison.Ordinal);
     }
 
@@ -73,15 +74,15 @@ public sealed class LabelSelectorTests
     public void Keys_and_values_of_63_characters_pass_and_64_do_not()
     {
         var name63 = "a" + new string('b', 61) + "c";
-        Assert.True(LabelSelector.Parse($"{name63}={name63}").Matches(new Dictionary<string, string> { [name63] = name63 }));
-        Assert.Throws<FormatException>(() => LabelSelector.Parse($"{name63}x=a"));
-        Assert.Throws<FormatException>(() => LabelSelector.Parse($"a={name63}x"));
+        Assert.True(LabelSelectorParser.Parse($"{name63}={name63}").Matches(new Dictionary<string, string> { [name63] = name63 }));
+        Assert.Throws<FormatException>(() => LabelSelectorParser.Parse($"{name63}x=a"));
+        Assert.Throws<FormatException>(() => LabelSelectorParser.Parse($"a={name63}x"));
     }
 
     [Fact]
     public void WithKeys_renames_every_requirements_key()
     {
-        var sanitized = LabelSelector.Parse("app.kubernetes.io/name=web,!example.com/x").WithKeys(k => k.Replace('.', '_').Replace('/', '_'));
+        var sanitized = LabelSelectorParser.Parse("app.kubernetes.io/name=web,!example.com/x").WithKeys(k => k.Replace('.', '_').Replace('/', '_'));
         Assert.True(sanitized.Matches(new Dictionary<string, string> { ["app_kubernetes_io_name"] = "web" }));
         Assert.False(sanitized.Matches(new Dictionary<string, string> { ["app_kubernetes_io_name"] = "web", ["example_com_x"] = "" }));
     }
