@@ -12,7 +12,7 @@ namespace KubeMonitor.FacadeLoad;
 /// </summary>
 internal sealed class Cluster
 {
-    public const int BigNamespaceStride = 15;
+    public const int DefaultBigNamespaceStride = 15;
     private const string BulkNamespace = "bulk";
     public const int PodsPerDeployment = 50;
     private const int TeamNamespaces = 20;
@@ -27,9 +27,12 @@ internal sealed class Cluster
 
     /// <param name="nodePrefix">Nodes are named <c>{nodePrefix}-00000</c> and on.</param>
     /// <param name="namespacePrefix">Put before every namespace name, so that a second cluster can share a facade without sharing namespaces.</param>
-    public Cluster(int nodes, int podsPerNode, int seed, string nodePrefix = "node", string namespacePrefix = "")
+    /// <param name="bigNamespaceStride">Every this many pods one is in the big namespace; 1 puts every pod there.</param>
+    public Cluster(int nodes, int podsPerNode, int seed, string nodePrefix = "node", string namespacePrefix = "", int bigNamespaceStride = DefaultBigNamespaceStride)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bigNamespaceStride);
         _podsPerNode = podsPerNode;
+        BigNamespaceStride = bigNamespaceStride;
         BigNamespace = namespacePrefix + BulkNamespace;
         var random = new Random(seed);
         _nodeRandoms = new Random[nodes];
@@ -66,8 +69,10 @@ internal sealed class Cluster
         }
     }
 
-    /// <summary>The namespace that holds every <see cref="BigNamespaceStride"/>th pod (10,000 of 150,000).</summary>
+    /// <summary>The namespace that holds every <see cref="BigNamespaceStride"/>th pod (10,000 of 150,000 by default).</summary>
     public string BigNamespace { get; }
+
+    public int BigNamespaceStride { get; }
 
     public int NodeCount => _nodeNames.Length;
 

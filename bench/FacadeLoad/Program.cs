@@ -14,6 +14,13 @@
 // --hostile: after the backfill, the hostile part (Hostile.cs) instead of the live phase and
 // the reads; its options (defaults): --hostile-seconds 60 (each phase) --slow-readers 20
 //   --slow-read-bytes-per-second 2048 --offender-pods 3000 --offender-parts 6 --shared-namespaces 10000
+// --sources: the facade over Prometheus against the embedded facade and PromQL (SourceBench.cs),
+// on a cluster of its own (every pod in one namespace); its options (defaults): --nodes 100
+//   --pods-per-node 100 --lead-seconds 600 --tick-seconds 15 --rollup-window 300 --pod-window 3600
+//   --rollup-queries 30 --queries 100 (pod series) --rate-range 1m (PromQL) --ticks-per-write 4
+//   --results DIR (machine.txt, output.txt, table.md) --query-log FILE (Prometheus's, kept)
+//   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
+//   before beside its after); Prometheus listens on --port + 2
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -24,6 +31,13 @@ using KubeMonitor.FacadeLoad;
 
 var options = Options.Parse(args);
 options.Hostile?.Validate();
+if (options.Sources is { } sources)
+{
+    // Its own cluster, history and processes: docs/benchmarks.md, "Facade over Prometheus".
+    sources.Validate();
+    await new SourceBench(options, sources).RunAsync();
+    return;
+}
 var baseAddress = new Uri($"http://127.0.0.1:{options.Port}");
 Console.WriteLine($"facade-load {DateTimeOffset.UtcNow:u}: {options.Nodes} nodes x {options.PodsPerNode} pods, backfill {options.BackfillMinutes} min, lead {options.LeadSeconds} s, live {options.LiveSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs");
 
@@ -86,7 +100,7 @@ if (options.LiveSeconds > 0)
 
 // Reads, with no pushes running.
 var random = new Random(options.Seed);
-var bigNamespacePods = Enumerable.Range(0, cluster.PodCount).Where(i => i % Cluster.BigNamespaceStride == 0).ToList();
+var bigNamespacePods = Enumerable.Range(0, cluster.PodCount).Where(i => i % cluster.BigNamespaceStride == 0).ToList();
 var deployment = Cluster.DeploymentOf(bigNamespacePods.Count / 2);
 await Report.LatencyAsync(facade, http, $"GET /api/namespaces/{cluster.BigNamespace}?window=300 ({bigNamespacePods.Count} pods)", options.Queries,
     _ => $"/api/namespaces/{cluster.BigNamespace}?window=300");
@@ -116,7 +130,9 @@ internal sealed class Pusher(Cluster cluster, HttpClient http, int concurrency)
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     /// <param name="alongEachTick">Run beside each tick's pushes (another client's requests of the same tick); the tick waits for it.</param>
-    public async Task<PushStats> RunAsync(FacadeProcess facade, IEnumerable<long> tickTimestamps, bool paced, Func<DateTimeOffset, Task>? alongEachTick = null)
+    /// <param name="onBatch">Sees each node's batch (node, tick, JSON) before it is pushed: the same data for another backend.</param>
+    public async Task<PushStats> RunAsync(
+        FacadeProcess facade, IEnumerable<long> tickTimestamps, bool paced, Func<DateTimeOffset, Task>? alongEachTick = null, Action<int, long, ReadOnlyMemory<byte>>? onBatch = null)
     {
         var stats = new PushStats();
         var cpuBefore = facade.CpuTime();
@@ -139,6 +155,7 @@ internal sealed class Pusher(Cluster cluster, HttpClient http, int concurrency)
             {
                 var buffer = new ArrayBufferWriter<byte>(32 * 1024);
                 cluster.WriteBatch(node, timestamp, seconds, buffer);
+                onBatch?.Invoke(node, tickMs, buffer.WrittenMemory);
                 using var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
                 content.Headers.ContentType = Json;
                 // Timed from send to the answer's last byte: one node's push, whatever the store holds.
@@ -286,8 +303,14 @@ internal static class Report
 
 internal sealed record Options(
     int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
-    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile)
+    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources)
 {
+    /// <summary>Defaults of the sources mode where they differ: 10,000 pods in one namespace, 100 a node.</summary>
+    private static readonly Dictionary<string, int> SourcesDefaults = new(StringComparer.Ordinal)
+    {
+        ["--nodes"] = 100, ["--pods-per-node"] = 100, ["--lead-seconds"] = 600, ["--queries"] = 100,
+    };
+
     public static Options Parse(string[] args)
     {
         var numbers = new Dictionary<string, int>(StringComparer.Ordinal)
@@ -296,7 +319,15 @@ internal sealed record Options(
             ["--concurrency"] = 4, ["--queries"] = 200, ["--port"] = 5080, ["--seed"] = 1, ["--page-size"] = 0,
             ["--hostile-seconds"] = 60, ["--slow-readers"] = 20, ["--slow-read-bytes-per-second"] = 2048, ["--offender-pods"] = 3000,
             ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
+            ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
         };
+        var sources = args.Contains("--sources");
+        if (sources)
+        {
+            foreach (var (name, value) in SourcesDefaults) numbers[name] = value;
+        }
+        var rateRange = "1m";
+        string? results = null, queryLog = null, baselineFacade = null;
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var extra = new List<string>();
@@ -309,11 +340,16 @@ internal sealed record Options(
                 hostile = true;
                 continue;
             }
+            if (name == "--sources") continue;
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
             else if (name == "--facade") dll = value;
             else if (name == "--env") environment[value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..];
             else if (name == "--arg") extra.Add(value);
+            else if (name == "--rate-range") rateRange = value;
+            else if (name == "--results") results = value;
+            else if (name == "--query-log") queryLog = value;
+            else if (name == "--baseline-facade") baselineFacade = value;
             else throw new ArgumentException($"Unknown option {name}");
         }
         var hostileOptions = hostile
@@ -321,9 +357,14 @@ internal sealed record Options(
                 numbers["--hostile-seconds"], numbers["--slow-readers"], numbers["--slow-read-bytes-per-second"],
                 numbers["--offender-pods"], numbers["--offender-parts"], numbers["--shared-namespaces"])
             : null;
+        var sourcesOptions = sources
+            ? new SourcesOptions(
+                numbers["--tick-seconds"], numbers["--rollup-window"], numbers["--pod-window"], numbers["--rollup-queries"], numbers["--queries"],
+                numbers["--ticks-per-write"], rateRange, results, queryLog, baselineFacade)
+            : null;
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions);
+            hostileOptions, sourcesOptions);
     }
 }

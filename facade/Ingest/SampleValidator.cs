@@ -14,6 +14,14 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
 {
     private const int MaxUidLength = 128;
 
+    /// <summary>
+    /// Labels a pod or node may carry. Kubernetes sets no count, but the facade holds every pod's
+    /// labels for its life and writes them into each of its views: 64 (up to ~24 KB of text) is
+    /// several times what workloads and cloud nodes carry (well under 30), and keeps one pod's
+    /// share of memory and of a list bounded.
+    /// </summary>
+    internal const int MaxLabels = 64;
+
     public IngestBatch Node(string node, NodeSample sample)
     {
         RequireSubdomain(node, "node name");
@@ -62,7 +70,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, string what)
     {
         var values = Values(NodeFields.Table, sample, what);
-        return new NodeEntry(node, context.Timestamp(sample.Timestamp, batchTimestamp, what), values);
+        return new NodeEntry(node, context.Timestamp(sample.Timestamp, batchTimestamp, what), values, Labels(sample.Labels, what));
     }
 
     private static PodEntry PodEntry(string name, PodSample sample, string? node, long? batchTimestamp, Context context, string what)
@@ -79,6 +87,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
         }
 
+        var labels = Labels(sample.Labels, what);
         var values = Values(PodFields.Table, sample, what);
 
         var containers = new List<ContainerEntry>(sample.Containers?.Count ?? 0);
@@ -95,7 +104,26 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
 
         return new PodEntry(
             sample.Namespace, name, node, sample.Uid, sample.OwnerKind, sample.OwnerName, sample.Deployment,
-            context.Timestamp(sample.Timestamp, batchTimestamp, what), values, containers);
+            context.Timestamp(sample.Timestamp, batchTimestamp, what), values, containers, labels);
+    }
+
+    /// <summary>Labels checked as the API server checks them (docs/api.md section 6); null when none were sent.</summary>
+    private static LabelSet? Labels(IReadOnlyDictionary<string, string>? labels, string what)
+    {
+        if (labels is null) return null;
+        if (labels.Count > MaxLabels) throw new SampleException($"{what}: {labels.Count} labels, at most {MaxLabels} are taken.");
+        foreach (var (key, value) in labels)
+        {
+            if (!KubernetesLabels.IsKey(key))
+            {
+                throw new SampleException($"{what}: label key '{key}' is not a Kubernetes label key (an optional DNS-1123 subdomain prefix and '/', then 1 to 63 characters of [A-Za-z0-9._-] starting and ending with a letter or digit).");
+            }
+            if (!KubernetesLabels.IsValue(value))
+            {
+                throw new SampleException($"{what}: label '{key}' has the value '{value}', which is not a Kubernetes label value (at most 63 characters of [A-Za-z0-9._-] starting and ending with a letter or digit, or empty).");
+            }
+        }
+        return LabelSet.Of(labels);
     }
 
     /// <summary>A sample's values in the columns of its field table; each present one checked.</summary>
@@ -105,7 +133,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
         for (var column = 0; column < table.Count; column++)
         {
             var field = table.Fields[column];
-            if (field.Read(sample) is { } value) values[column] = Checked(value, what, field.Path);
+            if (field.Read(sample) is { } value) values[column] = Checked(value, what, field.PushPath);
         }
         return values;
     }

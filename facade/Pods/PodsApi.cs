@@ -8,26 +8,35 @@ using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Pods;
 
-/// <summary><c>GET /api/pods</c> and <c>GET /api/pods/{pod}</c> (docs/api.md section 3).</summary>
+/// <summary><c>GET /api/pods</c> and <c>GET /api/pods/{pod}</c> (docs/api.md sections 3 and 6).</summary>
 internal static class PodsApi
 {
     public static RouteGroupBuilder MapPods(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/pods").WithTags("Pods");
-        group.MapGet("/", GetPods).HeavyRead().WithSummary("Latest view of every live pod; filters ?namespace= and ?node=; pages with ?limit= and ?continue=.");
+        group.MapGet("/", GetPods).HeavyRead().WithSummary("Latest view of every live pod; filters ?namespace=, ?node= and ?labelSelector=; pages with ?limit= and ?continue=.");
         group.MapGet("/{pod}", GetPod).HeavyReadWithWindow().WithSummary("One pod's latest view, or with ?window= its series; ?namespace= picks among namesakes.");
         return group;
     }
 
     public static async Task<Results<StreamedList<PodView>, Ok<ItemPage<PodView>>, ProblemHttpResult>> GetPods(
-        [FromQuery(Name = "namespace")] string? ns, string? node, string? limit, [FromQuery(Name = "continue")] string? continueToken,
+        [FromQuery(Name = "namespace")] string? ns, string? node, string? labelSelector, string? limit, [FromQuery(Name = "continue")] string? continueToken,
         IMetricsQueries queries, CancellationToken cancellationToken)
     {
         if (ns is not null && !KubernetesNames.IsLabel(ns)) return Problems.BadRequest($"Namespace '{ns}' is not a DNS-1123 label.");
         if (node is not null && !KubernetesNames.IsSubdomain(node)) return Problems.BadRequest($"Node name '{node}' is not a DNS-1123 subdomain.");
+        LabelSelector? labels = null;
+        try
+        {
+            if (labelSelector is not null) labels = LabelSelectorParser.Parse(labelSelector);
+        }
+        catch (FormatException e)
+        {
+            return Problems.BadRequest($"labelSelector is not a Kubernetes label selector: {e.Message}.");
+        }
         var (page, problem) = PageQuery.Parse(limit, continueToken);
         if (problem is not null) return problem;
-        var selector = new PodSelector(Namespace: ns, Node: node);
+        var selector = new PodSelector(Namespace: ns, Node: node, Labels: labels);
         if (page is null) return new StreamedList<PodView>((await queries.PodsAsync(selector, cancellationToken)).Select(ViewMapping.Pod));
 
         var found = await queries.PodsPageAsync(selector, page.After, page.Limit, cancellationToken);

@@ -8,20 +8,46 @@ internal static class EntityViews
     public static readonly ViewTable Node = new(
         NodeFields.Table,
         [("cpu", "utilization"), ("memory", "utilization")],
-        static (table, values) =>
+        static table =>
         {
-            // A collector that sends total and available but not used still gets a used value (docs/api.md 5: used = total - available).
-            var total = values[table.Index("memory.totalBytes")];
-            ref var used = ref values[table.Index("memory.usedBytes")];
-            if (double.IsNaN(used) && total - values[table.Index("memory.availableBytes")] is >= 0 and var fromAvailable) used = fromAvailable;
-            values[table.Index("cpu.utilization")] = ViewTable.Ratio(values[table.Index("cpu.usageCores")], values[table.Index("cpu.capacityCores")]);
-            values[table.Index("memory.utilization")] = ViewTable.Ratio(used, total);
+            var (total, available, used) = (table.Index("memory.totalBytes"), table.Index("memory.availableBytes"), table.Index("memory.usedBytes"));
+            var (usageCores, capacity) = (table.Index("cpu.usageCores"), table.Index("cpu.capacityCores"));
+            var (cpuUtilization, memoryUtilization) = (table.Index("cpu.utilization"), table.Index("memory.utilization"));
+            return (values, _, _) =>
+            {
+                // A collector that sends total and available but not used still gets a used value (docs/api.md 5: used = total - available).
+                if (double.IsNaN(values[used]) && values[total] - values[available] is >= 0 and var fromAvailable) values[used] = fromAvailable;
+                values[cpuUtilization] = ViewTable.Ratio(values[usageCores], values[capacity]);
+                values[memoryUtilization] = ViewTable.Ratio(values[used], values[total]);
+            };
         });
 
-    public static readonly ViewTable Pod = new(PodFields.Table);
+    /// <summary>What pods and containers derive alike (docs/api.md section 6): usage against limits, and the share of throttled periods.</summary>
+    private static readonly (string Section, string Name)[] WorkloadDerived =
+        [("cpu", "limitUtilization"), ("cpu", "throttledPeriodsRatio"), ("memory", "limitUtilization")];
 
-    public static readonly ViewTable Container = new(ContainerFields.Table);
+    public static readonly ViewTable Pod = new(PodFields.Table, WorkloadDerived, DeriveWorkload);
+
+    public static readonly ViewTable Container = new(ContainerFields.Table, WorkloadDerived, DeriveWorkload);
 
     /// <summary>Namespace and deployment sums.</summary>
     public static readonly RollupTable Rollup = new(Pod);
+
+    private static Derive DeriveWorkload(ViewTable table)
+    {
+        var (usageCores, limitCores, cpuUtilization) = (table.Index("cpu.usageCores"), table.Index("cpu.limitCores"), table.Index("cpu.limitUtilization"));
+        var (workingSet, limitBytes, memoryUtilization) = (table.Index("memory.workingSetBytes"), table.Index("memory.limitBytes"), table.Index("memory.limitUtilization"));
+        var throttledRatio = table.Index("cpu.throttledPeriodsRatio");
+        var (throttledPeriods, periods) = (table.Fields.Column("cpu.throttledPeriodsTotal"), table.Fields.Column("cpu.periodsTotal"));
+        return (values, previous, current) =>
+        {
+            // Usage over the limit: null without a limit (a limit of 0 is none either).
+            values[cpuUtilization] = ViewTable.Ratio(values[usageCores], values[limitCores]);
+            values[memoryUtilization] = ViewTable.Ratio(values[workingSet], values[limitBytes]);
+            // Throttled periods over the periods of the same interval; none elapsed (an idle cgroup) gives no ratio.
+            values[throttledRatio] = previous.IsEmpty
+                ? double.NaN
+                : ViewTable.Ratio(ViewTable.Increase(previous[throttledPeriods], current[throttledPeriods]), ViewTable.Increase(previous[periods], current[periods]));
+        };
+    }
 }

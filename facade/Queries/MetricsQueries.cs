@@ -137,7 +137,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
         return kept;
     }
 
-    private static NodeResult Node(NodeLatest node) => new(node.Name, EntityViews.Node.Latest(node.Rows));
+    private static NodeResult Node(NodeLatest node) => new(node.Name, EntityViews.Node.Latest(node.Rows), node.Labels);
 
     private PodResult Pod(PodLatest pod) => new(
         pod.Pod, DeploymentOf(pod.Pod), EntityViews.Pod.Latest(pod.Rows),

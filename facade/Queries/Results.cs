@@ -18,7 +18,7 @@ internal sealed record Windowed(long FromMs, long ToMs, int StepSeconds, IReadOn
     public int WindowSeconds => (int)((ToMs - FromMs) / 1000);
 }
 
-internal sealed record NodeResult(string Name, Point Latest);
+internal sealed record NodeResult(string Name, Point Latest, LabelSet? Labels = null);
 
 internal sealed record ContainerResult(string Name, Point Latest);
 
@@ -39,5 +39,22 @@ internal sealed record QueryWindow(int WindowSeconds, int StepSeconds);
 /// <summary>min, avg and max of one value over a window's points.</summary>
 public sealed record Stat(double Min, double Avg, double Max);
 
-/// <summary>Per section (<c>cpu</c>, <c>memory</c>...), per value: its <see cref="Stat"/>, or null when no point has it.</summary>
-public sealed class Summary : Dictionary<string, Dictionary<string, Stat?>>;
+/// <summary>
+/// Shaped as the view's points: per section (<c>cpu</c>, <c>memory</c>...), per value, its
+/// <see cref="Stat"/>, or null when no point has it. A section within a section
+/// (<c>pressure.cpu</c>) is a <see cref="Summary"/> in its parent.
+/// </summary>
+public sealed class Summary : Dictionary<string, object?>
+{
+    /// <summary>The section at a dotted path (<c>pressure.cpu</c>), made on the way.</summary>
+    internal Summary Section(string path)
+    {
+        var section = this;
+        foreach (var name in path.Split('.'))
+        {
+            if (!section.TryGetValue(name, out var found)) section[name] = found = new Summary();
+            section = (Summary)found!;
+        }
+        return section;
+    }
+}

@@ -10,8 +10,7 @@ internal static class Summaries
         {
             var value = values[i];
             if (value.IsTotal) continue;
-            if (!summary.TryGetValue(value.Section, out var stats)) summary[value.Section] = stats = [];
-            stats[value.Name] = StatOf(points, i);
+            summary.Section(value.Section)[value.Name] = StatOf(points, i);
         }
         return summary;
     }

@@ -7,6 +7,8 @@ internal enum ValueSource
 {
     /// <summary>A counter's increase per second over the row and the one before it.</summary>
     Rate,
+    /// <summary>A counter's increase over the row and the one before it (events in the interval, such as OOM kills).</summary>
+    Increase,
     /// <summary>A counter as it stands.</summary>
     Total,
     /// <summary>A gauge as it stands.</summary>
@@ -15,27 +17,38 @@ internal enum ValueSource
     Derived,
 }
 
-/// <summary>One value of a view: where it shows (<c>cpu.usageCores</c>), and from which raw column.</summary>
-internal sealed record ViewValue(string Section, string Name, ValueSource Source, int Column)
+/// <summary>
+/// One value of a view: where it shows (<c>cpu.usageCores</c>), and from which raw column.
+/// <see cref="InRollups"/>: namespace and deployment views sum it.
+/// </summary>
+internal sealed record ViewValue(string Section, string Name, ValueSource Source, int Column, bool InRollups = false)
 {
     public string Path => $"{Section}.{Name}";
 
-    /// <summary>Summaries and rollups take rates, gauges and derived values; a total over a window or over pods means nothing.</summary>
+    /// <summary>Summaries take rates, increases, gauges and derived values; a total over a window means nothing.</summary>
     public bool IsTotal => Source == ValueSource.Total;
 }
 
 /// <summary>
+/// Fills a view's derived values from its other values and, for what needs both ends of the
+/// interval (a ratio of two counters' increases), the raw rows (<paramref name="previous"/> empty: no previous row).
+/// </summary>
+internal delegate void Derive(Span<double> values, ReadOnlySpan<double> previous, ReadOnlySpan<double> current);
+
+/// <summary>
 /// The values a view shows of one entity kind, made from its field table: a counter gives its rate
 /// (over two consecutive rows: <c>(v2 - v1) / (t2 - t1)</c>; a decrease is a reset and gives no
-/// rate, never a negative one) and its total, a gauge its value, then the derived values. Every
-/// source's rows go through <see cref="Compute"/>, so the definitions are the same for all.
+/// rate, never a negative one), its increase (<c>v2 - v1</c>, same rule) where the table names
+/// them, and its total; a gauge gives its value; then the derived values. Every source's rows go
+/// through <see cref="Compute"/>, so the definitions are the same for all.
 /// </summary>
 internal sealed class ViewTable
 {
     private readonly Dictionary<string, int> _index;
-    private readonly Action<ViewTable, Span<double>>? _derive;
+    private readonly Derive? _derive;
 
-    public ViewTable(FieldTable fields, IReadOnlyList<(string Section, string Name)>? derived = null, Action<ViewTable, Span<double>>? derive = null)
+    /// <param name="derive">Given the table once, returns what fills its derived values (so that it looks their places up once).</param>
+    public ViewTable(FieldTable fields, IReadOnlyList<(string Section, string Name)>? derived = null, Func<ViewTable, Derive>? derive = null)
     {
         Fields = fields;
         var values = new List<ViewValue>();
@@ -44,18 +57,19 @@ internal sealed class ViewTable
             var field = fields.Fields[column];
             if (field.Kind == FieldKind.Counter)
             {
-                values.Add(new ViewValue(field.Section, field.RateName ?? throw new ArgumentException($"Counter {field.Path} has no rate name."), ValueSource.Rate, column));
+                if (field.RateName is { } rate) values.Add(new ViewValue(field.Section, rate, ValueSource.Rate, column, field.InRollups));
+                if (field.IncreaseName is { } increase) values.Add(new ViewValue(field.Section, increase, ValueSource.Increase, column, field.InRollups));
                 values.Add(new ViewValue(field.Section, field.Name, ValueSource.Total, column));
             }
             else
             {
-                values.Add(new ViewValue(field.Section, field.Name, ValueSource.Gauge, column));
+                values.Add(new ViewValue(field.Section, field.Name, ValueSource.Gauge, column, field.InRollups));
             }
         }
         foreach (var (section, name) in derived ?? []) values.Add(new ViewValue(section, name, ValueSource.Derived, -1));
         Values = values;
         _index = values.Select((v, i) => (v.Path, i)).ToDictionary(p => p.Path, p => p.i, StringComparer.Ordinal);
-        _derive = derive;
+        _derive = derive?.Invoke(this);
     }
 
     public FieldTable Fields { get; }
@@ -77,11 +91,12 @@ internal sealed class ViewTable
             values[i] = value.Source switch
             {
                 ValueSource.Rate => previous.IsEmpty ? double.NaN : Rate(previousMs, previous[value.Column], currentMs, current[value.Column]),
+                ValueSource.Increase => previous.IsEmpty || currentMs <= previousMs ? double.NaN : Increase(previous[value.Column], current[value.Column]),
                 ValueSource.Total or ValueSource.Gauge => current[value.Column],
                 _ => double.NaN,
             };
         }
-        _derive?.Invoke(this, values);
+        _derive?.Invoke(values, previous, current);
     }
 
     public Point Latest(LatestRows rows)
@@ -114,14 +129,18 @@ internal sealed class ViewTable
         return double.IsFinite(rate) ? rate : double.NaN;
     }
 
+    /// <summary>How much a counter grew; NaN when either value is missing or it went down (a reset).</summary>
+    public static double Increase(double previous, double current) =>
+        double.IsNaN(previous) || double.IsNaN(current) || current < previous ? double.NaN : current - previous;
+
     /// <summary>A utilization in [0, 1]: jitter between sample times must not make it 1.02.</summary>
     public static double Ratio(double part, double whole) =>
         double.IsNaN(part) || double.IsNaN(whole) || whole <= 0 ? double.NaN : Math.Clamp(part / whole, 0, 1);
 }
 
 /// <summary>
-/// The sums over pods that namespace and deployment views show: every pod value but the totals,
-/// in the pod view's order.
+/// The sums over pods that namespace and deployment views show: the pod values whose fields are
+/// <see cref="Field.InRollups"/> (rates, increases and gauges; never a total or a ratio), in the pod view's order.
 /// </summary>
 internal sealed class RollupTable
 {
@@ -130,7 +149,7 @@ internal sealed class RollupTable
     public RollupTable(ViewTable pods)
     {
         Pods = pods;
-        PodIndexes = Enumerable.Range(0, pods.Count).Where(i => !pods.Values[i].IsTotal).ToArray();
+        PodIndexes = Enumerable.Range(0, pods.Count).Where(i => pods.Values[i].InRollups).ToArray();
         Values = PodIndexes.Select(i => pods.Values[i]).ToArray();
         _index = Values.Select((v, i) => (v.Path, i)).ToDictionary(p => p.Path, p => p.i, StringComparer.Ordinal);
     }

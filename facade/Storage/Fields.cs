@@ -37,16 +37,46 @@ internal static class PodFields
         new("disk", "readBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_read_bytes_total", s => s.Disk?.ReadBytesTotal, RateName: "readBytesPerSecond"),
         new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
         new("network", "rxBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_receive_bytes_total", s => s.Network?.RxBytesTotal, RateName: "rxBytesPerSecond"),
-        new("network", "txBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_transmit_bytes_total", s => s.Network?.TxBytesTotal, RateName: "txBytesPerSecond"));
+        new("network", "txBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_transmit_bytes_total", s => s.Network?.TxBytesTotal, RateName: "txBytesPerSecond"),
+        // docs/api.md section 6. A pod's requests and limits are the sums of its containers' (the
+        // exporter serves container series only, which the Prometheus source sums per pod).
+        new("cpu", "requestCores", FieldKind.Gauge, "kubemonitor_container_cpu_request_cores", s => s.Resources?.CpuRequestCores, Pushed: "resources.cpuRequestCores"),
+        new("cpu", "limitCores", FieldKind.Gauge, "kubemonitor_container_cpu_limit_cores", s => s.Resources?.CpuLimitCores, Pushed: "resources.cpuLimitCores"),
+        new("memory", "requestBytes", FieldKind.Gauge, "kubemonitor_container_memory_request_bytes", s => s.Resources?.MemoryRequestBytes, Pushed: "resources.memoryRequestBytes"),
+        new("memory", "limitBytes", FieldKind.Gauge, "kubemonitor_container_memory_limit_bytes", s => s.Resources?.MemoryLimitBytes, Pushed: "resources.memoryLimitBytes"),
+        // Throttling and OOM kills of the pod's own cgroup, as its CPU usage (not summed from containers).
+        new("cpu", "throttledSecondsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_throttled_seconds_total", s => s.Cpu?.ThrottledSecondsTotal, RateName: "throttledSecondsPerSecond", InRollups: false),
+        new("cpu", "throttledPeriodsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_throttled_periods_total", s => s.Cpu?.ThrottledPeriodsTotal, InRollups: false),
+        new("cpu", "periodsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_periods_total", s => s.Cpu?.PeriodsTotal, InRollups: false),
+        new("memory", "oomKillsTotal", FieldKind.Counter, "kubemonitor_pod_oom_kills_total", s => s.Memory?.OomKillsTotal, IncreaseName: "oomKills", InRollups: false),
+        Pressure("cpu", "waiting", s => s.Pressure?.Cpu?.WaitingSecondsTotal),
+        Pressure("cpu", "stalled", s => s.Pressure?.Cpu?.StalledSecondsTotal),
+        Pressure("memory", "waiting", s => s.Pressure?.Memory?.WaitingSecondsTotal),
+        Pressure("memory", "stalled", s => s.Pressure?.Memory?.StalledSecondsTotal),
+        Pressure("io", "waiting", s => s.Pressure?.Io?.WaitingSecondsTotal),
+        Pressure("io", "stalled", s => s.Pressure?.Io?.StalledSecondsTotal));
 
     public static int Count => Table.Count;
+
+    /// <summary>A PSI total (<c>some</c> is waiting, <c>full</c> stalled), shown at <c>pressure.{resource}.{kind}SecondsPerSecond</c>.</summary>
+    private static Field<PodSample> Pressure(string resource, string kind, Func<PodSample, double?> read) =>
+        new($"pressure.{resource}", $"{kind}SecondsTotal", FieldKind.Counter, $"kubemonitor_pod_pressure_{resource}_{kind}_seconds_total", read,
+            RateName: $"{kind}SecondsPerSecond", InRollups: false);
 }
 
 internal static class ContainerFields
 {
     public static readonly FieldTable<ContainerSample> Table = new("container",
         new("cpu", "usageSecondsTotal", FieldKind.Counter, "kubemonitor_container_cpu_usage_seconds_total", s => s.Cpu?.UsageSecondsTotal, RateName: "usageCores"),
-        new("memory", "workingSetBytes", FieldKind.Gauge, "kubemonitor_container_memory_working_set_bytes", s => s.Memory?.WorkingSetBytes));
+        new("memory", "workingSetBytes", FieldKind.Gauge, "kubemonitor_container_memory_working_set_bytes", s => s.Memory?.WorkingSetBytes),
+        new("cpu", "requestCores", FieldKind.Gauge, "kubemonitor_container_cpu_request_cores", s => s.Resources?.CpuRequestCores, Pushed: "resources.cpuRequestCores"),
+        new("cpu", "limitCores", FieldKind.Gauge, "kubemonitor_container_cpu_limit_cores", s => s.Resources?.CpuLimitCores, Pushed: "resources.cpuLimitCores"),
+        new("memory", "requestBytes", FieldKind.Gauge, "kubemonitor_container_memory_request_bytes", s => s.Resources?.MemoryRequestBytes, Pushed: "resources.memoryRequestBytes"),
+        new("memory", "limitBytes", FieldKind.Gauge, "kubemonitor_container_memory_limit_bytes", s => s.Resources?.MemoryLimitBytes, Pushed: "resources.memoryLimitBytes"),
+        new("cpu", "throttledSecondsTotal", FieldKind.Counter, "kubemonitor_container_cpu_throttled_seconds_total", s => s.Cpu?.ThrottledSecondsTotal, RateName: "throttledSecondsPerSecond"),
+        new("cpu", "throttledPeriodsTotal", FieldKind.Counter, "kubemonitor_container_cpu_throttled_periods_total", s => s.Cpu?.ThrottledPeriodsTotal),
+        new("cpu", "periodsTotal", FieldKind.Counter, "kubemonitor_container_cpu_periods_total", s => s.Cpu?.PeriodsTotal),
+        new("memory", "oomKillsTotal", FieldKind.Counter, "kubemonitor_container_oom_kills_total", s => s.Memory?.OomKillsTotal, IncreaseName: "oomKills"));
 
     public static int Count => Table.Count;
 }

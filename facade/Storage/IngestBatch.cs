@@ -9,7 +9,7 @@ internal sealed record IngestBatch(NodeEntry? Node, IReadOnlyList<PodEntry> Pods
     public long ClockOffsetMs { get; init; }
 }
 
-internal sealed record NodeEntry(string Name, long TimestampMs, double[] Values);
+internal sealed record NodeEntry(string Name, long TimestampMs, double[] Values, LabelSet? Labels = null);
 
 internal sealed record PodEntry(
     string Namespace,
@@ -21,7 +21,8 @@ internal sealed record PodEntry(
     string? Deployment,
     long TimestampMs,
     double[] Values,
-    IReadOnlyList<ContainerEntry> Containers);
+    IReadOnlyList<ContainerEntry> Containers,
+    LabelSet? Labels = null);
 
 internal sealed record ContainerEntry(string Name, double[] Values);
 

@@ -2,6 +2,9 @@ namespace KubeMonitor.Facade.Storage;
 
 internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Count, createdMs)
 {
+    // The newest stored sample's labels; replaced (not changed) when a sample says otherwise.
+    private LabelSet? _labels;
+
     public string Name { get; } = name;
 
     public AppendResult Append(NodeEntry entry, long oldestKeptMs)
@@ -9,6 +12,7 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
         lock (Gate)
         {
             var result = Series.Append(entry.TimestampMs, entry.Values);
+            if (result == AppendResult.Stored && !Equals(_labels, entry.Labels)) _labels = entry.Labels;
             Series.DropBefore(oldestKeptMs);
             return result;
         }
@@ -36,7 +40,7 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
 
     public NodeLatest? Latest(long freshSinceMs)
     {
-        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series)) : null;
+        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series), _labels) : null;
     }
 
     /// <summary>The rows in [fromMs, toMs] and the one before, if the node is live.</summary>

@@ -44,9 +44,9 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
             if (result == AppendResult.Stored)
             {
                 if (_identity.Node != entry.Node || _identity.Uid != entry.Uid || _identity.OwnerKind != entry.OwnerKind
-                    || _identity.OwnerName != entry.OwnerName || _identity.Deployment != entry.Deployment)
+                    || _identity.OwnerName != entry.OwnerName || _identity.Deployment != entry.Deployment || !Equals(_identity.Labels, entry.Labels))
                 {
-                    _identity = new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment);
+                    _identity = new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment, entry.Labels);
                 }
             }
             Series.DropBefore(oldestKeptMs);
@@ -101,16 +101,14 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     }
 
     /// <summary>
-    /// When the pod is live, on <paramref name="node"/> (if given) and accepted by
-    /// <paramref name="keep"/>, copies its raw rows in [fromMs, toMs] (and the one before) under
-    /// the lock and returns true.
+    /// When the pod is live and accepted by <paramref name="keep"/>, copies its raw rows in
+    /// [fromMs, toMs] (and the one before) under the lock and returns true.
     /// </summary>
-    public bool ReadIfMatching(
-        string? node, Func<PodIdentity, bool> keep, long freshSinceMs, long fromMs, long toMs, List<long> timestamps, List<double> values)
+    public bool ReadIfMatching(Func<PodIdentity, bool> keep, long freshSinceMs, long fromMs, long toMs, List<long> timestamps, List<double> values)
     {
         lock (Gate)
         {
-            if (!IsLive(freshSinceMs) || (node is not null && _identity.Node != node) || !keep(_identity)) return false;
+            if (!IsLive(freshSinceMs) || !keep(_identity)) return false;
             Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
             return true;
         }

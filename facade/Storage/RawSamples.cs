@@ -4,9 +4,12 @@ namespace KubeMonitor.Facade.Storage;
 // the times they were taken. No rate, no view: the layer above computes those, the same way for
 // every source.
 
-/// <summary>A pod as its samples describe it; <see cref="Deployment"/> is what the collector sent, if anything (docs/api.md section 5).</summary>
+/// <summary>
+/// A pod as its newest sample describes it; <see cref="Deployment"/> is what the collector sent,
+/// if anything (docs/api.md section 5); <see cref="Labels"/> null when none were sent.
+/// </summary>
 internal sealed record PodIdentity(
-    string Namespace, string Name, string? Node, string? Uid, string? OwnerKind, string? OwnerName, string? Deployment)
+    string Namespace, string Name, string? Node, string? Uid, string? OwnerKind, string? OwnerName, string? Deployment, LabelSet? Labels = null)
 {
     public PodKey Key => new(Namespace, Name);
 }
@@ -25,7 +28,7 @@ internal sealed record RawRows(long[] Timestamps, double[] Values, int FieldCoun
     public ReadOnlySpan<double> Row(int index) => Values.AsSpan(index * FieldCount, FieldCount);
 }
 
-internal sealed record NodeLatest(string Name, LatestRows Rows);
+internal sealed record NodeLatest(string Name, LatestRows Rows, LabelSet? Labels = null);
 
 internal sealed record ContainerLatest(string Name, LatestRows Rows);
 
@@ -38,7 +41,11 @@ internal sealed record ContainerRows(string Name, RawRows Rows);
 internal sealed record PodRows(PodLatest Latest, RawRows Rows, IReadOnlyList<ContainerRows> Containers);
 
 /// <summary>Which pods: null parts match every pod.</summary>
-internal sealed record PodSelector(string? Namespace = null, string? Node = null, string? Name = null);
+internal sealed record PodSelector(string? Namespace = null, string? Node = null, string? Name = null, LabelSelector? Labels = null)
+{
+    /// <summary>Whether what a pod's samples say of it (its newest node and labels) passes the node and label parts.</summary>
+    public bool Admits(PodIdentity pod) => (Node is null || pod.Node == Node) && (Labels is null || Labels.Matches(pod.Labels));
+}
 
 /// <summary>Live pods in (namespace, name) order after a cursor, and whether more follow.</summary>
 internal sealed record PodLatestPage(IReadOnlyList<PodLatest> Items, bool More);

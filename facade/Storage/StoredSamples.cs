@@ -44,7 +44,7 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
     {
         foreach (var pod in _directory.Matching(selector))
         {
-            if (pod.Latest(freshSinceMs) is { } latest && OnNode(selector, latest.Pod)) yield return latest;
+            if (pod.Latest(freshSinceMs) is { } latest && selector.Admits(latest.Pod)) yield return latest;
         }
     }
 
@@ -73,7 +73,7 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
         {
             var pod = pods[i];
             if (selector.Name is not null && pod.Key.Name != selector.Name) continue;
-            if (pod.Latest(freshSinceMs) is { } latest && OnNode(selector, latest.Pod)) found.Add(latest);
+            if (pod.Latest(freshSinceMs) is { } latest && selector.Admits(latest.Pod)) found.Add(latest);
         }
         var more = found.Count > limit;
         if (more) found.RemoveAt(limit);
@@ -90,6 +90,7 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
         PodSelector selector, Func<PodIdentity, bool> keep, long fromMs, long nowMs, Func<IPodRowsSink> newSink, CancellationToken cancellationToken)
     {
         var freshSinceMs = FreshSince(nowMs);
+        bool Admitted(PodIdentity pod) => selector.Admits(pod) && keep(pod);
         var matching = _directory.Matching(selector);
         var pods = matching as IReadOnlyList<PodEntity> ?? [.. matching];
         // A big rollup (a namespace of 10,000 pods) decodes every pod's window: split it over the
@@ -105,7 +106,7 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
             {
                 timestamps.Clear();
                 values.Clear();
-                if (!pods[i].ReadIfMatching(selector.Node, keep, freshSinceMs, fromMs, nowMs, timestamps, values)) continue;
+                if (!pods[i].ReadIfMatching(Admitted, freshSinceMs, fromMs, nowMs, timestamps, values)) continue;
                 read[part]++;
                 sinks[part].Add(CollectionsMarshal.AsSpan(timestamps), CollectionsMarshal.AsSpan(values));
             }
@@ -114,6 +115,4 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
         else Parallel.For(0, parts, new ParallelOptions { CancellationToken = cancellationToken }, ReadPart);
         return Task.FromResult(read.Sum());
     }
-
-    private static bool OnNode(PodSelector selector, PodIdentity pod) => selector.Node is null || pod.Node == selector.Node;
 }

@@ -107,6 +107,27 @@ public sealed class BadRequestTests(SeededFacade seeded) : IClassFixture<SeededF
         { "owner name with _", "POST", "/api/pods/web-1", Json, PodBody(""","ownerKind":"ReplicaSet","ownerName":"x_y" """), 400 },
         { "owner kind not a kind", "POST", "/api/pods/web-1", Json, PodBody(""","ownerKind":"Replica Set" """), 400 },
         { "pod node not a name", "POST", "/api/pods/web-1", Json, PodBody(""","node":"Node 1" """), 400 },
+        // Section 6: labels follow Kubernetes' rules, new values are values like any other
+        { "label key starting with -", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"-app":"web"}"""), 400 },
+        { "label key with a space", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"my app":"web"}"""), 400 },
+        { "label key with an upper-case prefix", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"Example.com/app":"web"}"""), 400 },
+        { "label key of 64 characters", "POST", "/api/pods/web-1", Json, PodBody($$""","labels":{"{{new string('k', 64)}}":"web"}"""), 400 },
+        { "label value of 64 characters", "POST", "/api/pods/web-1", Json, PodBody($$""","labels":{"app":"{{new string('v', 64)}}"}"""), 400 },
+        { "label value ending in .", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"app":"web."}"""), 400 },
+        { "label value null", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"app":null}"""), 400 },
+        { "label value a number", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{"app":1}"""), 400 },
+        { "labels as an array", "POST", "/api/pods/web-1", Json, PodBody(""","labels":["app"]"""), 400 },
+        { "65 labels", "POST", "/api/pods/web-1", Json, PodBody(""","labels":{""" + string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"k{i}\":\"v\"")) + "}"), 400 },
+        { "bad node label", "POST", "/api/nodes/node-1", Json, $$$"""{"timestamp":"{{{Now}}}","labels":{"a:b":"c"},"cpu":{"usageSecondsTotal":130}}""", 400 },
+        { "bad label of a batch pod", "POST", "/api/nodes/node-1/batch", Json, Batch("""{"name":"web-1","namespace":"shop","labels":{"app":"-"}}"""), 400 },
+        { "negative cpu limit", "POST", "/api/pods/web-1", Json, PodBody(""","resources":{"cpuLimitCores":-1}"""), 400 },
+        { "memory limit past 2^64", "POST", "/api/pods/web-1", Json, PodBody(""","resources":{"memoryLimitBytes":1e20}"""), 400 },
+        { "throttled periods as a string", "POST", "/api/pods/web-1", Json, PodBody(""","cpu":{"throttledPeriodsTotal":"3"}"""), 400 },
+        { "negative pressure", "POST", "/api/pods/web-1", Json, PodBody(""","pressure":{"io":{"stalledSecondsTotal":-0.1}}"""), 400 },
+        { "negative container OOM kills", "POST", "/api/pods/web-1", Json, PodBody(""","containers":[{"name":"app","memory":{"oomKillsTotal":-1}}]"""), 400 },
+        { "container request as a boolean", "POST", "/api/pods/web-1", Json, PodBody(""","containers":[{"name":"app","resources":{"cpuRequestCores":true}}]"""), 400 },
+        { "labelSelector malformed", "GET", "/api/pods?labelSelector=a%3D(b)", null, null, 400 },
+        { "labelSelector with a bad key", "GET", "/api/pods?labelSelector=-a", null, null, 400 },
         // Missing namespace
         { "pod without namespace", "POST", "/api/pods/web-1", Json, """{"cpu":{"usageSecondsTotal":20}}""", 400 },
         { "batch pod without namespace", "POST", "/api/nodes/node-1/batch", Json, Batch("""{"name":"web-1","cpu":{"usageSecondsTotal":20}}"""), 400 },
@@ -206,6 +227,26 @@ public sealed class BadRequestTests(SeededFacade seeded) : IClassFixture<SeededF
         var problem = await FacadeFactory.AssertProblemAsync(response, 400);
         Assert.Contains("broken-pod", (string)problem["detail"]!, StringComparison.Ordinal);
         Assert.Contains("pods[2]", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(before, await seeded.FingerprintAsync());
+    }
+
+    [Fact]
+    public async Task A_bad_label_is_a_400_naming_the_label_and_the_rule()
+    {
+        var before = await seeded.FingerprintAsync();
+        using var key = await seeded.Facade.PostJsonAsync("/api/pods/web-1", PodBody(""","labels":{"app":"web","team_x/y":"a"}"""));
+        var keyProblem = await FacadeFactory.AssertProblemAsync(key, 400);
+        Assert.Contains("'team_x/y'", (string)keyProblem["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("label key", (string)keyProblem["detail"]!, StringComparison.Ordinal);
+
+        using var value = await seeded.Facade.PostJsonAsync("/api/nodes/node-1/batch", Batch("""{"name":"web-1","namespace":"shop","labels":{"tier":"front end"}}"""));
+        var valueProblem = await FacadeFactory.AssertProblemAsync(value, 400);
+        Assert.Contains("pods[0]", (string)valueProblem["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("'tier'", (string)valueProblem["detail"]!, StringComparison.Ordinal);
+        Assert.Contains("'front end'", (string)valueProblem["detail"]!, StringComparison.Ordinal);
+
+        using var limit = await seeded.Facade.PostJsonAsync("/api/pods/web-1", PodBody(""","resources":{"memoryLimitBytes":-2}"""));
+        Assert.Contains("resources.memoryLimitBytes", (string)(await FacadeFactory.AssertProblemAsync(limit, 400))["detail"]!, StringComparison.Ordinal);
         Assert.Equal(before, await seeded.FingerprintAsync());
     }
 

@@ -96,10 +96,18 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
 
         static KubeMonitor.Facade.Storage.IngestBatch Sample(int w, long k, bool garbage)
         {
-            // In the columns of PodFields.Table: cpu, working set, usage, disk and network (absent).
-            double[] pod = [garbage ? 1e15 : (double)k * k + w, garbage ? 3 : 7.0 * k, 1, double.NaN, double.NaN, double.NaN, double.NaN];
+            // In the columns of PodFields.Table: cpu, working set, usage; the others absent.
+            var pods = KubeMonitor.Facade.Storage.PodFields.Table;
+            var pod = pods.EmptyRow();
+            pod[pods.Column("cpu.usageSecondsTotal")] = garbage ? 1e15 : (double)k * k + w;
+            pod[pods.Column("memory.workingSetBytes")] = garbage ? 3 : 7.0 * k;
+            pod[pods.Column("memory.usageBytes")] = 1;
+            var containers = KubeMonitor.Facade.Storage.ContainerFields.Table;
+            var container = containers.EmptyRow();
+            container[containers.Column("cpu.usageSecondsTotal")] = garbage ? 0 : k;
+            container[containers.Column("memory.workingSetBytes")] = 1;
             var entry = new KubeMonitor.Facade.Storage.PodEntry("load", $"writer-{w}", "node-1", null, null, null, "writer",
-                T0.AddMilliseconds(k * 100).ToUnixTimeMilliseconds(), pod, [new("app", [garbage ? 0 : k, 1])]);
+                T0.AddMilliseconds(k * 100).ToUnixTimeMilliseconds(), pod, [new("app", container)]);
             return new KubeMonitor.Facade.Storage.IngestBatch(null, [entry]);
         }
 

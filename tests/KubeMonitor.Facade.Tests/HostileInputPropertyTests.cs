@@ -80,12 +80,29 @@ public sealed class HostileInputPropertyTests : IDisposable
         Gen.Bool.Array[fields.Length].SelectMany(present => Number.Array[fields.Length].Select(values =>
             "{" + string.Join(',', fields.Where((_, i) => present[i]).Select((f, i) => $"\"{f}\":{values[i]}")) + "}"));
 
-    private static Gen<string> Container => Gen.Select(Name, Section("usageSecondsTotal"), Section("workingSetBytes"),
-        (name, cpu, memory) => $$"""{"name":{{Json(name)}},"cpu":{{cpu}},"memory":{{memory}}}""");
+    private static Gen<string> Container => Gen.Select(
+        Name, Section("usageSecondsTotal", "throttledSecondsTotal", "throttledPeriodsTotal", "periodsTotal"), Section("workingSetBytes", "oomKillsTotal"),
+        Section("cpuRequestCores", "cpuLimitCores", "memoryRequestBytes", "memoryLimitBytes"),
+        (name, cpu, memory, resources) => $$"""{"name":{{Json(name)}},"resources":{{resources}},"cpu":{{cpu}},"memory":{{memory}}}""");
+
+    /// <summary>Labels (docs/api.md section 6) as a first member of an object, or nothing: good ones, and ones Kubernetes refuses.</summary>
+    private static readonly Gen<string> Labels = Gen.Frequency(
+        (4, Gen.Const("")),
+        (3, Gen.OneOf("""{"app":"web"}""", """{"app":"web","app.kubernetes.io/name":"web","empty":""}""", "{}").Select(l => $"\"labels\":{l},")),
+        (1, Gen.OneOf(
+            """{"-a":"b"}""", """{"a":"-"}""", """{"a":null}""", """{"a":1}""", "[]", "\"app=web\"", """{"A_/b":"c"}""", """{"":"x"}""",
+            """{"a":"\u0000"}""", "{" + string.Join(',', Enumerable.Range(0, 65).Select(i => $"\"k{i}\":\"v\"")) + "}").Select(l => $"\"labels\":{l},")));
+
+    /// <summary>A pod's requests and limits and its pressure counters, as first members of an object.</summary>
+    private static Gen<string> PodExtras => Gen.Select(
+        Section("cpuRequestCores", "cpuLimitCores", "memoryRequestBytes", "memoryLimitBytes"),
+        Section("waitingSecondsTotal", "stalledSecondsTotal"), Section("waitingSecondsTotal", "stalledSecondsTotal"),
+        (resources, cpu, io) => $"\"resources\":{resources},\"pressure\":{{\"cpu\":{cpu},\"io\":{io}}},");
 
     private Gen<string> Pod => Gen.Select(
         Name, Gen.Frequency((8, GoodName.Where(n => !n.Contains('.', StringComparison.Ordinal))), (1, BadName)), Timestamp,
-        Section("usageSecondsTotal"), Section("usageBytes", "workingSetBytes"), Section("readBytesTotal", "writeBytesTotal"),
+        Section("usageSecondsTotal", "throttledSecondsTotal", "throttledPeriodsTotal", "periodsTotal"),
+        Section("usageBytes", "workingSetBytes", "oomKillsTotal"), Section("readBytesTotal", "writeBytesTotal"),
         Section("rxBytesTotal", "txBytesTotal"),
         Gen.Frequency((10, Container.Array[0, 3]), (1, Container.Array[40, 60])))
         .Select(Gen.Bool, Gen.OneOf("Deployment", "ReplicaSet", "Job", "weird kind", ""),
@@ -94,21 +111,22 @@ public sealed class HostileInputPropertyTests : IDisposable
                 var (name, ns, timestamp, cpu, memory, disk, network, containers) = p;
                 var owner = withOwner ? $",\"ownerKind\":{Json(kind)},\"ownerName\":{Json(name + "-1")}" : "";
                 return $$"""{"name":{{Json(name)}},"namespace":{{Json(ns)}},"timestamp":{{timestamp}},"uid":{{Json(name + "-uid")}}{{owner}},"cpu":{{cpu}},"memory":{{memory}},"disk":{{disk}},"network":{{network}},"containers":[{{string.Join(',', containers)}}]}""";
-            });
+            })
+        .Select(Labels, PodExtras, (pod, labels, extras) => "{" + labels + extras + pod[1..]);
 
     private Gen<string> Batch => Gen.Select(
         Gen.Frequency((6, Timestamp), (1, Gen.Const("null"))),
         Gen.Frequency((3, Timestamp), (1, Gen.Const("null")), (1, Gen.Int[-1200, 1200].Select(s => Json(Iso(_facade.Clock.GetUtcNow().AddSeconds(s)))))),
-        Gen.Select(Section("usageSecondsTotal", "capacityCores"), Section("totalBytes", "availableBytes", "usedBytes"), Section("readBytesTotal", "writeBytesTotal")),
+        Gen.Select(Section("usageSecondsTotal", "capacityCores"), Section("totalBytes", "availableBytes", "usedBytes"), Section("readBytesTotal", "writeBytesTotal"), Labels),
         Gen.Frequency((30, Pod.Array[0, 6]), (1, Pod.Array[1500, 2500])),
         Gen.Frequency((20, Gen.Const("")), (1, Gen.Int[10, 200].Select(depth => ",\"deep\":" + new string('[', depth) + new string(']', depth))),
             (1, Gen.Const(",\"unknown\":{\"a\":[1,2,{\"b\":null}]}"))),
         Gen.Frequency((8, Gen.Const(false)), (1, Gen.Const(true))),
         (timestamp, sentAt, node, pods, extra, duplicate) =>
         {
-            var (cpu, memory, disk) = node;
+            var (cpu, memory, disk, labels) = node;
             var podList = duplicate && pods.Length > 0 ? [.. pods, pods[0]] : pods;
-            return $$"""{"timestamp":{{timestamp}},"sentAt":{{sentAt}},"node":{"cpu":{{cpu}},"memory":{{memory}},"disk":{{disk}}},"pods":[{{string.Join(',', podList)}}]{{extra}}}""";
+            return $$"""{"timestamp":{{timestamp}},"sentAt":{{sentAt}},"node":{{{labels}}"cpu":{{cpu}},"memory":{{memory}},"disk":{{disk}}},"pods":[{{string.Join(',', podList)}}]{{extra}}}""";
         });
 
     private static readonly Gen<string> MediaType = Gen.Frequency(
@@ -142,7 +160,8 @@ public sealed class HostileInputPropertyTests : IDisposable
 
     private static readonly Gen<string> QueryValue = Gen.OneOf(
         "1", "5", "60", "300", "3600", "3601", "0", "-1", "1e3", "1.5", "abc", "", "99999999999", "%00", "%ZZ", "+5", " 5", "0x10",
-        "a", "node-1", "web-1", "UPPER", "a%2Fb", "%01", "ZZZZ", "bnMvd2ViLTE", "10000", "10001");
+        "a", "node-1", "web-1", "UPPER", "a%2Fb", "%01", "ZZZZ", "bnMvd2ViLTE", "10000", "10001",
+        "app%3Dweb", "!app", "app%20in%20(web%2Cx)", "app%20notin%20()", "a%3D(b)", "a%20in%20(", "app%21%3D", "%3D%3D", "a%2C%2Cb");
 
     private static readonly Gen<string> Query = Gen.Select(
         Gen.OneOf("window", "step", "namespace", "node", "limit", "continue", "labelSelector", "unknown", "window"), QueryValue)
@@ -163,6 +182,7 @@ public sealed class HostileInputPropertyTests : IDisposable
     public async Task Hostile_pushes_and_queries_never_give_a_5xx_nor_half_store_anything()
     {
         var count = 0;
+        var takenWithLabels = 0;
         await Request.SampleAsync(async request =>
         {
             count++;
@@ -175,9 +195,14 @@ public sealed class HostileInputPropertyTests : IDisposable
             {
                 Assert.Equal(before, await StoreFingerprintAsync());
             }
+            else if (request.IsPush && request.ToString().Contains("\"labels\":{\"", StringComparison.Ordinal))
+            {
+                takenWithLabels++;
+            }
             await ReadEveryViewAsync(request);
         }, iter: Iterations, threads: 1);
         Assert.Equal(Iterations, count);
+        Assert.True(takenWithLabels > 0, "no push with labels was taken: the generator only makes refused ones");
 
         // A plain push still works and is seen.
         _facade.Clock.Advance(TimeSpan.FromSeconds(10));

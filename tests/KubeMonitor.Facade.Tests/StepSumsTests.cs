@@ -1,5 +1,6 @@
 using KubeMonitor.Facade.Api;
 using KubeMonitor.Facade.Queries;
+using KubeMonitor.Facade.Storage;
 
 namespace KubeMonitor.Facade.Tests;
 
@@ -69,9 +70,16 @@ public sealed class StepSumsTests
         Assert.Throws<ArgumentException>(() => sums.Add(new StepSums(T0 + 4_000, T0 + 10_000, 2)));
     }
 
-    /// <summary>Pod rows in the columns of PodFields.Table: cpu seconds, working set, usage 1, no disk or network.</summary>
+    /// <summary>Pod rows in the columns of PodFields.Table: cpu seconds, working set, usage 1, nothing else.</summary>
     private static double[] Rows(double[] cpuSeconds, double workingSet) =>
-        cpuSeconds.SelectMany(c => new[] { c, workingSet, 1, double.NaN, double.NaN, double.NaN, double.NaN }).ToArray();
+        cpuSeconds.SelectMany(c =>
+        {
+            var row = PodFields.Table.EmptyRow();
+            row[PodFields.Table.Column("cpu.usageSecondsTotal")] = c;
+            row[PodFields.Table.Column("memory.workingSetBytes")] = workingSet;
+            row[PodFields.Table.Column("memory.usageBytes")] = 1;
+            return row;
+        }).ToArray();
 
     /// <summary>The sums' points as the JSON view shows them.</summary>
     private static List<AggregatePoint> Points(StepSums sums) => ViewMapping.NamespaceSeries("ns", new Windowed(0, 0, 1, sums.Points(), new Summary())).Points.ToList();

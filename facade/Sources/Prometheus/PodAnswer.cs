@@ -4,8 +4,9 @@ namespace KubeMonitor.Facade.Sources.Prometheus;
 
 /// <summary>
 /// The pods of one answer, grouped from its series in whatever order they come: each pod's rows
-/// (by <c>namespace</c>, <c>pod</c>), its containers' rows (+ <c>container</c>) and its newest
-/// <c>kubemonitor_pod_info</c>.
+/// (by <c>namespace</c>, <c>pod</c>), its containers' rows (+ <c>container</c>), its newest
+/// <c>kubemonitor_pod_info</c> and its newest <c>kubemonitor_pod_labels</c>. A container series
+/// that a pod field sums (requests and limits) goes to both.
 /// </summary>
 /// <param name="lastTwo">Keep only what the newest two rows need (latest views).</param>
 internal sealed class PodAnswer(bool lastTwo)
@@ -29,14 +30,20 @@ internal sealed class PodAnswer(bool lastTwo)
         if (metric == InfoMetric)
         {
             Parts(key).SeeInfo(series);
+            return;
         }
-        else if (metric is not null && MetricColumns.Pod.Has(metric))
+        if (metric == KubernetesLabelSeries.PodMetric)
+        {
+            Parts(key).SeeLabels(series);
+            return;
+        }
+        if (metric is not null && MetricColumns.Pod.Has(metric))
         {
             var parts = Parts(key);
             MetricColumns.Pod.AddTo(parts.Rows, series, lastTwo);
             parts.SeeNode(series);
         }
-        else if (metric is not null && MetricColumns.Container.Has(metric) && series.Label("container") is { Length: > 0 } container)
+        if (metric is not null && MetricColumns.Container.Has(metric) && series.Label("container") is { Length: > 0 } container)
         {
             MetricColumns.Container.AddTo(Parts(key).Container(container), series, lastTwo);
         }
@@ -57,6 +64,8 @@ internal sealed class PodParts(PodKey key)
     private PodIdentity? _info;
     private long _nodeSeenMs = long.MinValue;
     private string? _node;
+    private long _labelsMs = long.MinValue;
+    private LabelSet? _labels;
 
     public PodKey Key => key;
 
@@ -67,9 +76,12 @@ internal sealed class PodParts(PodKey key)
 
     /// <summary>
     /// Who the pod is: from its newest <c>kubemonitor_pod_info</c> (an empty label is no value), or,
-    /// without one, the node label of its newest series.
+    /// without one, the node label of its newest series; its labels from its newest <c>kubemonitor_pod_labels</c>.
     /// </summary>
-    public PodIdentity Identity => _info ?? new PodIdentity(key.Namespace, key.Name, _node, null, null, null, null);
+    public PodIdentity Identity => (_info ?? new PodIdentity(key.Namespace, key.Name, _node, null, null, null, null)) with { Labels = _labels };
+
+    /// <summary>The pod's newest labels, or null when the answer had no labels series of it.</summary>
+    public LabelSet? Labels => _labels;
 
     public RowSet Container(string name)
     {
@@ -104,6 +116,14 @@ internal sealed class PodParts(PodKey key)
         _infoMs = newest;
         _info = new PodIdentity(key.Namespace, key.Name,
             Value(series, "node"), Value(series, "uid"), Value(series, "owner_kind"), Value(series, "owner_name"), Value(series, "deployment"));
+    }
+
+    internal void SeeLabels(RawSeries series)
+    {
+        var newest = series.Timestamps[^1];
+        if (newest < _labelsMs) return;
+        _labelsMs = newest;
+        _labels = KubernetesLabelSeries.LabelsOf(series);
     }
 
     internal void SeeNode(RawSeries series)

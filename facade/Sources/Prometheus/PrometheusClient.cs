@@ -50,7 +50,8 @@ internal sealed class PrometheusClient
     /// <summary>Evaluates <paramref name="query"/> at <paramref name="timeMs"/> and hands each series of the answer to <paramref name="onSeries"/>.</summary>
     /// <exception cref="SourceUnavailableException">The backend is unreachable, slow, refusing, or answered something unreadable.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
-    public async Task QueryAsync(BackendCall call, string query, long timeMs, IReadOnlySet<string> labels, Action<RawSeries> onSeries)
+    /// <param name="labelPrefix">Also keep every label whose name starts with this.</param>
+    public async Task QueryAsync(BackendCall call, string query, long timeMs, IReadOnlySet<string> labels, Action<RawSeries> onSeries, string? labelPrefix = null)
     {
         try
         {
@@ -59,7 +60,7 @@ internal sealed class PrometheusClient
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, call.Token);
             if (!response.IsSuccessStatusCode) throw await Refused(response, query, call.Token);
 
-            var parser = new QueryAnswerParser(labels, onSeries);
+            var parser = new QueryAnswerParser(labels, onSeries, labelPrefix);
             await using (var body = await response.Content.ReadAsStreamAsync(call.Token))
             {
                 await QueryAnswerReader.ReadAsync(body, parser, call.Token);

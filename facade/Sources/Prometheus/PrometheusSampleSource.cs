@@ -17,12 +17,22 @@ internal sealed class PrometheusSampleSource : ISampleSource
     /// <summary>Most pods of whole namespaces read by one latest query (its answer is held two rows a series).</summary>
     internal const int PodsPerWholeNamespaceQuery = 5000;
 
+    /// <summary>
+    /// How far before a rollup's window its rows are read first: far enough for the base row (the
+    /// last before the window) at scrape intervals up to a minute, where the staleness limit would
+    /// read a 5-minute window twice over. A pod with no row in it is read again back to the
+    /// staleness limit, so the rows are the same.
+    /// </summary>
+    internal const long BaseLookbackMs = 120_000;
+
     /// <summary>Chunks of one request read at once.</summary>
     private const int ParallelQueries = 2;
 
     private static readonly TimeSpan ReadinessTimeout = TimeSpan.FromSeconds(5);
     private static readonly IReadOnlySet<string> KeyLabels = new HashSet<string>(["namespace", "pod", "node"], StringComparer.Ordinal);
-    private static readonly string[] PodMetrics = [.. MetricColumns.Pod.Metrics, .. MetricColumns.Container.Metrics, PodAnswer.InfoMetric];
+    private static readonly string[] PodMetrics =
+        [.. MetricColumns.Pod.Metrics.Union(MetricColumns.Container.Metrics), PodAnswer.InfoMetric, KubernetesLabelSeries.PodMetric];
+    private static readonly string[] NodeMetrics = [.. MetricColumns.Node.Metrics, KubernetesLabelSeries.NodeMetric];
 
     private readonly PrometheusClient _client;
     private readonly TimeProvider _clock;
@@ -64,7 +74,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
         return answer.Nodes
             .Where(n => IsLive(n.Value, nowMs))
             .OrderBy(n => n.Key, StringComparer.Ordinal)
-            .Select(n => new NodeLatest(n.Key, n.Value.Latest()))
+            .Select(n => new NodeLatest(n.Key, n.Value.Latest(), answer.LabelsOf(n.Key)))
             .ToList();
     }
 
@@ -72,7 +82,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
     {
         using var call = _client.Start(cancellationToken);
         var answer = await ReadNodesAsync(call, name, _stalenessMs, nowMs, lastTwo: true);
-        return answer.Nodes.TryGetValue(name, out var rows) && IsLive(rows, nowMs) ? new NodeLatest(name, rows.Latest()) : null;
+        return answer.Nodes.TryGetValue(name, out var rows) && IsLive(rows, nowMs) ? new NodeLatest(name, rows.Latest(), answer.LabelsOf(name)) : null;
     }
 
     public async Task<RawRows?> NodeRowsAsync(string name, long fromMs, long nowMs, CancellationToken cancellationToken)
@@ -84,6 +94,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
 
     public async Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, CancellationToken cancellationToken)
     {
+        selector = Sanitized(selector);
         using var call = _client.Start(cancellationToken);
         var (keys, _) = await LivePodKeysAsync(call, selector, nowMs);
         var found = await LatestAsync(call, selector, keys, 0, keys.Count, nowMs);
@@ -93,6 +104,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
     public async Task<PodLatestPage> PodsPageAsync(PodSelector selector, long nowMs, PodKey? after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        selector = Sanitized(selector);
         using var call = _client.Start(cancellationToken);
         var (keys, _) = await LivePodKeysAsync(call, selector, nowMs);
         var start = after is { } cursor ? FirstAfter(keys, cursor) : 0;
@@ -119,13 +131,14 @@ internal sealed class PrometheusSampleSource : ISampleSource
         using var call = _client.Start(cancellationToken);
         var answer = new PodAnswer(lastTwo: false);
         var query = Range(PodMetrics, WindowRange(fromMs, nowMs), PromQl.OneOf("namespace", [pod.Namespace]), PromQl.OneOf("pod", [pod.Name]));
-        await _client.QueryAsync(call, query, nowMs, PodAnswer.Labels, answer.Add);
+        await _client.QueryAsync(call, query, nowMs, PodAnswer.Labels, answer.Add, KubernetesLabelSeries.Prefix);
         return answer.Pods.TryGetValue(pod, out var parts) && IsLive(parts.Rows, nowMs) ? parts.Window(fromMs) : null;
     }
 
     public async Task<int> ReadPodRowsAsync(
         PodSelector selector, Func<PodIdentity, bool> keep, long fromMs, long nowMs, Func<IPodRowsSink> newSink, CancellationToken cancellationToken)
     {
+        selector = Sanitized(selector);
         using var call = _client.Start(cancellationToken);
         // Who the pods are first (pod_info alone is one small series a pod), so that only the rows
         // of the pods kept (a deployment's, out of a whole namespace) are read.
@@ -145,39 +158,79 @@ internal sealed class PrometheusSampleSource : ISampleSource
         IPodRowsSink? sink = null;
         var handed = 0;
         var range = WindowRange(fromMs, nowMs);
+        var shortRange = Math.Min(range, Math.Max(0, nowMs - fromMs) + BaseLookbackMs);
+        var withoutBase = new List<PodKey>();
         foreach (var chunk in PodChunks.Split(kept, 0, kept.Count, PodsPerRegex, maxWholeNamespacePods: 0))
         {
-            var answer = new PodAnswer(lastTwo: false);
-            await _client.QueryAsync(call, Range(MetricColumns.Pod.Metrics, range, [.. Matchers(selector), chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add);
+            var answer = await ReadPodRowsAsync(call, selector, chunk, shortRange, nowMs);
             foreach (var key in chunk.Keys)
             {
                 if (!answer.Pods.TryGetValue(key, out var parts) || !IsLive(parts.Rows, nowMs)) continue;
-                var rows = parts.Rows.From(fromMs);
-                (sink ??= newSink()).Add(rows.Timestamps, rows.Values);
-                handed++;
+                if (shortRange < range && parts.Rows.OldestMs >= fromMs)
+                {
+                    withoutBase.Add(key);
+                    continue;
+                }
+                Hand(parts.Rows);
+            }
+        }
+        // New in the window, or scraped less often than the short lookback: the base may be older.
+        foreach (var chunk in PodChunks.Split(withoutBase, 0, withoutBase.Count, PodsPerRegex, maxWholeNamespacePods: 0))
+        {
+            var answer = await ReadPodRowsAsync(call, selector, chunk, range, nowMs);
+            foreach (var key in chunk.Keys)
+            {
+                if (answer.Pods.TryGetValue(key, out var parts) && IsLive(parts.Rows, nowMs)) Hand(parts.Rows);
             }
         }
         return handed;
+
+        void Hand(RowSet rowSet)
+        {
+            var rows = rowSet.From(fromMs);
+            (sink ??= newSink()).Add(rows.Timestamps, rows.Values);
+            handed++;
+        }
+    }
+
+    private async Task<PodAnswer> ReadPodRowsAsync(BackendCall call, PodSelector selector, PodChunk chunk, long rangeMs, long nowMs)
+    {
+        var answer = new PodAnswer(lastTwo: false);
+        await _client.QueryAsync(call, Range(MetricColumns.Pod.Metrics, rangeMs, [.. Matchers(selector), chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add);
+        return answer;
     }
 
     private async Task<NodeAnswer> ReadNodesAsync(BackendCall call, string? node, long rangeMs, long nowMs, bool lastTwo)
     {
         var answer = new NodeAnswer(lastTwo);
-        var query = Range(MetricColumns.Node.Metrics, rangeMs, node is null ? null : PromQl.OneOf("node", [node]));
-        await _client.QueryAsync(call, query, nowMs, NodeAnswer.Labels, answer.Add);
+        var query = Range(NodeMetrics, rangeMs, node is null ? null : PromQl.OneOf("node", [node]));
+        await _client.QueryAsync(call, query, nowMs, NodeAnswer.Labels, answer.Add, KubernetesLabelSeries.Prefix);
         return answer;
     }
 
     /// <summary>
-    /// The pods with a sample of a pod metric within the staleness limit, sorted, and the node
-    /// label each has (for a pod without <c>kubemonitor_pod_info</c>). One small answer: a
-    /// (namespace, pod, node) per pod, however many samples they hold.
+    /// The pods with a sample of a pod metric within the staleness limit whose labels the selector
+    /// admits, sorted, and the node label each has (for a pod without <c>kubemonitor_pod_info</c>).
+    /// Small answers: a (namespace, pod, node) per pod, however many samples they hold, and with a
+    /// label selector each pod's labels series.
     /// </summary>
     private async Task<(List<PodKey> Keys, Dictionary<PodKey, string?> Nodes)> LivePodKeysAsync(BackendCall call, PodSelector selector, long nowMs)
     {
+        if (selector.Labels is not { } labelSelector) return await LivePodKeysAsync(call, Matchers(selector), nowMs);
+        var labels = new PodAnswer(lastTwo: true);
+        var labelsQuery = Range([KubernetesLabelSeries.PodMetric], _stalenessMs, Matchers(selector));
+        var keysRead = LivePodKeysAsync(call, Matchers(selector), nowMs);
+        await Task.WhenAll(keysRead, _client.QueryAsync(call, labelsQuery, nowMs, PodAnswer.Labels, labels.Add, KubernetesLabelSeries.Prefix));
+        var (keys, nodes) = await keysRead;
+        // A pod without a labels series has no labels: it passes only !key, != and notin, as in Kubernetes.
+        keys.RemoveAll(key => !labelSelector.Matches(labels.Pods.TryGetValue(key, out var parts) ? parts.Labels : null));
+        return (keys, nodes);
+    }
+
+    private async Task<(List<PodKey> Keys, Dictionary<PodKey, string?> Nodes)> LivePodKeysAsync(BackendCall call, List<string> matchers, long nowMs)
+    {
         // count_over_time of each metric on its own: over several metrics at once it would give
         // series that differ only in the dropped metric name, which PromQL refuses.
-        var matchers = Matchers(selector);
         var query = string.Join(" or ", MetricColumns.Pod.Metrics.Select(metric =>
             $"group by (namespace, pod, node) (count_over_time({metric}{PromQl.Selector([.. matchers, MetricColumns.Pod.MatchersOf(metric), _extraMatchers])}[{PromQl.Duration(_stalenessMs)}]))"));
         var nodes = new Dictionary<PodKey, string?>();
@@ -201,7 +254,7 @@ internal sealed class PrometheusSampleSource : ISampleSource
         await ForEachAsync(chunks, async chunk =>
         {
             var answer = new PodAnswer(lastTwo: true);
-            await _client.QueryAsync(call, Range(PodMetrics, _stalenessMs, [.. matchers, chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add);
+            await _client.QueryAsync(call, Range(PodMetrics, _stalenessMs, [.. matchers, chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add, KubernetesLabelSeries.Prefix);
             var latest = new List<PodLatest>(chunk.Keys.Count);
             foreach (var key in chunk.Keys)
             {
@@ -259,6 +312,10 @@ internal sealed class PrometheusSampleSource : ISampleSource
     private bool IsLive(RowSet rows, long nowMs) => !rows.IsEmpty && rows.NewestMs >= nowMs - _stalenessMs;
 
     private static bool IsOnNode(PodSelector selector, PodIdentity pod) => selector.Node is null || pod.Node == selector.Node;
+
+    /// <summary>The selector over the label keys as this source names them (docs/api.md section 8: sanitized).</summary>
+    private static PodSelector Sanitized(PodSelector selector) =>
+        selector.Labels is { } labels ? selector with { Labels = labels.WithKeys(KubernetesLabelSeries.SanitizedKey) } : selector;
 
     private static int FirstAfter(List<PodKey> keys, PodKey cursor)
     {

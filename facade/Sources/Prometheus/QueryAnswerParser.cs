@@ -16,6 +16,7 @@ internal sealed class QueryAnswerParser
     private enum Level { Start, Root, Data, Result, Done }
 
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _wanted;
+    private readonly string? _wantedPrefix;
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _pool;
     private readonly Action<RawSeries> _onSeries;
@@ -24,8 +25,10 @@ internal sealed class QueryAnswerParser
     private Level _level;
 
     /// <param name="wantedLabels">The labels to keep on each series (others are skipped unread).</param>
-    public QueryAnswerParser(IReadOnlySet<string> wantedLabels, Action<RawSeries> onSeries)
+    /// <param name="wantedPrefix">Also keep every label whose name starts with this (<c>label_</c> of the labels metrics).</param>
+    public QueryAnswerParser(IReadOnlySet<string> wantedLabels, Action<RawSeries> onSeries, string? wantedPrefix = null)
     {
+        _wantedPrefix = wantedPrefix;
         _wanted = new HashSet<string>(wantedLabels, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _pool = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
         _onSeries = onSeries;
@@ -200,11 +203,16 @@ internal sealed class QueryAnswerParser
         if (reader.ValueIsEscaped || reader.ValueSpan.Length > chars.Length)
         {
             var name = reader.GetString()!;
-            return _wanted.TryGetValue(name.AsSpan(), out var kept) ? kept : null;
+            if (_wanted.TryGetValue(name.AsSpan(), out var kept)) return kept;
+            return HasWantedPrefix(name) ? Intern(name) : null;
         }
         var length = Encoding.UTF8.GetChars(reader.ValueSpan, chars);
-        return _wanted.TryGetValue(chars[..length], out var wanted) ? wanted : null;
+        if (_wanted.TryGetValue(chars[..length], out var wanted)) return wanted;
+        if (!HasWantedPrefix(chars[..length])) return null;
+        return _pool.TryGetValue(chars[..length], out var pooled) ? pooled : Intern(new string(chars[..length]));
     }
+
+    private bool HasWantedPrefix(ReadOnlySpan<char> name) => _wantedPrefix is not null && name.StartsWith(_wantedPrefix, StringComparison.Ordinal);
 
     /// <summary>A label value, one string per distinct value in the answer (a namespace is on thousands of series).</summary>
     private string Pooled(ref Utf8JsonReader reader)

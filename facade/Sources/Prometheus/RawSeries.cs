@@ -22,6 +22,9 @@ internal sealed class RawSeries
 
     public string? Label(string name) => _labels.GetValueOrDefault(name);
 
+    /// <summary>The labels kept of this series.</summary>
+    public IReadOnlyDictionary<string, string> Labels => _labels;
+
     internal void Clear()
     {
         _labels.Clear();

@@ -19,6 +19,9 @@ internal sealed class RowSet(int fieldCount)
     /// <summary>The newest row's time, or <see cref="long.MinValue"/> while empty.</summary>
     public long NewestMs { get; private set; } = long.MinValue;
 
+    /// <summary>The oldest row's time, or <see cref="long.MaxValue"/> while empty.</summary>
+    public long OldestMs { get; private set; } = long.MaxValue;
+
     /// <summary>Adds a series' samples to a column; NaN samples (no value) are left out.</summary>
     public void Add(int column, ReadOnlySpan<long> timestamps, ReadOnlySpan<double> values)
     {
@@ -33,6 +36,7 @@ internal sealed class RowSet(int fieldCount)
                 Array.Fill(row, double.NaN);
                 _rows.Add(timestamp, row);
                 if (timestamp > NewestMs) NewestMs = timestamp;
+                if (timestamp < OldestMs) OldestMs = timestamp;
             }
             row[column] = double.IsNaN(row[column]) ? value : row[column] + value;
         }

@@ -122,6 +122,44 @@ public sealed class AnswerMappingTests
         Assert.Equal((40_000L, 8.0), (actual.TimestampMs, actual.Values[PodFields.Table.Column("memory.usageBytes")]));
     }
 
+    [Fact]
+    public async Task Container_requests_and_limits_sum_into_the_pod_and_labels_come_from_the_newest_labels_series()
+    {
+        var limit = PodFields.Table.Column("cpu.limitCores");
+        var answer = new PodAnswer(lastTwo: false);
+        await FeedWithPrefixAsync(answer.Add, PodAnswer.Labels, KubernetesLabelSeries.Prefix,
+            Series("kubemonitor_pod_cpu_usage_seconds_total", "namespace=ns,pod=web-1,node=n", (10, 1), (20, 2)),
+            Series("kubemonitor_container_cpu_limit_cores", "namespace=ns,pod=web-1,container=app,node=n", (10, 0.5), (20, 0.5)),
+            Series("kubemonitor_container_cpu_limit_cores", "namespace=ns,pod=web-1,container=sidecar,node=n", (20, 0.25)),
+            Series("kubemonitor_container_cpu_usage_seconds_total", "namespace=ns,pod=web-1,container=app,node=n", (10, 1), (20, 2)),
+            Series("kubemonitor_pod_labels", "namespace=ns,pod=web-1,node=n,label_app=old", (10, 1)),
+            Series("kubemonitor_pod_labels", "namespace=ns,pod=web-1,node=n,label_app=web,label_app_kubernetes_io_name=web,uninvited=x", (20, 1)),
+            Series("kubemonitor_pod_info", "namespace=ns,pod=web-1,node=n,uid=u", (20, 1)));
+
+        var web = answer.Pods[new PodKey("ns", "web-1")];
+        var rows = web.Window(0).Rows;
+        Assert.Equal([0.5, 0.75], [rows.Row(0)[limit], rows.Row(1)[limit]]); // the sidecar's limit appears at 20
+        var app = web.Latest().Containers.Single(c => c.Name == "app");
+        Assert.Equal(0.5, app.Rows.Values[ContainerFields.Table.Column("cpu.limitCores")]);
+        Assert.Equal("u", web.Identity.Uid);
+        Assert.Equal(
+            [new KeyValuePair<string, string>("app", "web"), new("app_kubernetes_io_name", "web")],
+            web.Identity.Labels!);
+    }
+
+    [Fact]
+    public async Task A_nodes_labels_come_from_its_labels_series_and_add_no_row()
+    {
+        var answer = new NodeAnswer(lastTwo: false);
+        await FeedWithPrefixAsync(answer.Add, NodeAnswer.Labels, KubernetesLabelSeries.Prefix,
+            Series("kubemonitor_node_cpu_usage_seconds_total", "node=n1", (10, 1)),
+            Series("kubemonitor_node_labels", "node=n1,label_kubernetes_io_os=linux", (10, 1)));
+
+        Assert.Equal("linux", answer.LabelsOf("n1")!["kubernetes_io_os"]);
+        Assert.Null(answer.LabelsOf("n2"));
+        Assert.Equal([10_000L], answer.Nodes["n1"].From(0).Timestamps);
+    }
+
     /// <summary>A matrix series: labels as <c>a=b,c=d</c>, samples as (seconds, value).</summary>
     private static string Series(string metric, string labels, params (double Seconds, double Value)[] samples)
     {
@@ -130,10 +168,13 @@ public sealed class AnswerMappingTests
         return $$"""{"metric":{"__name__":"{{metric}}",{{string.Join(",", pairs)}}},"values":[{{string.Join(",", values)}}]}""";
     }
 
-    private static async Task FeedAsync(Action<RawSeries> add, IReadOnlySet<string> labels, params string[] series)
+    private static Task FeedAsync(Action<RawSeries> add, IReadOnlySet<string> labels, params string[] series) => FeedWithPrefixAsync(add, labels, null, series);
+
+    /// <summary>As <see cref="FeedAsync"/>, also keeping the labels whose names start with <paramref name="labelPrefix"/>.</summary>
+    private static async Task FeedWithPrefixAsync(Action<RawSeries> add, IReadOnlySet<string> labels, string? labelPrefix, params string[] series)
     {
         var json = """{"status":"success","data":{"resultType":"matrix","result":[""" + string.Join(",", series) + "]}}";
-        var parser = new QueryAnswerParser(labels, add);
+        var parser = new QueryAnswerParser(labels, add, labelPrefix);
         await QueryAnswerReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), parser, CancellationToken.None);
         Assert.Equal("success", parser.Status);
     }

@@ -9,6 +9,10 @@ namespace KubeMonitor.Facade.Tests.Prometheus;
 /// label as none). Every series also carries <paramref name="testLabelName"/> =
 /// <paramref name="testLabelValue"/>, so tests sharing one Prometheus never see each other's data.
 /// Timestamps are Unix milliseconds: a sample's own, else its batch's, else the default given.
+/// Section 6: labels as <c>kubemonitor_{pod,node}_labels</c> (keys sanitized as kube-state-metrics
+/// does), requests and limits as container series only (a pod's are the sums of its containers',
+/// so a pod's own <c>resources</c> must be those sums), throttling and OOM kills of the pod's own
+/// cgroup as <c>kubemonitor_pod_*</c> series, pressure as section 4's pod series.
 /// </summary>
 public sealed class ExporterSeries(string testLabelName, string testLabelValue)
 {
@@ -78,7 +82,12 @@ public sealed class ExporterSeries(string testLabelName, string testLabelValue)
         Add("kubemonitor_node_network_transmit_bytes_total", tx, ("interface", Interface));
         Add("kubemonitor_node_network_receive_bytes_total", rx is { } r ? LoopbackBytes(r) : null, ("interface", Loopback));
         Add("kubemonitor_node_network_transmit_bytes_total", tx is { } t ? LoopbackBytes(t) : null, ("interface", Loopback));
+        if (sample.Labels is { } labels) Add("kubemonitor_node_labels", 1, LabelPairs(labels));
     }
+
+    /// <summary>Kubernetes labels as Prometheus labels: <c>label_</c> and the key with every character outside [a-zA-Z0-9_] made <c>_</c>.</summary>
+    public static (string Name, string? Value)[] LabelPairs(IReadOnlyDictionary<string, string> labels) =>
+        [.. labels.Select(l => ("label_" + string.Concat(l.Key.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_')), (string?)l.Value))];
 
     private void AddPod(List<MetricSample> series, string pod, string? node, PodSample sample, long time)
     {
@@ -98,6 +107,20 @@ public sealed class ExporterSeries(string testLabelName, string testLabelValue)
         Add("kubemonitor_pod_disk_written_bytes_total", sample.Disk?.WriteBytesTotal);
         Add("kubemonitor_pod_network_receive_bytes_total", sample.Network?.RxBytesTotal);
         Add("kubemonitor_pod_network_transmit_bytes_total", sample.Network?.TxBytesTotal);
+        Add("kubemonitor_pod_cpu_throttled_seconds_total", sample.Cpu?.ThrottledSecondsTotal);
+        Add("kubemonitor_pod_cpu_throttled_periods_total", sample.Cpu?.ThrottledPeriodsTotal);
+        Add("kubemonitor_pod_cpu_periods_total", sample.Cpu?.PeriodsTotal);
+        Add("kubemonitor_pod_oom_kills_total", sample.Memory?.OomKillsTotal);
+        foreach (var (resource, stall) in new[] { ("cpu", sample.Pressure?.Cpu), ("memory", sample.Pressure?.Memory), ("io", sample.Pressure?.Io) })
+        {
+            Add($"kubemonitor_pod_pressure_{resource}_waiting_seconds_total", stall?.WaitingSecondsTotal);
+            Add($"kubemonitor_pod_pressure_{resource}_stalled_seconds_total", stall?.StalledSecondsTotal);
+        }
+        if (sample.Labels is { } labels)
+        {
+            AddSeries(series, "kubemonitor_pod_labels", 1, time, [("namespace", ns), ("pod", pod), ("node", node), .. LabelPairs(labels)]);
+        }
+        RequireResourcesSumContainers(pod, sample);
 
         foreach (var container in sample.Containers ?? [])
         {
@@ -108,6 +131,37 @@ public sealed class ExporterSeries(string testLabelName, string testLabelValue)
             AddContainer("kubemonitor_container_memory_working_set_bytes", container.Memory?.WorkingSetBytes);
             // Not in section 4's table, but the exporter serves it (exporter/Metrics/ExporterMetrics.cs).
             AddContainer("kubemonitor_container_memory_usage_bytes", container.Memory?.UsageBytes);
+            AddContainer("kubemonitor_container_cpu_request_cores", container.Resources?.CpuRequestCores);
+            AddContainer("kubemonitor_container_cpu_limit_cores", container.Resources?.CpuLimitCores);
+            AddContainer("kubemonitor_container_memory_request_bytes", container.Resources?.MemoryRequestBytes);
+            AddContainer("kubemonitor_container_memory_limit_bytes", container.Resources?.MemoryLimitBytes);
+            AddContainer("kubemonitor_container_cpu_throttled_seconds_total", container.Cpu?.ThrottledSecondsTotal);
+            AddContainer("kubemonitor_container_cpu_throttled_periods_total", container.Cpu?.ThrottledPeriodsTotal);
+            AddContainer("kubemonitor_container_cpu_periods_total", container.Cpu?.PeriodsTotal);
+            AddContainer("kubemonitor_container_oom_kills_total", container.Memory?.OomKillsTotal);
+        }
+    }
+
+    /// <summary>
+    /// Prometheus holds no pod-level requests or limits, only the containers' series that the
+    /// facade sums: a pod's pushed <c>resources</c> that are not those sums would be a test whose
+    /// two sources disagree by construction.
+    /// </summary>
+    private static void RequireResourcesSumContainers(string pod, PodSample sample)
+    {
+        (string Name, Func<ResourcesSection?, double?> Read)[] values =
+        [
+            ("cpuRequestCores", r => r?.CpuRequestCores), ("cpuLimitCores", r => r?.CpuLimitCores),
+            ("memoryRequestBytes", r => r?.MemoryRequestBytes), ("memoryLimitBytes", r => r?.MemoryLimitBytes),
+        ];
+        foreach (var (name, read) in values)
+        {
+            var containers = (sample.Containers ?? []).Select(c => read(c.Resources)).OfType<double>().ToList();
+            double? sum = containers.Count == 0 ? null : containers.Sum();
+            if (read(sample.Resources) != sum)
+            {
+                throw new ArgumentException($"Pod {pod}: resources.{name} is {read(sample.Resources)}, its containers' sum {sum}.", nameof(sample));
+            }
         }
     }
 

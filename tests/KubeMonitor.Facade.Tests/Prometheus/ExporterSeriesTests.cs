@@ -108,6 +108,65 @@ public sealed partial class ExporterSeriesTests
         });
     }
 
+    /// <summary>
+    /// Section 6's series: each named in docs/api.md (the exporter side serves what is documented
+    /// there), labels sanitized, requests and limits on containers only.
+    /// </summary>
+    [Fact]
+    public void Section_6_values_become_the_documented_series()
+    {
+        var documented = DocumentedMetrics(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "api.md")));
+        ResourcesSection Resources(double scale) => new() { CpuRequestCores = scale, CpuLimitCores = 2 * scale, MemoryRequestBytes = 3 * scale, MemoryLimitBytes = 4 * scale };
+        var pod = new PodSample
+        {
+            Name = "p", Namespace = "ns",
+            Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "web", ["empty"] = "" },
+            Resources = Resources(3),
+            Cpu = new() { ThrottledSecondsTotal = 1, ThrottledPeriodsTotal = 2, PeriodsTotal = 3 },
+            Memory = new() { OomKillsTotal = 4 },
+            Pressure = new() { Cpu = new() { WaitingSecondsTotal = 5, StalledSecondsTotal = 6 }, Memory = new() { WaitingSecondsTotal = 7 }, Io = new() { StalledSecondsTotal = 8 } },
+            Containers =
+            [
+                new ContainerSample { Name = "a", Resources = Resources(1), Cpu = new() { ThrottledSecondsTotal = 1, ThrottledPeriodsTotal = 1, PeriodsTotal = 1 }, Memory = new() { OomKillsTotal = 1 } },
+                new ContainerSample { Name = "b", Resources = Resources(2) },
+            ],
+        };
+        var node = new NodeSample { Labels = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" } };
+
+        var series = _series.ForBatch("n", new Batch { Node = node, Pods = [pod] }, 0);
+
+        Assert.All(series, s => Assert.Contains(s.Name, documented));
+        var podLabels = Assert.Single(series, s => s.Name == "kubemonitor_pod_labels");
+        Assert.Equal("web", podLabels.Labels["label_app_kubernetes_io_name"]);
+        Assert.False(podLabels.Labels.ContainsKey("label_empty")); // Prometheus keeps no empty label
+        Assert.Equal("linux", Assert.Single(series, s => s.Name == "kubemonitor_node_labels").Labels["label_kubernetes_io_os"]);
+        Assert.Equal([1.0, 2.0], series.Where(s => s.Name == "kubemonitor_container_cpu_request_cores").Select(s => s.Value));
+        Assert.DoesNotContain(series, s => s.Name.StartsWith("kubemonitor_pod_", StringComparison.Ordinal) && s.Name.Contains("request", StringComparison.Ordinal));
+        Assert.Equal(4, series.Count(s => s.Name.StartsWith("kubemonitor_pod_pressure_", StringComparison.Ordinal))); // absent stalls are absent series
+        Assert.Equal(4.0, Assert.Single(series, s => s.Name == "kubemonitor_pod_oom_kills_total").Value);
+
+        Assert.Throws<ArgumentException>(() => _series.ForPod("p", pod with { Resources = Resources(2) }, 0)); // not its containers' sums
+    }
+
+    /// <summary>The metric names a document mentions, brace groups expanded (<c>a_{b,c}_d</c> is a_b_d and a_c_d).</summary>
+    private static HashSet<string> DocumentedMetrics(string document)
+    {
+        static IEnumerable<string> Expand(string name)
+        {
+            var group = BraceGroup().Match(name);
+            return group.Success
+                ? group.Groups[1].Value.Split(',').SelectMany(choice => Expand(name[..group.Index] + choice + name[(group.Index + group.Length)..]))
+                : [name];
+        }
+        return MetricName().Matches(document).SelectMany(m => Expand(m.Value)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex(@"kubemonitor_[a-z_{},]*[a-z}]")]
+    private static partial Regex MetricName();
+
+    [GeneratedRegex(@"\{([a-z_,]+)\}")]
+    private static partial Regex BraceGroup();
+
     /// <summary>Each metric that has samples in a text exposition, with its label names sorted.</summary>
     private static Dictionary<string, string[]> ServedLabelNames(string exposition)
     {

@@ -139,6 +139,26 @@ public sealed class PrometheusSourceTests
     }
 
     [Fact]
+    public async Task A_rollups_pods_keep_a_base_row_older_than_the_short_lookback_and_a_pod_new_in_the_window_has_none()
+    {
+        // Window (20 s, 200 s]: the short lookback reaches back to -100 s, the staleness limit to -280 s.
+        for (var second = 0; second <= 200; second += 10) Pod("r", "steady", "node-1", second, cpu: second, workingSet: 1, info: true);
+        foreach (var second in new[] { -150, 60, 120 }) Pod("r", "sparse", "node-1", second, cpu: 1000 + second, workingSet: 1, info: true);
+        foreach (var second in new[] { 50, 100 }) Pod("r", "new", "node-1", second, cpu: 5000 + second, workingSet: 1, info: true);
+        await WriteAsync();
+        using var host = Host();
+        var sink = new CollectingSink();
+
+        var handed = await host.Source.ReadPodRowsAsync(new PodSelector(Namespace: "r"), _ => true, Ms(20), Ms(200), () => sink, CancellationToken.None);
+
+        Assert.Equal(3, handed);
+        long[] TimestampsOf(double firstCpu) => sink.Pods.Single(p => p.Values[PodCpu] == firstCpu).Timestamps;
+        Assert.Equal([Ms(10), .. Enumerable.Range(2, 19).Select(i => Ms(i * 10))], TimestampsOf(10));
+        Assert.Equal([Ms(-150), Ms(60), Ms(120)], TimestampsOf(1000 - 150));
+        Assert.Equal([Ms(50), Ms(100)], TimestampsOf(5050));
+    }
+
+    [Fact]
     public async Task Pages_follow_the_list_order_without_gaps_or_repeats()
     {
         var expected = new List<string>();
