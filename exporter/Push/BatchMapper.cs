@@ -6,7 +6,9 @@ namespace KubeMonitor.Exporter.Push;
 /// <summary>The batch for one snapshot, and how many pods it had to leave out.</summary>
 /// <param name="UnnamedPods">Pods found in the cgroup tree without Kubernetes metadata: the
 /// facade keys pods by name and namespace, so they cannot be pushed (they stay on /metrics by uid).</param>
-public sealed record BatchMapping(Batch Batch, int UnnamedPods);
+/// <param name="LabelsLeftOut">Pods (and the node) sent without their labels because they carry
+/// more than the facade takes (<see cref="SampleLimits.MaxLabels"/>); /metrics still has them all.</param>
+public sealed record BatchMapping(Batch Batch, int UnnamedPods, int LabelsLeftOut = 0);
 
 /// <summary>
 /// Turns a <see cref="NodeSnapshot"/> into the push contract (docs/api.md section 2). A section whose
@@ -21,6 +23,7 @@ public static class BatchMapper
 
         List<PodSample>? pods = null;
         var unnamed = 0;
+        var labelsLeftOut = snapshot.Labels?.Count > SampleLimits.MaxLabels ? 1 : 0;
         if (snapshot.Pods is not null)
         {
             pods = new List<PodSample>(snapshot.Pods.Count);
@@ -32,6 +35,7 @@ public static class BatchMapper
                     continue;
                 }
                 pods.Add(MapPod(pod, pod.Metadata));
+                if (pod.Metadata.Labels?.Count > SampleLimits.MaxLabels) labelsLeftOut++;
             }
         }
 
@@ -41,7 +45,7 @@ public static class BatchMapper
             Node = MapNode(snapshot),
             Pods = pods,
         };
-        return new BatchMapping(batch, unnamed);
+        return new BatchMapping(batch, unnamed, labelsLeftOut);
     }
 
     private static NodeSample MapNode(NodeSnapshot snapshot)
@@ -68,7 +72,7 @@ public static class BatchMapper
 
         return new NodeSample
         {
-            Labels = snapshot.Labels,
+            Labels = WithinLimit(snapshot.Labels),
             Cpu = snapshot.Cpu is { } cpu
                 ? new CpuSection { UsageSecondsTotal = cpu.UsageSecondsTotal, CapacityCores = cpu.CapacityCores }
                 : null,
@@ -111,7 +115,7 @@ public static class BatchMapper
             OwnerKind = metadata.OwnerKind,
             OwnerName = metadata.OwnerName,
             Deployment = metadata.Deployment,
-            Labels = metadata.Labels,
+            Labels = WithinLimit(metadata.Labels),
             Resources = Resources(metadata.Resources),
             Cpu = Cpu(podStats),
             Memory = podStats.MemoryUsageBytes is null && podStats.MemoryWorkingSetBytes is null && podStats.OomKills is null
@@ -127,6 +131,13 @@ public static class BatchMapper
             Containers = containers,
         };
     }
+
+    /// <summary>
+    /// The labels, or none when there are more than the facade takes: it refuses the whole push
+    /// for one such sample, and one pod must not cost the node all of its samples.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string>? WithinLimit(IReadOnlyDictionary<string, string>? labels) =>
+        labels?.Count > SampleLimits.MaxLabels ? null : labels;
 
     /// <summary>Whole milliseconds, what the facade stores: a shorter timestamp in every pod's JSON.</summary>
     private static DateTimeOffset? ToMilliseconds(DateTimeOffset? time) =>

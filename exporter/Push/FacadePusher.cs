@@ -48,6 +48,7 @@ public sealed class FacadePusher : ICollectionSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         var mapping = BatchMapper.Map(snapshot);
         _metrics.SetUnnamedPods(mapping.UnnamedPods);
+        _metrics.SetLabelsLeftOut(mapping.LabelsLeftOut);
         return PushAsync(snapshot.NodeName, mapping.Batch, cancellationToken);
     }
 

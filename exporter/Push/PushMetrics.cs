@@ -1,3 +1,4 @@
+using KubeMonitor.Contracts;
 using Prometheus;
 
 namespace KubeMonitor.Exporter.Push;
@@ -22,6 +23,7 @@ public sealed class PushMetrics
     private readonly Gauge _bufferedBytes;
     private readonly Histogram _duration;
     private readonly Gauge _unnamedPods;
+    private readonly Gauge _labelsLeftOut;
 
     public PushMetrics(CollectorRegistry registry)
         : this(Prometheus.Metrics.WithCustomRegistry(registry))
@@ -59,6 +61,9 @@ public sealed class PushMetrics
         _unnamedPods = factory.CreateGauge(
             "kubemonitor_exporter_push_unnamed_pods",
             "Pods of the last collection left out of the push because Kubernetes metadata does not name them yet.");
+        _labelsLeftOut = factory.CreateGauge(
+            "kubemonitor_exporter_push_labels_left_out",
+            $"Pods (and the node) of the last collection pushed without their labels because they carry more than the facade takes ({SampleLimits.MaxLabels}); /metrics has them all.");
     }
 
     internal void Count(string target, string result) => _batches.WithLabels(target, result).Inc();
@@ -76,6 +81,8 @@ public sealed class PushMetrics
     internal void ObserveDuration(string target, TimeSpan duration) => _duration.WithLabels(target).Observe(duration.TotalSeconds);
 
     internal void SetUnnamedPods(int count) => _unnamedPods.Set(count);
+
+    internal void SetLabelsLeftOut(int count) => _labelsLeftOut.Set(count);
 
     /// <summary>A target that is gone (a facade pod no longer resolved) leaves no stale series behind.</summary>
     internal void Forget(string target)

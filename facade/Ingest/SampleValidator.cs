@@ -20,7 +20,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// several times what workloads and cloud nodes carry (well under 30), and keeps one pod's
     /// share of memory and of a list bounded.
     /// </summary>
-    internal const int MaxLabels = 64;
+    internal const int MaxLabels = SampleLimits.MaxLabels;
 
     public IngestBatch Node(string node, NodeSample sample)
     {

@@ -123,4 +123,28 @@ public sealed class BatchMapperSection6Tests
         Assert.Null(container.Resources);
         Assert.Equal(new CpuSection { UsageSecondsTotal = 9 }, container.Cpu);
     }
+
+    [Fact]
+    public void A_pod_or_node_with_more_labels_than_the_facade_takes_is_sent_without_them_and_counted()
+    {
+        var many = Enumerable.Range(0, SampleLimits.MaxLabels + 1).ToDictionary(i => $"team.example.com/k{i}", i => $"v{i}");
+        var atTheLimit = Enumerable.Range(0, SampleLimits.MaxLabels).ToDictionary(i => $"k{i}", i => "v");
+        var snapshot = Snapshot();
+        snapshot.Labels = many;
+        var pod = snapshot.Pods![0];
+        PodSnapshot WithLabels(string uid, IReadOnlyDictionary<string, string> labels) => new()
+        {
+            Uid = uid, QosClass = pod.QosClass, Stats = pod.Stats, Containers = pod.Containers,
+            Metadata = pod.Metadata! with { Name = "pod-" + uid, Uid = uid, Labels = labels },
+        };
+        snapshot.Pods = [WithLabels("over", many), WithLabels("at", atTheLimit)];
+
+        var mapping = BatchMapper.Map(snapshot);
+
+        Assert.Equal(2, mapping.LabelsLeftOut);   // the node and one pod
+        Assert.Null(mapping.Batch.Node!.Labels);
+        Assert.Null(mapping.Batch.Pods![0].Labels);
+        Assert.NotNull(mapping.Batch.Pods[0].Resources); // the rest of the pod is sent as always
+        Assert.Equal(SampleLimits.MaxLabels, mapping.Batch.Pods[1].Labels!.Count);
+    }
 }
