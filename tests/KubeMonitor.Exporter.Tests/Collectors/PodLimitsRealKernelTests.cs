@@ -56,8 +56,12 @@ public sealed class PodLimitsRealKernelTests(ITestOutputHelper output)
         Assert.True(throttledPeriods >= 0.9 * periods, $"{throttledPeriods} of {periods} periods throttled, expected nearly all");
         // The quota caps the pod at half a core (limit utilization near 1)...
         Assert.InRange(cores, 0.45, 0.55);
-        // ...and both workers wait for the next period about half of each: ~0.5 s of throttling per second per worker.
-        Assert.True(throttledPerSecond > 0.3, $"{throttledPerSecond:F3} throttled seconds per second");
+        // ...and the group waits for the next period most of each. The pod and its container carry the
+        // same quota (as the kubelet sets them) and either may run out first, so the throttled time
+        // lands in one or the other: their sum is what the quota costs.
+        var containerThrottledPerSecond = (last.Pod.Containers![0].Cpu!.ThrottledSecondsTotal!.Value - first.Pod.Containers![0].Cpu!.ThrottledSecondsTotal!.Value) / wall;
+        Assert.True(throttledPerSecond + containerThrottledPerSecond > 0.3,
+            $"{throttledPerSecond:F3} (pod) + {containerThrottledPerSecond:F3} (container) throttled seconds per second");
         Assert.Equal(new ResourcesSection { CpuRequestCores = 0.5, CpuLimitCores = 0.5 }, last.Pod.Resources);
         var container = Assert.Single(last.Pod.Containers!);
         Assert.True(container.Cpu!.ThrottledPeriodsTotal > 0);
