@@ -39,6 +39,7 @@ public sealed class ExporterMetrics : ICollectionSink
     private readonly GaugeSeries _containerWorkingSet, _containerUsage, _containerRss, _containerCache, _containerActiveFile, _containerInactiveFile;
     private readonly CounterSeries _containerThrottledSeconds, _containerThrottledPeriods, _containerPeriods, _containerOomKills;
     private readonly GaugeSeries _containerCpuRequest, _containerCpuLimit, _containerMemoryRequest, _containerMemoryLimit;
+    private readonly GaugeSeries _podCpuRequest, _podCpuLimit, _podMemoryRequest, _podMemoryLimit;
 
     private readonly GaugeSeries _collectorDuration, _collectorSuccess;
     private readonly Counter _readErrors;
@@ -99,6 +100,11 @@ public sealed class ExporterMetrics : ICollectionSink
         _containerCpuLimit = Gauge(factory, "kubemonitor_container_cpu_limit_cores", "CPU limit of the container in the pod spec, in cores.", ContainerLabels);
         _containerMemoryRequest = Gauge(factory, "kubemonitor_container_memory_request_bytes", "Memory request of the container in the pod spec, in bytes.", ContainerLabels);
         _containerMemoryLimit = Gauge(factory, "kubemonitor_container_memory_limit_bytes", "Memory limit of the container in the pod spec, in bytes.", ContainerLabels);
+        // The pod's: its containers' sums, absent when one container lacks the value (the pushed value, so both facade sources agree).
+        _podCpuRequest = Gauge(factory, "kubemonitor_pod_cpu_request_cores", "CPU request of the pod: the sum of its containers', absent when one has none, in cores.", PodLabels);
+        _podCpuLimit = Gauge(factory, "kubemonitor_pod_cpu_limit_cores", "CPU limit of the pod: the sum of its containers', absent when one has none, in cores.", PodLabels);
+        _podMemoryRequest = Gauge(factory, "kubemonitor_pod_memory_request_bytes", "Memory request of the pod: the sum of its containers', absent when one has none, in bytes.", PodLabels);
+        _podMemoryLimit = Gauge(factory, "kubemonitor_pod_memory_limit_bytes", "Memory limit of the pod: the sum of its containers', absent when one has none, in bytes.", PodLabels);
 
         _collectorDuration = Gauge(factory, "kubemonitor_exporter_collector_duration_seconds", "How long the collector took in the last collection, in seconds.", ["collector"]);
         _collectorSuccess = Gauge(factory, "kubemonitor_exporter_collector_success", "1 when the collector succeeded in the last collection, else 0.", ["collector"]);
@@ -240,12 +246,15 @@ public sealed class ExporterMetrics : ICollectionSink
     }
 
     /// <summary>
-    /// Requests and limits of every regular container of the spec, running or not: the containers
-    /// whose sums are the pod's pushed values (<see cref="RequestsAndLimits.SumOf"/>). A value a
-    /// container does not set has no series.
+    /// Requests and limits of the pod (<see cref="RequestsAndLimits.SumOf"/>, as pushed) and of every
+    /// regular container of the spec, running or not. A value not set has no series.
     /// </summary>
     private void PublishResources(PodMetadata meta, string ns, string name, string node)
     {
+        _podCpuRequest.Set(meta.Resources.CpuRequestCores, ns, name, node);
+        _podCpuLimit.Set(meta.Resources.CpuLimitCores, ns, name, node);
+        _podMemoryRequest.Set(meta.Resources.MemoryRequestBytes, ns, name, node);
+        _podMemoryLimit.Set(meta.Resources.MemoryLimitBytes, ns, name, node);
         foreach (var container in meta.Containers)
         {
             var r = container.Resources;

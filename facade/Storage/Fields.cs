@@ -38,12 +38,12 @@ internal static class PodFields
         new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
         new("network", "rxBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_receive_bytes_total", s => s.Network?.RxBytesTotal, RateName: "rxBytesPerSecond"),
         new("network", "txBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_transmit_bytes_total", s => s.Network?.TxBytesTotal, RateName: "txBytesPerSecond"),
-        // docs/api.md section 6. A pod's requests and limits are the sums of its containers' (the
-        // exporter serves container series only, which the Prometheus source sums per pod).
-        new("cpu", "requestCores", FieldKind.Gauge, "kubemonitor_container_cpu_request_cores", s => s.Resources?.CpuRequestCores, Pushed: "resources.cpuRequestCores"),
-        new("cpu", "limitCores", FieldKind.Gauge, "kubemonitor_container_cpu_limit_cores", s => s.Resources?.CpuLimitCores, Pushed: "resources.cpuLimitCores"),
-        new("memory", "requestBytes", FieldKind.Gauge, "kubemonitor_container_memory_request_bytes", s => s.Resources?.MemoryRequestBytes, Pushed: "resources.memoryRequestBytes"),
-        new("memory", "limitBytes", FieldKind.Gauge, "kubemonitor_container_memory_limit_bytes", s => s.Resources?.MemoryLimitBytes, Pushed: "resources.memoryLimitBytes"),
+        // docs/api.md section 6. A pod's requests and limits are its containers' sums, absent when one
+        // container lacks the value, as the exporter pushes them and serves them (kubemonitor_pod_*).
+        new("cpu", "requestCores", FieldKind.Gauge, "kubemonitor_pod_cpu_request_cores", s => s.Resources?.CpuRequestCores, Pushed: "resources.cpuRequestCores"),
+        new("cpu", "limitCores", FieldKind.Gauge, "kubemonitor_pod_cpu_limit_cores", s => s.Resources?.CpuLimitCores, Pushed: "resources.cpuLimitCores"),
+        new("memory", "requestBytes", FieldKind.Gauge, "kubemonitor_pod_memory_request_bytes", s => s.Resources?.MemoryRequestBytes, Pushed: "resources.memoryRequestBytes"),
+        new("memory", "limitBytes", FieldKind.Gauge, "kubemonitor_pod_memory_limit_bytes", s => s.Resources?.MemoryLimitBytes, Pushed: "resources.memoryLimitBytes"),
         // Throttling and OOM kills of the pod's own cgroup, as its CPU usage (not summed from containers).
         new("cpu", "throttledSecondsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_throttled_seconds_total", s => s.Cpu?.ThrottledSecondsTotal, RateName: "throttledSecondsPerSecond", InRollups: false),
         new("cpu", "throttledPeriodsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_throttled_periods_total", s => s.Cpu?.ThrottledPeriodsTotal, InRollups: false),

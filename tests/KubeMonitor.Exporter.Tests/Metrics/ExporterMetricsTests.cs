@@ -213,6 +213,7 @@ public sealed class ExporterMetricsTests
             {
                 Labels = new Dictionary<string, string> { ["app"] = "web" },
                 Containers = [new ContainerResources("app", new RequestsAndLimits(0.25, 0.5, 22, 23))],
+                Resources = new RequestsAndLimits(0.25, 0.5, 22, 23),
             },
         };
         var snapshot = Snapshot(pod);
@@ -252,6 +253,7 @@ public sealed class ExporterMetricsTests
             "kubemonitor_container_memory_cache_bytes", "kubemonitor_container_memory_active_file_bytes", "kubemonitor_container_memory_inactive_file_bytes",
             "kubemonitor_pod_labels", "kubemonitor_node_labels", "kubemonitor_container_cpu_request_cores", "kubemonitor_container_cpu_limit_cores",
             "kubemonitor_container_memory_request_bytes", "kubemonitor_container_memory_limit_bytes",
+            "kubemonitor_pod_cpu_request_cores", "kubemonitor_pod_cpu_limit_cores", "kubemonitor_pod_memory_request_bytes", "kubemonitor_pod_memory_limit_bytes",
         ];
         foreach (var name in counters) Assert.Contains($"# TYPE {name} counter\n{name}{{", text, StringComparison.Ordinal);
         foreach (var name in gauges) Assert.Contains($"# TYPE {name} gauge\n{name}{{", text, StringComparison.Ordinal);
@@ -260,6 +262,7 @@ public sealed class ExporterMetricsTests
         Assert.Contains("kubemonitor_pod_oom_kills_total{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 13\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_pod_pressure_io_stalled_seconds_total{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 19\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_container_memory_limit_bytes{namespace=\"shop\",pod=\"web-1\",container=\"app\",node=\"node-1\"} 23\n", text, StringComparison.Ordinal);
+        Assert.Contains("kubemonitor_pod_cpu_limit_cores{namespace=\"shop\",pod=\"web-1\",node=\"node-1\"} 0.5\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_pod_labels{namespace=\"shop\",pod=\"web-1\",node=\"node-1\",label_app=\"web\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_node_labels{node=\"node-1\",label_kubernetes_io_os=\"linux\"} 1\n", text, StringComparison.Ordinal);
         Assert.Contains("kubemonitor_exporter_collector_duration_seconds{collector=\"cpu\"} 0.0015\n", text, StringComparison.Ordinal);

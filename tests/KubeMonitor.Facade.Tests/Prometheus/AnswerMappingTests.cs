@@ -123,12 +123,13 @@ public sealed class AnswerMappingTests
     }
 
     [Fact]
-    public async Task Container_requests_and_limits_sum_into_the_pod_and_labels_come_from_the_newest_labels_series()
+    public async Task Requests_and_limits_come_from_the_pods_and_the_containers_own_series_and_labels_from_the_newest_labels_series()
     {
         var limit = PodFields.Table.Column("cpu.limitCores");
         var answer = new PodAnswer(lastTwo: false);
         await FeedWithPrefixAsync(answer.Add, PodAnswer.Labels, KubernetesLabelSeries.Prefix,
             Series("kubemonitor_pod_cpu_usage_seconds_total", "namespace=ns,pod=web-1,node=n", (10, 1), (20, 2)),
+            Series("kubemonitor_pod_cpu_limit_cores", "namespace=ns,pod=web-1,node=n", (20, 0.75)),
             Series("kubemonitor_container_cpu_limit_cores", "namespace=ns,pod=web-1,container=app,node=n", (10, 0.5), (20, 0.5)),
             Series("kubemonitor_container_cpu_limit_cores", "namespace=ns,pod=web-1,container=sidecar,node=n", (20, 0.25)),
             Series("kubemonitor_container_cpu_usage_seconds_total", "namespace=ns,pod=web-1,container=app,node=n", (10, 1), (20, 2)),
@@ -138,7 +139,9 @@ public sealed class AnswerMappingTests
 
         var web = answer.Pods[new PodKey("ns", "web-1")];
         var rows = web.Window(0).Rows;
-        Assert.Equal([0.5, 0.75], [rows.Row(0)[limit], rows.Row(1)[limit]]); // the sidecar's limit appears at 20
+        // The pod's own series, not a sum of its containers': absent at 10 (the sidecar had no limit yet).
+        Assert.True(double.IsNaN(rows.Row(0)[limit]));
+        Assert.Equal(0.75, rows.Row(1)[limit]);
         var app = web.Latest().Containers.Single(c => c.Name == "app");
         Assert.Equal(0.5, app.Rows.Values[ContainerFields.Table.Column("cpu.limitCores")]);
         Assert.Equal("u", web.Identity.Uid);

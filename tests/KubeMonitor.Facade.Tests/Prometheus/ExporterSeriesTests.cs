@@ -110,7 +110,7 @@ public sealed partial class ExporterSeriesTests
 
     /// <summary>
     /// Section 6's series: each named in docs/api.md (the exporter side serves what is documented
-    /// there), labels sanitized, requests and limits on containers only.
+    /// there), labels sanitized, requests and limits of the pod as pushed and of each container.
     /// </summary>
     [Fact]
     public void Section_6_values_become_the_documented_series()
@@ -141,11 +141,11 @@ public sealed partial class ExporterSeriesTests
         Assert.False(podLabels.Labels.ContainsKey("label_empty")); // Prometheus keeps no empty label
         Assert.Equal("linux", Assert.Single(series, s => s.Name == "kubemonitor_node_labels").Labels["label_kubernetes_io_os"]);
         Assert.Equal([1.0, 2.0], series.Where(s => s.Name == "kubemonitor_container_cpu_request_cores").Select(s => s.Value));
-        Assert.DoesNotContain(series, s => s.Name.StartsWith("kubemonitor_pod_", StringComparison.Ordinal) && s.Name.Contains("request", StringComparison.Ordinal));
+        Assert.Equal(3.0, Assert.Single(series, s => s.Name == "kubemonitor_pod_cpu_request_cores").Value); // the pod's own, as pushed
+        Assert.Equal(12.0, Assert.Single(series, s => s.Name == "kubemonitor_pod_memory_limit_bytes").Value);
         Assert.Equal(4, series.Count(s => s.Name.StartsWith("kubemonitor_pod_pressure_", StringComparison.Ordinal))); // absent stalls are absent series
         Assert.Equal(4.0, Assert.Single(series, s => s.Name == "kubemonitor_pod_oom_kills_total").Value);
 
-        Assert.Throws<ArgumentException>(() => _series.ForPod("p", pod with { Resources = Resources(2) }, 0)); // not its containers' sums
     }
 
     /// <summary>The metric names a document mentions, brace groups expanded (<c>a_{b,c}_d</c> is a_b_d and a_c_d).</summary>
