@@ -10,16 +10,17 @@ using KubeMonitor.Exporter.Tests.Kubernetes;
 
 namespace KubeMonitor.EndToEnd.Tests;
 
-/// <summary>A pod made on this host: its cgroups, its network namespace, and its names in the fake API.</summary>
+/// <summary>A pod made on this host: its cgroups, its network namespace, and its names (and container resources) in the fake API.</summary>
 public sealed class TestPod
 {
-    internal TestPod(string name, string ns, string? deployment, PodCgroups cgroups, string netns)
+    internal TestPod(string name, string ns, string? deployment, PodCgroups cgroups, string netns, JsonObject? resources)
     {
         Name = name;
         Namespace = ns;
         Deployment = deployment;
         Cgroups = cgroups;
         NetworkNamespace = netns;
+        Resources = resources;
     }
 
     public string Name { get; }
@@ -27,6 +28,8 @@ public sealed class TestPod
     public string? Deployment { get; }
     internal PodCgroups Cgroups { get; }
     public string NetworkNamespace { get; }
+    /// <summary>Its container's requests and limits in the pod spec; null for none.</summary>
+    internal JsonObject? Resources { get; }
 
     /// <summary>Starts a program in the pod: in its container cgroup and its network namespace.</summary>
     public System.Diagnostics.Process Start(params string[] command) =>
@@ -34,9 +37,9 @@ public sealed class TestPod
 }
 
 /// <summary>
-/// One running system for the end-to-end tests: three pods made on this host (two of Deployment
-/// test-dep in test-ns, one bare pod in default), a fake Kubernetes API listing them for node
-/// test-node, the facade and the exporter as shipped (dotnet &lt;dll&gt;), the exporter collecting
+/// One running system for the end-to-end tests: five pods made on this host (two of Deployment
+/// test-dep in test-ns, one bare pod in default, two bare pods with limits in limits-ns), a fake
+/// Kubernetes API listing them and the Node test-node, the facade and the exporter as shipped (dotnet &lt;dll&gt;), the exporter collecting
 /// every second and pushing to the facade. Tests may stop and start the facade, the exporter and
 /// the API; each puts them back before it ends. Everything made is removed at the end, also when
 /// the start fails half way.
@@ -47,12 +50,23 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
     public const string TestNamespace = "test-ns";
     public const string DeploymentName = "test-dep";
     public const string TemplateHash = "7c9f8d6b5";
+    /// <summary>Where the limited pods live, away from the namespaces whose sums other tests check.</summary>
+    public const string LimitsNamespace = "limits-ns";
+    /// <summary>The CPU-limited pod's limit (and request) in its spec, in cores, and as the kubelet turns it into a CFS quota.</summary>
+    public const string CpuLimit = "500m";
+    public const double CpuLimitCores = 0.5;
+    public const int CpuPeriodMicroseconds = 100_000;
+    public const int CpuQuotaMicroseconds = (int)(CpuLimitCores * CpuPeriodMicroseconds);
+    /// <summary>The memory-limited pod's limit (and request) in its spec, and in bytes on its cgroups.</summary>
+    public const string MemoryLimit = "32Mi";
+    public const long MemoryLimitBytes = 32L << 20;
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly List<IDisposable> _cleanup = [];
     private readonly string _temp = Directory.CreateTempSubdirectory("kme2e-").FullName;
     private FakeKubeApi? _kubeApi;
     private JsonObject _podList = new();
+    private readonly JsonObject _nodeList = Kube.NodeList(Node);
     private ChildProcess? _facade;
     private ChildProcess? _exporter;
 
@@ -62,7 +76,11 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
     public TestPod Server { get; private set; } = null!;
     /// <summary>Bare pod in namespace default that runs the iperf3 client.</summary>
     public TestPod Client { get; private set; } = null!;
-    public IReadOnlyList<TestPod> Pods => [Stressed, Server, Client];
+    /// <summary>Bare pod in limits-ns whose container has a CPU limit of <see cref="CpuLimit"/>, its quota set on the pod and container cgroups as the kubelet sets it.</summary>
+    public TestPod CpuLimited { get; private set; } = null!;
+    /// <summary>Bare pod in limits-ns whose container has a memory limit of <see cref="MemoryLimit"/>, set on the pod and container cgroups.</summary>
+    public TestPod MemoryLimited { get; private set; } = null!;
+    public IReadOnlyList<TestPod> Pods => [Stressed, Server, Client, CpuLimited, MemoryLimited];
     /// <summary>The veth address of <see cref="Server"/>'s namespace (the client's is the other end of the /30).</summary>
     public string ServerAddress { get; private set; } = "";
 
@@ -87,6 +105,11 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
             Stressed = MakePod("test-dep-7c9f8d6b5-x2x4q", TestNamespace, DeploymentName, layout, netns.Add("a"));
             Server = MakePod("test-dep-7c9f8d6b5-k8m2p", TestNamespace, DeploymentName, layout, netns.Add("b"));
             Client = MakePod("other-pod", "default", null, layout, netns.Add("c"));
+            CpuLimited = MakePod("cpu-limited", LimitsNamespace, null, layout, netns.Add("d"), Kube.Resources(cpu: CpuLimit, memory: null));
+            CpuLimited.Cgroups.LimitCpu(CpuQuotaMicroseconds, CpuPeriodMicroseconds, alsoPod: true);
+            CpuLimited.Cgroups.GiveCpuPriority(); // its quota, not the rest of this shared machine, is what caps it
+            MemoryLimited = MakePod("memory-limited", LimitsNamespace, null, layout, netns.Add("e"), Kube.Resources(cpu: null, memory: MemoryLimit));
+            MemoryLimited.Cgroups.LimitMemory(MemoryLimitBytes, alsoPod: true);
             Stressed.Cgroups.GiveCpuPriority();
             _cleanup.Add(new AncestorCpuShares(layout.V1("cpu"), Stressed.Cgroups.PodPath));
             (ServerAddress, _) = netns.Connect(Server.NetworkNamespace, Client.NetworkNamespace, subnet: 7);
@@ -94,7 +117,7 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
 
             _podList = Kube.PodList(Pods.Select(pod => Kube.Pod(
                 pod.Name, pod.Namespace, pod.Cgroups.PodUid, pod.Cgroups.ContainerId, Node,
-                pod.Deployment is null ? null : $"{pod.Deployment}-{TemplateHash}", pod.Deployment is null ? null : TemplateHash)));
+                pod.Deployment is null ? null : $"{pod.Deployment}-{TemplateHash}", pod.Deployment is null ? null : TemplateHash, pod.Resources)));
             StartKubeApi(port: 0);
             File.WriteAllText(KubeconfigPath, TestKubeconfig.Text($"http://127.0.0.1:{KubeApiPort}", "e2e-token"));
 
@@ -111,11 +134,11 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
 
     private string KubeconfigPath => Path.Combine(_temp, "kubeconfig");
 
-    private TestPod MakePod(string name, string ns, string? deployment, CgroupLayout layout, string netns)
+    private TestPod MakePod(string name, string ns, string? deployment, CgroupLayout layout, string netns, JsonObject? resources = null)
     {
         var cgroups = PodCgroups.Cgroupfs(layout, "burstable");
         _cleanup.Add(cgroups);
-        return new TestPod(name, ns, deployment, cgroups, netns);
+        return new TestPod(name, ns, deployment, cgroups, netns, resources);
     }
 
     // ---- the fake Kubernetes API -----------------------------------------------------------
@@ -127,6 +150,8 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
         KubeApiPort = _kubeApi.Port;
         _kubeApi.ServeList(_podList);
         _kubeApi.ServeWatch(); // each watch ends at once with no events; the exporter re-watches with back-off
+        _kubeApi.ServeList(_nodeList, resource: FakeKubeApi.Nodes); // the exporter's own Node, for its labels
+        _kubeApi.ServeWatchOf(FakeKubeApi.Nodes);
     }
 
     public void StopKubeApi()
