@@ -62,13 +62,17 @@ public sealed partial class EndToEndTests(EndToEndEnvironment env, ITestOutputHe
     /// The time-weighted mean of a rate field over the points taken in (from, to]: each point's
     /// rate covers the time since the previous point (<paramref name="from"/> for the first one).
     /// </summary>
-    private static double MeanRate(JsonNode series, string section, string field, DateTime from, DateTime to)
+    private static double MeanRate(JsonNode series, string section, string field, DateTime from, DateTime to) =>
+        MeanRate(series, point => Number(point, section, field), $"{section}.{field}", from, to);
+
+    /// <summary>As above, of the value <paramref name="read"/> takes from each point (named <paramref name="what"/> in errors).</summary>
+    private static double MeanRate(JsonNode series, Func<JsonNode, double?> read, string what, DateTime from, DateTime to)
     {
         double weighted = 0, seconds = 0;
         var previous = from;
         foreach (var point in Points(series).Where(p => Timestamp(p) > from && Timestamp(p) <= to))
         {
-            var value = Number(point, section, field) ?? throw new InvalidOperationException($"{section}.{field} is null at {Timestamp(point):O}: {point.ToJsonString()}");
+            var value = read(point) ?? throw new InvalidOperationException($"{what} is null at {Timestamp(point):O}: {point.ToJsonString()}");
             var dt = (Timestamp(point) - previous).TotalSeconds;
             weighted += value * dt;
             seconds += dt;
