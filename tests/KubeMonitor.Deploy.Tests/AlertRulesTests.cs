@@ -12,7 +12,7 @@ public sealed class AlertRulesTests
     private static readonly string[] RequiredAlerts =
     [
         "KubeMonitorExporterDown", "KubeMonitorPushFailing", "KubeMonitorPushBuffering", "KubeMonitorFacadeNotReceiving",
-        "KubeMonitorPodCpuThrottlingHigh", "KubeMonitorContainerNearMemoryLimit", "KubeMonitorContainerOomKilled",
+        "KubeMonitorPodCpuThrottlingHigh", "KubeMonitorContainerNearMemoryLimit", "KubeMonitorPodOomKilled",
         "KubeMonitorNodeMemorySaturated", "KubeMonitorNodeCpuSaturated",
     ];
 

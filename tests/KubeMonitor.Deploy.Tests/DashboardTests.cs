@@ -35,9 +35,58 @@ public sealed class DashboardTests
             r => Assert.StartsWith("Pod", r, StringComparison.Ordinal),
             r => Assert.Equal("KubeMonitor health", r));
         var titles = _dashboard.Panels.Select(p => (string)p["title"]!).ToList();
-        foreach (var needed in new[] { "CPU throttling", "OOM kills", "Pressure (PSI)", "Memory: working set vs usage", "Top pods by CPU", "Push buffer" })
+        foreach (var needed in new[]
+        {
+            "CPU throttling", "Throttled time", "OOM kills", "Pressure (PSI)", "Memory: working set vs usage", "Top pods by CPU", "Push buffer",
+            "CPU limit utilization", "Memory limit utilization", "Closest to CPU limit", "Closest to memory limit",
+        })
         {
             Assert.Contains(needed, titles);
+        }
+    }
+
+    [Fact]
+    public void Throttling_and_oom_panels_read_the_pod_cgroup_as_well_as_the_containers()
+    {
+        // The kernel throttles whichever of the pod's and the container's quota runs out first, and
+        // a container whose main process is OOM-killed loses its cgroup (and series) with the count.
+        var expected = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            ["CPU throttling"] = ["kubemonitor_container_cpu_throttled_periods_total", "kubemonitor_pod_cpu_throttled_periods_total"],
+            ["Throttled time"] = ["kubemonitor_container_cpu_throttled_seconds_total", "kubemonitor_pod_cpu_throttled_seconds_total"],
+            ["OOM kills"] = ["kubemonitor_container_oom_kills_total", "kubemonitor_pod_oom_kills_total"],
+        };
+        foreach (var (panel, metrics) in expected)
+        {
+            var named = _dashboard.Targets.Where(t => t.Panel == panel).SelectMany(t => Dashboard.MetricNames(t.Expr)).ToHashSet(StringComparer.Ordinal);
+            Assert.Subset(named, metrics.ToHashSet(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Ratio_panels_show_0_to_1_as_percent()
+    {
+        foreach (var title in new[] { "CPU throttling", "CPU limit utilization", "Memory limit utilization", "Closest to CPU limit", "Closest to memory limit" })
+        {
+            var defaults = _dashboard.Panels.Single(p => (string)p["title"]! == title)["fieldConfig"]!["defaults"]!;
+            Assert.Equal(("percentunit", 0, 1), ((string)defaults["unit"]!, (int)defaults["min"]!, (int)defaults["max"]!));
+        }
+    }
+
+    [Fact]
+    public void Panels_lie_within_24_columns_without_overlapping()
+    {
+        var boxes = _dashboard.Panels.Select(p => (Title: (string)p["title"]!, Grid: p["gridPos"]!))
+            .Select(p => (p.Title, X: (int)p.Grid["x"]!, Y: (int)p.Grid["y"]!, W: (int)p.Grid["w"]!, H: (int)p.Grid["h"]!)).ToList();
+        Assert.All(boxes, b => Assert.True(b.X >= 0 && b.X + b.W <= 24, $"{b.Title} is outside the 24 columns."));
+        for (var i = 0; i < boxes.Count; i++)
+        {
+            for (var j = i + 1; j < boxes.Count; j++)
+            {
+                var (a, b) = (boxes[i], boxes[j]);
+                var overlap = a.X < b.X + b.W && b.X < a.X + a.W && a.Y < b.Y + b.H && b.Y < a.Y + a.H;
+                Assert.False(overlap, $"{a.Title} and {b.Title} overlap.");
+            }
         }
     }
 

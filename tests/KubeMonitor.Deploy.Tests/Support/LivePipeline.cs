@@ -64,7 +64,7 @@ public sealed class LivePipeline : IAsyncLifetime
 
         var layout = CgroupLayoutDetector.Detect(HostRoot.Create());
         var pods = new[] { Own(PodCgroups.Cgroupfs(layout)), Own(PodCgroups.Cgroupfs(layout)) };
-        // Throttled: one core of work under a 20% quota.
+        // Throttled: one core of work under a 20% quota (the spec's limits below say the same).
         pods[0].LimitCpu(20_000);
         pods[0].LimitMemory(256L << 20);
         pods[0].StartInContainer("stress-ng", "--cpu", "1", "--vm", "1", "--vm-bytes", "32M", "--timeout", "900s", "--quiet");
@@ -219,7 +219,7 @@ public sealed class LivePipeline : IAsyncLifetime
             ["spec"] = new JsonObject
             {
                 ["nodeName"] = NodeName,
-                ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "busybox" }),
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "busybox", ["resources"] = Resources(i) }),
             },
             ["status"] = new JsonObject
             {
@@ -233,6 +233,15 @@ public sealed class LivePipeline : IAsyncLifetime
             },
         })]),
     };
+
+    /// <summary>The first pod's limits are its cgroup's (so the limit-utilization panels have data); the second sets none.</summary>
+    private static JsonObject Resources(int pod) => pod == 0
+        ? new JsonObject
+        {
+            ["requests"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "64Mi" },
+            ["limits"] = new JsonObject { ["cpu"] = "200m", ["memory"] = "256Mi" },
+        }
+        : new JsonObject();
 
     public Task DisposeAsync()
     {
