@@ -23,6 +23,8 @@ public sealed class NodeNetworkCollectorTests
     {
         // node-exporter's fixture folder has no net/dev: the collector must fail, not report nothing.
         var snapshot = new NodeSnapshot { NodeName = "node-1", Timestamp = DateTimeOffset.UnixEpoch };
-        Assert.Throws<DirectoryNotFoundException>(() => new NodeNetworkCollector(FixtureRoots.Proc("node-exporter")).Collect(snapshot));
+        // The kernel says ENOENT whether the file or its folder is missing (the fixture lacks both).
+        var missing = Assert.Throws<FileNotFoundException>(() => new NodeNetworkCollector(FixtureRoots.Proc("node-exporter")).Collect(snapshot));
+        Assert.EndsWith("net/dev", missing.FileName);
     }
 }

@@ -3,7 +3,7 @@ using KubeMonitor.TestSupport;
 
 namespace KubeMonitor.Exporter.Tests.Host;
 
-/// <summary>ReadFile reads with a pooled buffer and positional reads: it must return what a plain read returns.</summary>
+/// <summary>ReadFile reads with a pooled buffer and its own system calls: it must return what a plain read returns, and fail as .NET's file APIs fail.</summary>
 public sealed class HostRootReadFileTests
 {
     [Theory]
@@ -49,5 +49,42 @@ public sealed class HostRootReadFileTests
     {
         Assert.Null(HostRoot.TryReadFile("/proc/999999999/net/dev"));
         Assert.Null(HostRoot.TryReadFile("/nonexistent-kubemonitor/file"));
+    }
+
+    [Theory]
+    [InlineData(64 * 1024)]     // fills the first buffer exactly: read again into a bigger one
+    [InlineData(64 * 1024 + 1)]
+    [InlineData(64 * 1024 - 1)]
+    public void Files_at_the_buffer_size_read_whole(int length)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var text = string.Create(length, 0, (chars, _) => { for (var i = 0; i < chars.Length; i++) chars[i] = (char)('a' + i % 26); });
+            File.WriteAllText(path, text);
+            Assert.Equal(text, HostRoot.ReadFile(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Errors_are_the_exceptions_dotnet_throws_for_them()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            Assert.Throws<FileNotFoundException>(() => HostRoot.ReadFile(file + ".missing"));
+            Assert.Throws<DirectoryNotFoundException>(() => HostRoot.ReadFile(Path.Join(file, "below-a-file")));        // ENOTDIR
+            var directory = Assert.Throws<IOException>(() => HostRoot.ReadFile(Path.GetDirectoryName(file)!));          // EISDIR
+            Assert.Equal(21, directory.HResult);
+            Assert.Contains(Path.GetDirectoryName(file)!, directory.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
