@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
@@ -7,28 +9,26 @@ namespace KubeMonitor.Exporter.Kubernetes;
 /// <summary>
 /// The calls the exporter's list + watch loops make: the pods of its node and its own Node.
 /// KubernetesClient.Aot has no Watcher and its generated list methods, asked to watch, would read
-/// the whole stream as one list; so a watch is sent through the client's own request pipeline
-/// (credentials, TLS, HTTP/2) and its newline-delimited events are read here as they arrive.
+/// the whole stream as one list; so every call goes through <see cref="KubernetesHttp"/> and is
+/// read here with <see cref="KubernetesModelsJson"/>: a watch's newline-delimited events as they arrive.
 /// </summary>
-public sealed class KubernetesWatchApi(KubernetesClientConfiguration configuration) : k8s.Kubernetes(configuration)
+public sealed class KubernetesWatchApi(KubernetesClientConfiguration configuration) : IDisposable
 {
+    private readonly KubernetesHttp _http = new(configuration);
+
     /// <summary>
     /// Lists the pods matching <paramref name="fieldSelector"/>. <paramref name="fromCache"/> asks for
     /// resourceVersion=0 (served from the API server's watch cache: cheap when every node of a
     /// large cluster lists at once); false asks for the newest state, as after a 410 Gone.
     /// </summary>
-    public async Task<V1PodList> ListPodsAsync(string fieldSelector, bool fromCache, CancellationToken cancellationToken) =>
-        await CoreV1.ListPodForAllNamespacesAsync(
-            fieldSelector: fieldSelector,
-            resourceVersion: fromCache ? "0" : null,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+    /// <exception cref="k8s.Autorest.HttpOperationException">A non-2xx answer.</exception>
+    public Task<V1PodList> ListPodsAsync(string fieldSelector, bool fromCache, CancellationToken cancellationToken) =>
+        GetAsync(ListUri("pods", fieldSelector, fromCache), KubernetesModelsJson.Default.V1PodList, cancellationToken);
 
     /// <summary>Lists the nodes matching <paramref name="fieldSelector"/>; <paramref name="fromCache"/> as for pods.</summary>
-    public async Task<V1NodeList> ListNodesAsync(string fieldSelector, bool fromCache, CancellationToken cancellationToken) =>
-        await CoreV1.ListNodeAsync(
-            fieldSelector: fieldSelector,
-            resourceVersion: fromCache ? "0" : null,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+    /// <exception cref="k8s.Autorest.HttpOperationException">A non-2xx answer.</exception>
+    public Task<V1NodeList> ListNodesAsync(string fieldSelector, bool fromCache, CancellationToken cancellationToken) =>
+        GetAsync(ListUri("nodes", fieldSelector, fromCache), KubernetesModelsJson.Default.V1NodeList, cancellationToken);
 
     /// <summary>
     /// Opens a watch of the cluster-wide <paramref name="resource"/> ("pods", "nodes"); returns once
@@ -42,9 +42,28 @@ public sealed class KubernetesWatchApi(KubernetesClientConfiguration configurati
             + "&fieldSelector=" + Uri.EscapeDataString(fieldSelector)
             + "&timeoutSeconds=" + timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
             + (string.IsNullOrEmpty(resourceVersion) ? "" : "&resourceVersion=" + Uri.EscapeDataString(resourceVersion));
-        var response = await SendRequest<object?>(uri, HttpMethod.Get, null, null, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(uri, cancellationToken).ConfigureAwait(false);
         return new WatchConnection<T>(response);
     }
+
+    private static string ListUri(string resource, string fieldSelector, bool fromCache) =>
+        "api/v1/" + resource + "?fieldSelector=" + Uri.EscapeDataString(fieldSelector) + (fromCache ? "&resourceVersion=0" : "");
+
+    private async Task<T> GetAsync<T>(string relativeUri, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(relativeUri, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync(stream, type, cancellationToken).ConfigureAwait(false)
+                ?? throw new JsonException($"{relativeUri} answered null");
+        }
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string relativeUri, CancellationToken cancellationToken) =>
+        _http.GetAsync(relativeUri, cancellationToken);
+
+    public void Dispose() => _http.Dispose();
 }
 
 /// <summary>An open watch response; dispose it to close the connection.</summary>

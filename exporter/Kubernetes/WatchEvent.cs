@@ -1,5 +1,4 @@
 using System.Text.Json;
-using k8s;
 using k8s.Models;
 
 namespace KubeMonitor.Exporter.Kubernetes;
@@ -39,8 +38,8 @@ public static class WatchEvent
             };
             var body = root.GetProperty("object");
             return type == WatchEventType.Error
-                ? new WatchEvent<T>(type, null, KubernetesJson.Deserialize<V1Status>(body))
-                : new WatchEvent<T>(type, KubernetesJson.Deserialize<T>(body), null);
+                ? new WatchEvent<T>(type, null, body.Deserialize(KubernetesModelsJson.Default.V1Status))
+                : new WatchEvent<T>(type, (T?)body.Deserialize(typeof(T), KubernetesModelsJson.Default), null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
