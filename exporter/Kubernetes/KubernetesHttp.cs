@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using k8s;
@@ -10,7 +11,7 @@ namespace KubeMonitor.Exporter.Kubernetes;
 /// <summary>
 /// GET requests to the API server a <see cref="KubernetesClientConfiguration"/> names, with its
 /// TLS trust, client certificate and credentials, set up as <c>k8s.Kubernetes</c> sets them up
-/// and with the library's own parts (<see cref="CertUtils"/>, its certificate check, its
+/// (but refusing a server certificate for another name, as client-go does) and with the library's own parts (<see cref="CertUtils"/>, its certificate check, its
 /// credential types). <c>k8s.Kubernetes</c> itself is not used: its constructor reaches
 /// KubernetesClient's JSON metadata for every Kubernetes type, which NativeAOT then links in,
 /// about half of the exporter's binary and a third of its memory (docs/benchmarks.md).
@@ -43,8 +44,11 @@ public sealed class KubernetesHttp : IDisposable
             }
             else if (configuration.SslCaCerts is { } authorities)
             {
+                // The library's check builds the chain to the given CA but lets a certificate for
+                // another name pass; client-go refuses that, and so does this.
                 handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
-                    k8s.Kubernetes.CertificateValidationCallBack(sender, authorities, certificate, chain, errors);
+                    (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+                    && k8s.Kubernetes.CertificateValidationCallBack(sender, authorities, certificate, chain, errors);
             }
         }
         if (ClientCertificate(configuration) is { } clientCertificate)

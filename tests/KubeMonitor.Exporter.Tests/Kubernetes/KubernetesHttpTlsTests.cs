@@ -87,6 +87,19 @@ public sealed class KubernetesHttpTlsTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_server_certificate_for_another_name_is_refused_though_its_ca_is_trusted()
+    {
+        // KubernetesClient's own check lets this pass; client-go does not, and neither does the exporter.
+        var server = await StartServer(_certificates.Server);
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            ListPodsThrough(Kubeconfig(server, [TrustedCa(), ("tls-server-name", "wrong.example")], [("token", "tls-token")])));
+
+        Assert.IsType<AuthenticationException>(error.InnerException);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public async Task Insecure_skip_tls_verify_accepts_an_untrusted_server()
     {
         var server = await StartServer(_certificates.ServerFromOtherCa);
