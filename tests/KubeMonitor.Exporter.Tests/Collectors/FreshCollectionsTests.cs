@@ -1,3 +1,4 @@
+using System.Text;
 using KubeMonitor.Exporter.Collection;
 using KubeMonitor.Exporter.Metrics;
 using KubeMonitor.Exporter.Tests.Support;
@@ -9,8 +10,8 @@ namespace KubeMonitor.Exporter.Tests.Collectors;
 
 /// <summary>
 /// docs/api.md section 4, Freshness: a scrape serves values read at most 1 s before it, and
-/// scrapes and the interval loop share one collection at a time. A scrape here is an export of
-/// the registry as /metrics does it; the clock is a fake one, moved by hand.
+/// scrapes and the interval loop share one collection at a time. A scrape here is what /metrics
+/// sends (<see cref="ScrapeExposition"/>); the clock is a fake one, moved by hand.
 /// </summary>
 public sealed class FreshCollectionsTests : IDisposable
 {
@@ -22,19 +23,21 @@ public sealed class FreshCollectionsTests : IDisposable
     private readonly RecordingSink _pushed = new();
     private readonly FreshCollections _collections;
     private readonly CollectionLoop _loop;
+    private readonly ScrapeExposition _exposition;
 
     public FreshCollectionsTests()
     {
         var runner = new CollectionRunner("node-1", [_collector], _time, new ListLogger<CollectionRunner>());
         _collections = new FreshCollections(runner, [_metrics], _time);
         _loop = new CollectionLoop(_collections, [_pushed], Interval, _time, new ListLogger<CollectionLoop>());
-        MetricsEndpoint.CollectBeforeEachScrape(_metrics.Registry, _collections);
+        _exposition = new ScrapeExposition(_metrics.Registry, _collections);
     }
 
     public void Dispose()
     {
         _collector.Dispose();
         _loop.Dispose();
+        _exposition.Dispose();
     }
 
     [Fact]
@@ -56,7 +59,7 @@ public sealed class FreshCollectionsTests : IDisposable
     [Fact]
     public async Task The_exposition_carries_no_timestamps()
     {
-        var text = await Exposition.TextAsync(_metrics.Registry);
+        var text = await ScrapeAsync();
 
         // "name{labels} value": a second field after the labels would be an explicit timestamp.
         var samples = text.Split('\n').Where(line => line.Length > 0 && line[0] != '#').ToList();
@@ -129,10 +132,30 @@ public sealed class FreshCollectionsTests : IDisposable
         Assert.Equal(1, _collector.Runs);
     }
 
+    [Fact]
+    public async Task Scrapes_of_one_collection_get_the_text_written_once_and_a_new_collection_a_new_text()
+    {
+        var first = await _exposition.GetAsync(ExpositionFormat.PrometheusText, CancellationToken.None);
+        var again = await _exposition.GetAsync(ExpositionFormat.PrometheusText, CancellationToken.None);
+        var openMetrics = await _exposition.GetAsync(ExpositionFormat.OpenMetricsText, CancellationToken.None);
+        Assert.Equal(1, _collector.Runs);
+        Assert.True(first.Equals(again)); // the very same bytes, not a second writing
+        Assert.EndsWith("# EOF\n", Encoding.UTF8.GetString(openMetrics.Span), StringComparison.Ordinal);
+
+        _time.Advance(TimeSpan.FromSeconds(1.5));
+        var later = await _exposition.GetAsync(ExpositionFormat.PrometheusText, CancellationToken.None);
+        Assert.Equal(2, _collector.Runs);
+        Assert.False(later.Equals(first));
+        Assert.Equal(2, await ScrapedCollectionAsync());
+    }
+
+    private async Task<string> ScrapeAsync() =>
+        Encoding.UTF8.GetString((await _exposition.GetAsync(ExpositionFormat.PrometheusText, CancellationToken.None)).Span);
+
     /// <summary>Scrapes and returns which collection it served (the collector writes its run number as node CPU seconds).</summary>
     private async Task<int> ScrapedCollectionAsync()
     {
-        var text = await Exposition.TextAsync(_metrics.Registry);
+        var text = await ScrapeAsync();
         var line = text.Split('\n').Single(l => l.StartsWith("kubemonitor_node_cpu_usage_seconds_total{", StringComparison.Ordinal));
         return int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
