@@ -9,7 +9,10 @@
 # for its environment. Settings (environment): PODS (110), SCRAPES (10000, measured after 200
 # warm-up scrapes), COLLECT_SECONDS (60: idle window at --interval 1s for CPU per
 # collection), ROUNDS (1: every target measured this many times, fresh processes each time),
-# OUT (results directory), NODE_EXPORTER_PORT (39100), EXPORTER_PORT (39847).
+# OUT (results directory), NODE_EXPORTER_PORT (39100), EXPORTER_PORT (39847),
+# SPACED_SCRAPES (60) and SPACING (1.5 s): scrapes far enough apart that each of ours collects
+# (values at most 1 s old, docs/api.md section 4), as every node_exporter scrape does; our
+# exporter then runs at --interval 10m so that only scrapes collect.
 # PODS_ONLY=1 only makes the pods and holds them until the script is stopped (for profiling).
 #
 # Every process and cgroup this script makes is removed on exit, also on failure or Ctrl-C.
@@ -25,6 +28,8 @@ OUT=${OUT:-$(mktemp -d /tmp/exporter-bench.XXXXXX)}
 NODE_EXPORTER_PORT=${NODE_EXPORTER_PORT:-39100}
 EXPORTER_PORT=${EXPORTER_PORT:-39847}
 INTERVAL=1s
+SPACED_SCRAPES=${SPACED_SCRAPES:-60}
+SPACING=${SPACING:-1.5}
 # shellcheck source=../lib/pods.sh
 source "$here/../lib/pods.sh"
 
@@ -78,6 +83,9 @@ bench_node_exporter() {
     python3 "$here/scrape.py" --pid "$pid" --url "http://127.0.0.1:$NODE_EXPORTER_PORT/metrics" \
         --overhead-url "http://127.0.0.1:$NODE_EXPORTER_PORT/" --scrapes "$SCRAPES" \
         > "$OUT/node_exporter.$round.scrape.json"
+    log "node_exporter: $SPACED_SCRAPES scrapes ${SPACING}s apart"
+    python3 "$here/scrape.py" --pid "$pid" --url "http://127.0.0.1:$NODE_EXPORTER_PORT/metrics" \
+        --scrapes "$SPACED_SCRAPES" --warmup 3 --spacing "$SPACING" > "$OUT/node_exporter.$round.spaced.json"
     stop_server "$pid"
 }
 
@@ -102,6 +110,16 @@ bench_exporter() {
         --overhead-url "http://127.0.0.1:$EXPORTER_PORT/livez" --scrapes "$SCRAPES" \
         > "$OUT/$label.$round.scrape.json"
     curl -sf "http://127.0.0.1:$EXPORTER_PORT/metrics" > "$OUT/$label.$round.metrics.txt"
+    stop_server "$pid"
+
+    env "${envs[@]}" "$binary" --listen "127.0.0.1:$EXPORTER_PORT" --interval 10m \
+        --node-name bench-node --log-level Warning >> "$OUT/$label.$round.log" 2>&1 &
+    pid=$!
+    servers+=("$pid")
+    wait_ready "http://127.0.0.1:$EXPORTER_PORT/readyz" "$pid"
+    log "$label (pid $pid, --interval 10m): $SPACED_SCRAPES scrapes ${SPACING}s apart"
+    python3 "$here/scrape.py" --pid "$pid" --url "http://127.0.0.1:$EXPORTER_PORT/metrics" \
+        --scrapes "$SPACED_SCRAPES" --warmup 3 --spacing "$SPACING" > "$OUT/$label.$round.spaced.json"
     stop_server "$pid"
 }
 

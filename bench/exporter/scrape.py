@@ -40,7 +40,7 @@ def series_in(body):
     return sum(1 for line in body.split(b"\n") if line and not line.startswith(b"#"))
 
 
-def scrape_loop(url, count):
+def scrape_loop(url, count, spacing=0.0):
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     path = parts.path or "/"
@@ -54,6 +54,8 @@ def scrape_loop(url, count):
         latencies.append((time.perf_counter_ns() - start) / 1e6)
         if response.status != 200:
             raise SystemExit(f"{url}: HTTP {response.status}")
+        if spacing:
+            time.sleep(spacing)
     conn.close()
     return latencies, body
 
@@ -71,6 +73,8 @@ def main():
     parser.add_argument("--scrapes", type=int, default=10000)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--overhead-url", help="a tiny endpoint of the same server, to show the client's own latency")
+    parser.add_argument("--spacing", type=float, default=0.0,
+                        help="seconds between scrapes; above our exporter's 1 s freshness every scrape collects, as each of node_exporter's does")
     parser.add_argument("--idle-seconds", type=float, help="no scrapes: only the server's CPU over this long (its background collections)")
     args = parser.parse_args()
 
@@ -88,16 +92,17 @@ def main():
         }))
         return
 
-    scrape_loop(args.url, args.warmup)
+    scrape_loop(args.url, args.warmup, args.spacing)
     rss_before = status_kb(args.pid, "VmRSS")
     cpu_before = cpu_seconds(args.pid)
     wall_start = time.monotonic()
-    latencies, body = scrape_loop(args.url, args.scrapes)
+    latencies, body = scrape_loop(args.url, args.scrapes, args.spacing)
     wall = time.monotonic() - wall_start
     cpu = cpu_seconds(args.pid) - cpu_before
     result = {
         "url": args.url,
         "scrapes": args.scrapes,
+        "spacing_seconds": args.spacing,
         "wall_seconds": round(wall, 3),
         "server_cpu_seconds": round(cpu, 3),
         "cpu_ms_per_scrape": round(cpu / args.scrapes * 1e3, 4),
