@@ -11,9 +11,11 @@ namespace KubeMonitor.Exporter.Cgroups;
 /// own hierarchy; on hybrid hosts the cgroup2 tree supplies what v1 lacks (see
 /// <see cref="CgroupLayout"/>). A file this kernel does not have leaves its value null. Each file
 /// is its own failure unit: one that cannot be read or parsed leaves only its own values null
-/// and is reported as a <see cref="ReadError"/>.
+/// and is reported as a <see cref="ReadError"/>. Files are read through directories held open
+/// between collections (<see cref="CgroupDirectories"/>); call <see cref="Sweep"/> after each
+/// collection to let go of the cgroups that were not read.
 /// </summary>
-public sealed class CgroupStatsReader(CgroupLayout layout)
+public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
 {
     private const double NanosecondsPerSecond = 1e9;
     private const double MicrosecondsPerSecond = 1e6;
@@ -24,8 +26,13 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
     private readonly string? _blkio = layout.V1("blkio");
     private readonly string? _unified = layout.Unified;
 
-    /// <summary>How a whole file is read; tests swap it to fail one read the way the kernel does.</summary>
-    internal Func<string, string> ReadFile { get; init; } = HostRoot.ReadFile;
+    private readonly CgroupDirectories _directories = new();
+
+    /// <summary>
+    /// When set, how a whole file is read by its path instead of through the held directories;
+    /// tests swap it to fail one read the way the kernel does.
+    /// </summary>
+    internal Func<string, string>? ReadFile { get; init; }
 
     /// <summary>
     /// The cgroup's numbers, or null when it vanished while being read (a pod or container that
@@ -35,7 +42,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
     public CgroupStats? Read(string relativePath, ICollection<ReadError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        var read = new Reading(relativePath, ReadFile);
+        var read = new Reading(relativePath, ReadFile is { } byPath ? (directory, file) => byPath(Path.Join(directory, file)) : _directories.ReadFile);
         var stats = new CgroupStats();
         var cpuStatV2 = _cpuacct is null || _cpu is null ? read.Record(_unified, "cpu.stat", CpuStatV2Parser.Parse) : null;
 
@@ -94,6 +101,11 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
         return stats;
     }
 
+    /// <summary>Closes the directories of cgroups that no <see cref="Read"/> asked for since the last sweep.</summary>
+    public void Sweep() => _directories.Sweep();
+
+    public void Dispose() => _directories.Dispose();
+
     /// <summary>
     /// Where the cgroup's pressure files are: the cgroup2 tree, or null when the cgroup is not
     /// in it. On hybrid hosts runtimes often make containers only in the v1 controllers; one
@@ -114,7 +126,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
         usage is { } u && inactiveFile is { } inactive ? (u > inactive ? u - inactive : 0) : null;
 
     /// <summary>One cgroup's files, each read and parsed on its own.</summary>
-    private sealed class Reading(string relativePath, Func<string, string> readFile)
+    private sealed class Reading(string relativePath, Func<string, string, string> readFile)
     {
         private List<ReadError>? _errors;
 
@@ -137,11 +149,12 @@ public sealed class CgroupStatsReader(CgroupLayout layout)
         {
             value = default;
             if (hierarchy is null) return false;
-            var path = Path.Join(hierarchy, relativePath, file);
+            var directory = Path.Join(hierarchy, relativePath);
+            var path = Path.Join(directory, file);
             string text;
             try
             {
-                text = readFile(path);
+                text = readFile(directory, file);
             }
             catch (Exception e) when (HostRoot.IsVanished(e))
             {
