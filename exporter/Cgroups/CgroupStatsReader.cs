@@ -11,11 +11,9 @@ namespace KubeMonitor.Exporter.Cgroups;
 /// own hierarchy; on hybrid hosts the cgroup2 tree supplies what v1 lacks (see
 /// <see cref="CgroupLayout"/>). A file this kernel does not have leaves its value null. Each file
 /// is its own failure unit: one that cannot be read or parsed leaves only its own values null
-/// and is reported as a <see cref="ReadError"/>. Files are read through directories held open
-/// between collections (<see cref="CgroupDirectories"/>); call <see cref="Sweep"/> after each
-/// collection to let go of the cgroups that were not read.
+/// and is reported as a <see cref="ReadError"/>.
 /// </summary>
-public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
+public sealed class CgroupStatsReader(CgroupLayout layout)
 {
     private const double NanosecondsPerSecond = 1e9;
     private const double MicrosecondsPerSecond = 1e6;
@@ -26,13 +24,8 @@ public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
     private readonly string? _blkio = layout.V1("blkio");
     private readonly string? _unified = layout.Unified;
 
-    private readonly CgroupDirectories _directories = new();
-
-    /// <summary>
-    /// When set, how a whole file is read by its path instead of through the held directories;
-    /// tests swap it to fail one read the way the kernel does.
-    /// </summary>
-    internal Func<string, string>? ReadFile { get; init; }
+    /// <summary>How a whole file is read; tests swap it to fail one read the way the kernel does.</summary>
+    internal Func<string, string> ReadFile { get; init; } = HostRoot.ReadFile;
 
     /// <summary>
     /// The cgroup's numbers, or null when it vanished while being read (a pod or container that
@@ -42,7 +35,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
     public CgroupStats? Read(string relativePath, ICollection<ReadError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        var read = new Reading(relativePath, ReadFile is { } byPath ? (directory, file) => byPath(Path.Join(directory, file)) : _directories.ReadFile);
+        var read = new Reading(relativePath, ReadFile);
         var stats = new CgroupStats();
         var cpuStatV2 = _cpuacct is null || _cpu is null ? read.Record(_unified, "cpu.stat", CpuStatV2Parser.Parse) : null;
 
@@ -101,11 +94,6 @@ public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
         return stats;
     }
 
-    /// <summary>Closes the directories of cgroups that no <see cref="Read"/> asked for since the last sweep.</summary>
-    public void Sweep() => _directories.Sweep();
-
-    public void Dispose() => _directories.Dispose();
-
     /// <summary>
     /// Where the cgroup's pressure files are: the cgroup2 tree, or null when the cgroup is not
     /// in it. On hybrid hosts runtimes often make containers only in the v1 controllers; one
@@ -126,7 +114,7 @@ public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
         usage is { } u && inactiveFile is { } inactive ? (u > inactive ? u - inactive : 0) : null;
 
     /// <summary>One cgroup's files, each read and parsed on its own.</summary>
-    private sealed class Reading(string relativePath, Func<string, string, string> readFile)
+    private sealed class Reading(string relativePath, Func<string, string> readFile)
     {
         private List<ReadError>? _errors;
 
@@ -149,12 +137,11 @@ public sealed class CgroupStatsReader(CgroupLayout layout) : IDisposable
         {
             value = default;
             if (hierarchy is null) return false;
-            var directory = Path.Join(hierarchy, relativePath);
-            var path = Path.Join(directory, file);
+            var path = Path.Join(hierarchy, relativePath, file);
             string text;
             try
             {
-                text = readFile(directory, file);
+                text = readFile(path);
             }
             catch (Exception e) when (HostRoot.IsVanished(e))
             {

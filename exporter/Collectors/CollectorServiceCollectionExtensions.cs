@@ -15,7 +15,7 @@ public static class CollectorServiceCollectionExtensions
             .AddSingleton<ICollector>(new NodeDiskCollector(root))
             .AddSingleton<ICollector>(new NodeNetworkCollector(root));
 
-    /// <summary>Every pod and container of the kubepods hierarchy; disposed with the host (it holds cgroup directories open).</summary>
+    /// <summary>Every pod and container of the kubepods hierarchy.</summary>
     public static IServiceCollection AddPodCollector(this IServiceCollection services, HostRoot root, CgroupLayout layout) =>
-        services.AddSingleton<ICollector>(_ => new PodCollector(root, layout));
+        services.AddSingleton<ICollector>(new PodCollector(root, layout));
 }

@@ -13,7 +13,7 @@ namespace KubeMonitor.Exporter.Collectors;
 /// only its own values of that pod or container (null, and a <see cref="ReadError"/> in the
 /// snapshot); every other pod and value stands.
 /// </summary>
-public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvider? time = null) : ICollector, IDisposable
+public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvider? time = null) : ICollector
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -63,10 +63,7 @@ public sealed class PodCollector(HostRoot host, CgroupLayout layout, TimeProvide
             });
         }
         snapshot.Pods = pods;
-        Reader.Sweep();
     }
-
-    public void Dispose() => Reader.Dispose();
 
     /// <summary>
     /// A v1 pod's OOM kills: its own cgroup's and its containers', so the pod counts what v2 counts.

@@ -47,7 +47,27 @@ public sealed class HostRoot
 
     /// <summary>Reads a whole kernel file (at most <see cref="MaxFileBytes"/>).</summary>
     /// <exception cref="FileNotFoundException">Also for a vanished directory (ENOENT).</exception>
-    public static string ReadFile(string path) => KernelFile.ReadText(path);
+    public static string ReadFile(string path)
+    {
+        // Pooled: a scrape reads thousands of small kernel files, and a fresh array per file cost
+        // ~150 MB of garbage per scrape on a 110-pod node. 64 KiB holds /proc/stat of 512 CPUs;
+        // a bigger file is read again into a bigger buffer.
+        var size = 64 * 1024;
+        while (true)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                var length = KernelFile.Read(path, buffer.AsSpan(0, Math.Min(buffer.Length, MaxFileBytes)), out var full);
+                if (!full || length >= MaxFileBytes) return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+                size = Math.Min(buffer.Length * 2, MaxFileBytes);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
 
     /// <summary>Like <see cref="ReadFile"/>, but null when the file (or its directory) is gone.</summary>
     public static string? TryReadFile(string path)
