@@ -4,17 +4,33 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace KubeMonitor.Deploy.Tests;
 
-/// <summary>deploy/prometheus/alerts.yaml is valid for Prometheus, and every alert is unit-tested firing and not firing (issue 3, 2).</summary>
+/// <summary>
+/// deploy/prometheus/alerts.yaml is valid for Prometheus, every alert is unit-tested firing and
+/// not firing (issue 3, 2), and sits beside kubernetes-mixin's without being louder (issue 16, 4).
+/// </summary>
 public sealed class AlertRulesTests
 {
     private static readonly string[] Severities = ["info", "warning", "critical"];
 
     private static readonly string[] RequiredAlerts =
     [
-        "KubeMonitorExporterDown", "KubeMonitorPushFailing", "KubeMonitorPushBuffering", "KubeMonitorFacadeNotReceiving",
+        "KubeMonitorFacadeDown", "KubeMonitorFacadeNotReceiving", "KubeMonitorPushBuffering", "KubeMonitorPushFailing",
+        "KubeMonitorExporterDown", "KubeMonitorExporterMissing", "KubeMonitorCollectorFailing",
         "KubeMonitorPodCpuThrottlingHigh", "KubeMonitorContainerNearMemoryLimit", "KubeMonitorPodOomKilled",
-        "KubeMonitorNodeMemorySaturated", "KubeMonitorNodeCpuSaturated",
+        "KubeMonitorNodeMemoryHighUtilization", "KubeMonitorNodeCpuHighUsage",
     ];
+
+    /// <summary>
+    /// Ours that alert on a condition kubernetes-mixin (or node-mixin, or kube-prometheus'
+    /// TargetDown) alerts on too, with that alert's severity: ours may not be louder.
+    /// </summary>
+    private static readonly Dictionary<string, string> MixinSeverities = new(StringComparer.Ordinal)
+    {
+        ["KubeMonitorPodCpuThrottlingHigh"] = "info", // CPUThrottlingHigh
+        ["KubeMonitorNodeCpuHighUsage"] = "info", // NodeCPUHighUsage
+        ["KubeMonitorNodeMemoryHighUtilization"] = "warning", // NodeMemoryHighUtilization
+        ["KubeMonitorExporterDown"] = "warning", // TargetDown
+    };
 
     [Fact]
     public async Task Promtool_check_rules_passes()
@@ -58,6 +74,25 @@ public sealed class AlertRulesTests
             Assert.True(checks.Any(c => c.Alertname == alert && c.ExpAlerts.Count > 0), $"No test where {alert} fires.");
             Assert.True(checks.Any(c => c.Alertname == alert && c.ExpAlerts.Count == 0), $"No test where {alert} stays silent.");
         }
+    }
+
+    [Fact]
+    public void Names_are_KubeMonitor_ones_and_no_severity_is_above_the_mixins_for_the_same_condition()
+    {
+        var alerts = AlertFiles.Rules().Groups.SelectMany(g => g.Rules).ToList();
+        Assert.All(alerts, a => Assert.StartsWith("KubeMonitor", a.Alert, StringComparison.Ordinal));
+        foreach (var (name, mixin) in MixinSeverities)
+        {
+            var ours = alerts.Where(a => a.Alert == name).ToList();
+            Assert.NotEmpty(ours);
+            Assert.All(ours, a => Assert.True(
+                Array.IndexOf(Severities, a.Labels["severity"]) <= Array.IndexOf(Severities, mixin),
+                $"{name} is {a.Labels["severity"]}, above the mixin's {mixin} for the same condition."));
+        }
+        // Only a KubeMonitor-wide outage pages: no facade up, or none receiving from any node.
+        Assert.Equal(
+            ["KubeMonitorFacadeDown", "KubeMonitorFacadeNotReceiving"],
+            alerts.Where(a => a.Labels["severity"] == "critical").Select(a => a.Alert).Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>The part of promtool's test file format read here.</summary>
