@@ -17,7 +17,10 @@ internal sealed partial record Dockerfile(
     string User,
     IReadOnlyList<int> Exposed,
     IReadOnlyDictionary<string, string> Environment,
-    IReadOnlyList<string> Entrypoint)
+    IReadOnlyList<string> Entrypoint,
+    string BuildFrom,
+    IReadOnlyList<string> BuildRuns,
+    IReadOnlyList<string> FinalRuns)
 {
     public static Dockerfile Read(string path)
     {
@@ -49,7 +52,9 @@ internal sealed partial record Dockerfile(
         var environment = final.Where(l => l.StartsWith("ENV ", StringComparison.Ordinal))
             .Select(l => Arg(l).Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         var entrypoint = JsonSerializer.Deserialize<string[]>(Arg(Assert.Single(final, l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))))!;
-        return new Dockerfile(workdir, copies, run, output, fromBuild, user, exposed, environment, entrypoint);
+        IReadOnlyList<string> Runs(List<string> stage) => [.. stage.Where(l => l.StartsWith("RUN ", StringComparison.Ordinal)).Select(Arg)];
+        return new Dockerfile(workdir, copies, run, output, fromBuild, user, exposed, environment, entrypoint,
+            Arg(build[0]), Runs(build), Runs(final));
     }
 
     /// <summary>The uid of USER (numeric: the image has no passwd entry to resolve a name).</summary>
