@@ -141,7 +141,7 @@ public sealed class ManifestTests
         // resolves to the pods' own addresses, so the URL's port is dialled on each pod as is.
         var url = Assert.Single(options.FacadeUrls);
         var headless = Assert.Single(manifests.All<V1Service>(), s => s.Spec.ClusterIP == "None");
-        Assert.Equal($"{headless.Metadata.Name}.{Namespace}.svc", url.Host);
+        Assert.Equal((headless.Metadata.Name, Namespace), ServiceDns.Resolve(url.Host, manifests.Exporter.Metadata.NamespaceProperty));
         var servicePort = Assert.Single(headless.Spec.Ports);
         var push = FacadePorts(manifests).Push.ContainerPort;
         Assert.Equal(push, url.Port);
@@ -288,7 +288,7 @@ public sealed class ManifestTests
         var facade = manifests.FacadeContainer;
         var pod = manifests.Exporter.Spec.Template.Spec;
         Assert.Equal("TokenReview", EnvOf(facade, "Facade__Auth__Mode"));
-        Assert.Equal($"system:serviceaccount:{Namespace}:{pod.ServiceAccountName}", EnvOf(facade, "Facade__Auth__ServiceAccount"));
+        Assert.Equal($"system:serviceaccount:{Namespace}:{pod.ServiceAccountName}", PodEnvironment.Of(Namespace, facade).Variables["Facade__Auth__ServiceAccount"]);
 
         // A projected token is bound to its pod, and on Kubernetes 1.30+ names the pod's node
         // (TokenReview extra authentication.kubernetes.io/node-name), which the facade checks pushes against.

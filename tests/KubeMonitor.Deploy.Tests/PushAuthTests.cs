@@ -27,7 +27,7 @@ public sealed class PushAuthTests
         Assert.Equal(ManifestTests.EnvOf(facade, "Facade__Auth__Audience"), source.ServiceAccountToken.Audience);
         Assert.True(source.ServiceAccountToken.ExpirationSeconds <= 3600);
         var exporterAccount = manifests.Exporter.Spec.Template.Spec.ServiceAccountName;
-        Assert.Equal($"system:serviceaccount:kubemonitor:{exporterAccount}", ManifestTests.EnvOf(facade, "Facade__Auth__ServiceAccount"));
+        Assert.Equal($"system:serviceaccount:kubemonitor:{exporterAccount}", PodEnvironment.Of(manifests.Facade.Metadata.NamespaceProperty, facade).Variables["Facade__Auth__ServiceAccount"]);
         Assert.Empty(manifests.All<V1Secret>());
     }
 

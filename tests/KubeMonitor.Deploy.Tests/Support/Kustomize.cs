@@ -46,6 +46,19 @@ internal static class Kustomize
             """, ("push-token", token + "\n"));
 
     /// <summary>
+    /// A rendering moved to another namespace the way an operator moves it: a kustomization of
+    /// their own with <c>namespace:</c> and the target as its one resource.
+    /// </summary>
+    public static Task<string> RenderInNamespaceAsync(string target, string @namespace) =>
+        RenderBesideAsync(toDeploy => $"""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            namespace: {@namespace}
+            resources:
+              - {Path.Combine(toDeploy, target)}
+            """);
+
+    /// <summary>
     /// An operator's kustomization as docs/install.md writes it, in a folder beside the repository
     /// checked out as <c>kubemonitor</c>: its <c>../kubemonitor/deploy/</c> is this repository's deploy/.
     /// </summary>
