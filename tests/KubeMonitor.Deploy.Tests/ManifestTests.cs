@@ -276,8 +276,6 @@ public sealed class ManifestTests
                 Assert.NotNull(peer.PodSelector);
             });
         });
-        // A Prometheus without the operator scrapes the annotated port: the open one.
-        Assert.Equal(http.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), manifests.Facade.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
     }
 
     [Theory]
