@@ -20,6 +20,9 @@ public sealed class ManifestTests
     /// <summary>The renderings with a push path (the facade's own store); the others are checked by <see cref="PrometheusSourceTests"/>.</summary>
     public static TheoryData<string> PushTargets() => [.. Kustomize.PushTargets];
 
+    /// <summary>The renderings whose pushes the facade checks by TokenReview; the shared-token ones are checked by <see cref="PushAuthTests"/>.</summary>
+    public static TheoryData<string> TokenReviewTargets() => [.. Kustomize.TokenReviewTargets];
+
     private static async Task<Manifests> RenderAsync(string target) => Manifests.Load(await Kustomize.RenderAsync(target));
 
     [Fact]
@@ -188,7 +191,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(PushTargets))]
+    [MemberData(nameof(TokenReviewTargets))]
     public async Task Rbac_gives_exactly_the_verbs_each_program_needs(string target)
     {
         var manifests = await RenderAsync(target);
@@ -279,7 +282,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(PushTargets))]
+    [MemberData(nameof(TokenReviewTargets))]
     public async Task Push_token_is_a_projected_pod_bound_token_for_the_facades_audience_and_no_secret(string target)
     {
         var manifests = await RenderAsync(target);
