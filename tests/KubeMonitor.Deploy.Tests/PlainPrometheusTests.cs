@@ -6,8 +6,6 @@ using KubeFull::k8s;
 using KubeFull::k8s.Models;
 using KubeMonitor.Deploy.Tests.Support;
 using KubeMonitor.Exporter.Tests.Support;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace KubeMonitor.Deploy.Tests;
 
@@ -197,9 +195,7 @@ public sealed partial class PlainPrometheusTests
         return last;
     }
 
-    private static ScrapeFile ScrapeConfig() =>
-        new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
-            .Deserialize<ScrapeFile>(InstallDoc.MarkedBlock("scrape-config"));
+    private static ScrapeFile ScrapeConfig() => ScrapeFile.Parse(InstallDoc.MarkedBlock("scrape-config"));
 
     [GeneratedRegex(@"job=""([^""]+)""", RegexOptions.CultureInvariant)]
     private static partial Regex JobMatcher();
@@ -217,32 +213,4 @@ public sealed partial class PlainPrometheusTests
 
     [GeneratedRegex(@"(?<key>scrape_interval: )\S+", RegexOptions.CultureInvariant)]
     private static partial Regex ScrapeInterval();
-
-    /// <summary>The part of Prometheus's configuration format the documented block uses; anything else fails the load.</summary>
-    public sealed class ScrapeFile
-    {
-        public List<ScrapeJob> ScrapeConfigs { get; set; } = [];
-    }
-
-    public sealed class ScrapeJob
-    {
-        public string JobName { get; set; } = "";
-        public string? ScrapeInterval { get; set; }
-        public bool HonorLabels { get; set; }
-        public List<KubernetesSd> KubernetesSdConfigs { get; set; } = [];
-        public List<Relabel> RelabelConfigs { get; set; } = [];
-    }
-
-    public sealed class KubernetesSd
-    {
-        public string Role { get; set; } = "";
-    }
-
-    public sealed class Relabel
-    {
-        public List<string> SourceLabels { get; set; } = [];
-        public string? Regex { get; set; }
-        public string? Action { get; set; }
-        public string? TargetLabel { get; set; }
-    }
 }
