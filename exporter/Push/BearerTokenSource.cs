@@ -3,7 +3,9 @@ namespace KubeMonitor.Exporter.Push;
 /// <summary>
 /// The push credential from a file. Kubernetes rotates mounted Secrets and projected tokens in
 /// place, so the file is re-read whenever its size or modification time changes, and at least
-/// once a minute in case a symlink swap kept both.
+/// once a minute in case a symlink swap kept both. The mounted key is itself a link
+/// (<c>token -&gt; ..data/token</c>) that the swap leaves as it was, so size and time are those of
+/// the file it leads to.
 /// </summary>
 internal sealed class BearerTokenSource(string path, TimeProvider time)
 {
@@ -22,6 +24,7 @@ internal sealed class BearerTokenSource(string path, TimeProvider time)
     public string Current()
     {
         var file = new FileInfo(Path);
+        if (file.LinkTarget is not null) file = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
         if (!file.Exists) throw new FileNotFoundException($"Bearer token file '{Path}' does not exist.", Path);
         var now = time.GetUtcNow();
         lock (_gate)

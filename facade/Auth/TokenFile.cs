@@ -3,7 +3,9 @@ namespace KubeMonitor.Facade.Auth;
 /// <summary>
 /// The current content of a token file. Kubernetes rotates a mounted Secret by swapping a
 /// symlink to a new file, so the file is checked (one stat) on every use and re-read when
-/// its modification time or length changed.
+/// its modification time or length changed. The mounted key is itself a link
+/// (<c>token -&gt; ..data/token</c>) that the swap leaves as it was, so the stat is of the file
+/// it leads to, not of the link.
 /// </summary>
 internal sealed class TokenFile(string path)
 {
@@ -20,6 +22,7 @@ internal sealed class TokenFile(string path)
     public string? Read()
     {
         var info = new FileInfo(Path);
+        if (info.LinkTarget is not null) info = info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
         if (!info.Exists) return null;
         var stamp = (info.LastWriteTimeUtc, info.Length);
         var seen = current;

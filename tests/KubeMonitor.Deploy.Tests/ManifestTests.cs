@@ -20,6 +20,9 @@ public sealed class ManifestTests
     /// <summary>The renderings with a push path (the facade's own store); the others are checked by <see cref="PrometheusSourceTests"/>.</summary>
     public static TheoryData<string> PushTargets() => [.. Kustomize.PushTargets];
 
+    /// <summary>The renderings whose pushes the facade checks by TokenReview; the shared-token ones are checked by <see cref="PushAuthTests"/>.</summary>
+    public static TheoryData<string> TokenReviewTargets() => [.. Kustomize.TokenReviewTargets];
+
     private static async Task<Manifests> RenderAsync(string target) => Manifests.Load(await Kustomize.RenderAsync(target));
 
     [Fact]
@@ -141,7 +144,7 @@ public sealed class ManifestTests
         // resolves to the pods' own addresses, so the URL's port is dialled on each pod as is.
         var url = Assert.Single(options.FacadeUrls);
         var headless = Assert.Single(manifests.All<V1Service>(), s => s.Spec.ClusterIP == "None");
-        Assert.Equal($"{headless.Metadata.Name}.{Namespace}.svc", url.Host);
+        Assert.Equal((headless.Metadata.Name, Namespace), ServiceDns.Resolve(url.Host, manifests.Exporter.Metadata.NamespaceProperty));
         var servicePort = Assert.Single(headless.Spec.Ports);
         var push = FacadePorts(manifests).Push.ContainerPort;
         Assert.Equal(push, url.Port);
@@ -188,7 +191,7 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(PushTargets))]
+    [MemberData(nameof(TokenReviewTargets))]
     public async Task Rbac_gives_exactly_the_verbs_each_program_needs(string target)
     {
         var manifests = await RenderAsync(target);
@@ -276,19 +279,17 @@ public sealed class ManifestTests
                 Assert.NotNull(peer.PodSelector);
             });
         });
-        // A Prometheus without the operator scrapes the annotated port: the open one.
-        Assert.Equal(http.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), manifests.Facade.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
     }
 
     [Theory]
-    [MemberData(nameof(PushTargets))]
+    [MemberData(nameof(TokenReviewTargets))]
     public async Task Push_token_is_a_projected_pod_bound_token_for_the_facades_audience_and_no_secret(string target)
     {
         var manifests = await RenderAsync(target);
         var facade = manifests.FacadeContainer;
         var pod = manifests.Exporter.Spec.Template.Spec;
         Assert.Equal("TokenReview", EnvOf(facade, "Facade__Auth__Mode"));
-        Assert.Equal($"system:serviceaccount:{Namespace}:{pod.ServiceAccountName}", EnvOf(facade, "Facade__Auth__ServiceAccount"));
+        Assert.Equal($"system:serviceaccount:{Namespace}:{pod.ServiceAccountName}", PodEnvironment.Of(Namespace, facade).Variables["Facade__Auth__ServiceAccount"]);
 
         // A projected token is bound to its pod, and on Kubernetes 1.30+ names the pod's node
         // (TokenReview extra authentication.kubernetes.io/node-name), which the facade checks pushes against.

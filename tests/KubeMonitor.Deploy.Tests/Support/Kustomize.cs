@@ -23,27 +23,41 @@ internal static class Kustomize
     /// <summary>The renderings whose facade holds the samples the exporters push to it.</summary>
     public static IReadOnlyList<string> PushTargets { get; } = [.. Targets.Except(PrometheusSourceTargets)];
 
+    /// <summary>The renderings whose pushes carry a shared token from a Secret (<c>PushAuthTests</c>).</summary>
+    public static IReadOnlyList<string> TokenAuthTargets { get; } = [Path.Combine("overlays", "token-auth")];
+
+    /// <summary>The renderings whose pushes carry a projected token the facade checks by TokenReview.</summary>
+    public static IReadOnlyList<string> TokenReviewTargets { get; } = [.. PushTargets.Except(TokenAuthTargets)];
+
     public static Task<string> RenderAsync(string target) =>
         Tool.RunOkAsync("kubectl", ["kustomize", Path.Combine(Deploy, target)]);
 
     /// <summary>
-    /// The base with the token-auth component and a Secret holding <paramref name="token"/>, exactly
-    /// as docs/install.md tells an operator to write it (a kustomization of their own beside the repo).
+    /// The token-auth overlay with the Secret docs/install.md has an operator make: its
+    /// <c>kubectl create secret</c> command, run as written up to the pipe, with the token
+    /// <paramref name="token"/> where the command takes a random one from openssl.
     /// </summary>
-    public static Task<string> RenderWithTokenAsync(string token) =>
+    public static async Task<string> RenderWithTokenAsync(string token)
+    {
+        var command = Assert.Single(InstallDoc.MarkedBlock("push-token").Replace("\\\n", " ", StringComparison.Ordinal).Split('\n'),
+            line => line.Contains("create secret", StringComparison.Ordinal));
+        var create = command[..command.IndexOf('|', StringComparison.Ordinal)];
+        var secret = await Tool.RunOkAsync("bash", ["-c", $"token=$1; openssl() {{ printf %s \"$token\"; }}; {create}", "bash", token]);
+        return await RenderAsync(TokenAuthTargets[0]) + "---\n" + secret;
+    }
+
+    /// <summary>
+    /// A rendering moved to another namespace the way an operator moves it: a kustomization of
+    /// their own with <c>namespace:</c> and the target as its one resource.
+    /// </summary>
+    public static Task<string> RenderInNamespaceAsync(string target, string @namespace) =>
         RenderBesideAsync(toDeploy => $"""
             apiVersion: kustomize.config.k8s.io/v1beta1
             kind: Kustomization
+            namespace: {@namespace}
             resources:
-              - {Path.Combine(toDeploy, "base")}
-            components:
-              - {Path.Combine(toDeploy, "components", "token-auth")}
-            secretGenerator:
-              - name: kubemonitor-push-token
-                namespace: kubemonitor
-                files:
-                  - token=push-token
-            """, ("push-token", token + "\n"));
+              - {Path.Combine(toDeploy, target)}
+            """);
 
     /// <summary>
     /// An operator's kustomization as docs/install.md writes it, in a folder beside the repository
@@ -53,16 +67,12 @@ internal static class Kustomize
         RenderBesideAsync(toDeploy => kustomization.Replace("../kubemonitor/deploy/", toDeploy + "/", StringComparison.Ordinal));
 
     /// <summary>Renders a kustomization written in a temp folder, given the relative path from there to deploy/.</summary>
-    private static async Task<string> RenderBesideAsync(Func<string, string> kustomization, params (string Name, string Text)[] files)
+    private static async Task<string> RenderBesideAsync(Func<string, string> kustomization)
     {
         // kustomize takes relative paths only; the folder sits in a temp folder of the repo's filesystem.
         var dir = Directory.CreateTempSubdirectory("kubemonitor-overlay-").FullName;
         try
         {
-            foreach (var (name, text) in files)
-            {
-                await File.WriteAllTextAsync(Path.Combine(dir, name), text);
-            }
             await File.WriteAllTextAsync(Path.Combine(dir, "kustomization.yaml"), kustomization(Path.GetRelativePath(dir, Deploy)));
             return await Tool.RunOkAsync("kubectl", ["kustomize", dir]);
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using KubeMonitor.Facade.Auth;
+using KubeMonitor.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Tests.Auth;
@@ -149,6 +150,19 @@ public sealed class TokenModeTests : IDisposable
         using (var old = await host.PushAsync("first-token")) await ProblemAssert.IsProblem(old, 403);
         using (var rotated = await host.PushAsync("other-token")) Assert.Equal(HttpStatusCode.Accepted, rotated.StatusCode);
         Assert.Equal(2, host.Stored.Count);
+    }
+
+    [Fact]
+    public async Task A_secret_volume_updated_by_the_kubelet_is_picked_up_without_a_restart()
+    {
+        // The mounted key is a link whose own time and length stay the same through the update.
+        var volume = SecretVolume.Create(Path.Combine(dir, "push"), new Dictionary<string, string> { ["token"] = "first-token\n" });
+        await using var host = await AuthTestHost.StartAsync(new Dictionary<string, string?> { ["Facade:Auth:TokenFile"] = volume.PathOf("token") });
+        using (var first = await host.PushAsync("first-token")) Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        volume.Update(new Dictionary<string, string> { ["token"] = "other-token\n" });
+        using (var old = await host.PushAsync("first-token")) await ProblemAssert.IsProblem(old, 403);
+        using (var rotated = await host.PushAsync("other-token")) Assert.Equal(HttpStatusCode.Accepted, rotated.StatusCode);
     }
 
     [Fact]
