@@ -4,7 +4,7 @@ using KubeMonitor.Deploy.Tests.Support;
 namespace KubeMonitor.Deploy.Tests;
 
 /// <summary>
-/// The limit-utilization panels computed by promtool on hand-made series: each container over
+/// The limit-utilization and per-container panels computed by promtool on hand-made series: each container over
 /// its own limit, containers without a limit (no series, or 0) left out, and the tables kept to
 /// the chosen deployment. No programs and no load: the live pipeline proves only that they return data.
 /// </summary>
@@ -15,53 +15,64 @@ public sealed class DashboardLimitTests
     // shop/web-1 and shop/web-2 belong to deployment web, shop/db-0 to db. CPU counters grow by
     // 15, 30, 6 and 60 s a minute (0.25, 0.5, 0.1 and 1 core).
     private const string Series = """
-              - series: 'kubemonitor_pod_info{namespace="shop", pod="web-1", node="n1", deployment="web"}'
+              - series: 'kubemonitor_pod_info{job="kubemonitor-exporter", namespace="shop", pod="web-1", node="n1", deployment="web"}'
                 values: '1x10'
-              - series: 'kubemonitor_pod_info{namespace="shop", pod="web-2", node="n1", deployment="web"}'
+              - series: 'kubemonitor_pod_info{job="kubemonitor-exporter", namespace="shop", pod="web-2", node="n1", deployment="web"}'
                 values: '1x10'
-              - series: 'kubemonitor_pod_info{namespace="shop", pod="db-0", node="n1", deployment="db"}'
+              - series: 'kubemonitor_pod_info{job="kubemonitor-exporter", namespace="shop", pod="db-0", node="n1", deployment="db"}'
                 values: '1x10'
-              - series: 'kubemonitor_container_cpu_usage_seconds_total{namespace="shop", pod="web-1", container="app", node="n1"}'
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
                 values: '0+15x10'
-              - series: 'kubemonitor_container_cpu_limit_cores{namespace="shop", pod="web-1", container="app", node="n1"}'
+              - series: 'kubemonitor_container_cpu_limit_cores{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
                 values: '0.5x10'
-              - series: 'kubemonitor_container_memory_working_set_bytes{namespace="shop", pod="web-1", container="app", node="n1"}'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
                 values: '900000000x10'
-              - series: 'kubemonitor_container_memory_limit_bytes{namespace="shop", pod="web-1", container="app", node="n1"}'
+              - series: 'kubemonitor_container_memory_limit_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
                 values: '1000000000x10'
-              - series: 'kubemonitor_container_cpu_usage_seconds_total{namespace="shop", pod="web-1", container="sidecar", node="n1"}'
+              - series: 'kubemonitor_container_cpu_request_cores{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
+                values: '0.25x10'
+              - series: 'kubemonitor_container_memory_request_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="app", node="n1"}'
+                values: '500000000x10'
+              - series: 'kubemonitor_container_cpu_request_cores{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="sidecar", node="n1"}'
+                values: '0x10'
+              # The same exporter scraped a second time by an annotation-based job: counted once all the same.
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubernetes-pods", namespace="shop", pod="web-1", container="app", node="n1"}'
+                values: '0+15x10'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubernetes-pods", namespace="shop", pod="web-1", container="app", node="n1"}'
+                values: '900000000x10'
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="sidecar", node="n1"}'
                 values: '0+30x10'
-              - series: 'kubemonitor_container_memory_working_set_bytes{namespace="shop", pod="web-1", container="sidecar", node="n1"}'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-1", container="sidecar", node="n1"}'
                 values: '2000000000x10'
-              - series: 'kubemonitor_container_cpu_usage_seconds_total{namespace="shop", pod="web-2", container="app", node="n1"}'
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="app", node="n1"}'
                 values: '0+6x10'
-              - series: 'kubemonitor_container_cpu_limit_cores{namespace="shop", pod="web-2", container="app", node="n1"}'
+              - series: 'kubemonitor_container_cpu_limit_cores{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="app", node="n1"}'
                 values: '1x10'
-              - series: 'kubemonitor_container_memory_working_set_bytes{namespace="shop", pod="web-2", container="app", node="n1"}'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="app", node="n1"}'
                 values: '300000000x10'
-              - series: 'kubemonitor_container_memory_limit_bytes{namespace="shop", pod="web-2", container="app", node="n1"}'
+              - series: 'kubemonitor_container_memory_limit_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="app", node="n1"}'
                 values: '1000000000x10'
-              - series: 'kubemonitor_container_cpu_usage_seconds_total{namespace="shop", pod="web-2", container="log", node="n1"}'
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="log", node="n1"}'
                 values: '0+6x10'
-              - series: 'kubemonitor_container_cpu_limit_cores{namespace="shop", pod="web-2", container="log", node="n1"}'
+              - series: 'kubemonitor_container_cpu_limit_cores{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="log", node="n1"}'
                 values: '0x10'
-              - series: 'kubemonitor_container_memory_working_set_bytes{namespace="shop", pod="web-2", container="log", node="n1"}'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="log", node="n1"}'
                 values: '100000000x10'
-              - series: 'kubemonitor_container_memory_limit_bytes{namespace="shop", pod="web-2", container="log", node="n1"}'
+              - series: 'kubemonitor_container_memory_limit_bytes{job="kubemonitor-exporter", namespace="shop", pod="web-2", container="log", node="n1"}'
                 values: '0x10'
-              - series: 'kubemonitor_container_cpu_usage_seconds_total{namespace="shop", pod="db-0", container="db", node="n1"}'
+              - series: 'kubemonitor_container_cpu_usage_seconds_total{job="kubemonitor-exporter", namespace="shop", pod="db-0", container="db", node="n1"}'
                 values: '0+60x10'
-              - series: 'kubemonitor_container_cpu_limit_cores{namespace="shop", pod="db-0", container="db", node="n1"}'
+              - series: 'kubemonitor_container_cpu_limit_cores{job="kubemonitor-exporter", namespace="shop", pod="db-0", container="db", node="n1"}'
                 values: '1x10'
-              - series: 'kubemonitor_container_memory_working_set_bytes{namespace="shop", pod="db-0", container="db", node="n1"}'
+              - series: 'kubemonitor_container_memory_working_set_bytes{job="kubemonitor-exporter", namespace="shop", pod="db-0", container="db", node="n1"}'
                 values: '990000000x10'
-              - series: 'kubemonitor_container_memory_limit_bytes{namespace="shop", pod="db-0", container="db", node="n1"}'
+              - series: 'kubemonitor_container_memory_limit_bytes{job="kubemonitor-exporter", namespace="shop", pod="db-0", container="db", node="n1"}'
                 values: '1000000000x10'
         """;
 
     private static readonly Dictionary<string, string> Variables = new(StringComparer.Ordinal)
     {
-        ["datasource"] = "prometheus", ["node"] = "n1", ["namespace"] = "shop", ["deployment"] = "web", ["pod"] = "web-1",
+        ["datasource"] = "prometheus", ["job"] = "kubemonitor-exporter", ["facade_job"] = "kubemonitor-facade", ["node"] = "n1", ["namespace"] = "shop", ["deployment"] = "web", ["pod"] = "web-1",
         ["__rate_interval"] = "5m", ["__interval"] = "1m", ["__range"] = "10m",
     };
 
@@ -79,12 +90,28 @@ public sealed class DashboardLimitTests
             ("Closest to memory limit", [(web1AppOfWeb, "0.9"), (web2AppOfWeb, "0.3")]));
     }
 
-    /// <summary>Each panel's one query at 10m, against exactly these samples (promtool compares them all, in any order).</summary>
+    [Fact]
+    public async Task Container_panels_draw_usage_beside_the_request_and_limit_each_container_sets()
+    {
+        const string app = """{namespace="shop", pod="web-1", container="app"}""";
+        const string sidecar = """{namespace="shop", pod="web-1", container="sidecar"}""";
+        // The sidecar sets neither (its request is 0, its limit absent): no line for it.
+        await AssertPanelsAsync(
+            ("CPU by container [A]", [(app, "0.25"), (sidecar, "0.5")]),
+            ("CPU by container [B]", [(app, "0.25")]),
+            ("CPU by container [C]", [(app, "0.5")]),
+            ("Memory by container [A]", [(app, "900000000"), (sidecar, "2000000000")]),
+            ("Memory by container [B]", [(app, "500000000")]),
+            ("Memory by container [C]", [(app, "1000000000")]));
+    }
+
+    /// <summary>Each panel's one query (or "Panel [refId]") at 10m, against exactly these samples (promtool compares them all, in any order).</summary>
     private async Task AssertPanelsAsync(params (string Panel, (string Labels, string Value)[] Samples)[] panels)
     {
         var checks = panels.Select(p =>
         {
-            var target = Assert.Single(_dashboard.Targets, t => t.Panel == p.Panel);
+            var (panel, refId) = p.Panel.EndsWith(']') ? (p.Panel[..p.Panel.LastIndexOf(" [", StringComparison.Ordinal)], p.Panel[(p.Panel.LastIndexOf('[') + 1)..^1]) : (p.Panel, null);
+            var target = Assert.Single(_dashboard.Targets, t => t.Panel == panel && (refId is null || t.RefId == refId));
             var samples = string.Concat(p.Samples.Select(s => $"          - labels: {JsonSerializer.Serialize(s.Labels)}\n            value: {s.Value}\n"));
             return $"      - expr: {JsonSerializer.Serialize(Dashboard.Substitute(target.Expr, Variables))}\n        eval_time: 10m\n        exp_samples:\n{samples}";
         });

@@ -26,8 +26,8 @@ public sealed class LivePipelineTests(LivePipeline live) : IClassFixture<LivePip
         var values = await ResolveVariablesAsync(dashboard);
         if (all)
         {
-            // "All" sends each variable's allValue.
-            foreach (var variable in dashboard.Variables.Skip(1)) values[(string)variable["name"]!] = (string)variable["allValue"]!;
+            // "All" sends each variable's allValue; the jobs and the pod have no All.
+            foreach (var variable in dashboard.Variables.Skip(1).Where(v => (bool)v["includeAll"]!)) values[(string)variable["name"]!] = (string)variable["allValue"]!;
         }
 
         // Rates need a few scrapes; wait until every target has data or the deadline passes.
@@ -124,6 +124,7 @@ public sealed class LivePipelineTests(LivePipeline live) : IClassFixture<LivePip
     {
         var expected = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["job"] = "kubemonitor-exporter", ["facade_job"] = "kubemonitor-facade",
             ["node"] = LivePipeline.NodeName, ["namespace"] = LivePipeline.Namespace, ["deployment"] = LivePipeline.Deployment, ["pod"] = live.PodNames[0],
         };
         var values = new Dictionary<string, string>(StringComparer.Ordinal)

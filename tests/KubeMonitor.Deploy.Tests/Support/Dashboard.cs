@@ -53,6 +53,29 @@ internal sealed partial class Dashboard
     public static IEnumerable<string> MetricNames(string promql) =>
         MetricName().Matches(promql).Select(m => m.Value);
 
+    /// <summary>Each metric selector in a query: the metric and its {labels} ("" when it has none).</summary>
+    public static IEnumerable<(string Metric, string Labels)> Selectors(string promql) =>
+        Selector().Matches(promql).Select(m => (m.Groups["metric"].Value, m.Groups["labels"].Value));
+
+    /// <summary>Whether every use of the metric is the range inside rate, irate or increase.</summary>
+    public static bool IsOnlyRated(string promql, string metric) =>
+        Regex.Count(promql, $@"\b{metric}\b") == Regex.Count(promql, $@"\b(rate|irate|increase)\(\s*{metric}(\{{[^}}]*\}})?\[");
+
+    /// <summary>A target's unit and y axis: its byFrameRefID override, else the panel's defaults ("left" and "auto" are one axis).</summary>
+    public static (string? Unit, string Axis) UnitAndAxis(JsonObject panel, string refId)
+    {
+        var defaults = panel["fieldConfig"]?["defaults"];
+        var properties = (panel["fieldConfig"]?["overrides"] as JsonArray ?? [])
+            .Where(o => (string?)o!["matcher"]!["id"] == "byFrameRefID" && (string?)o["matcher"]!["options"] == refId)
+            .SelectMany(o => o!["properties"]!.AsArray()).ToDictionary(p => (string)p!["id"]!, p => p!["value"], StringComparer.Ordinal);
+        var unit = properties.TryGetValue("unit", out var u) ? (string?)u : (string?)defaults?["unit"];
+        var axis = properties.TryGetValue("custom.axisPlacement", out var a) ? (string?)a : (string?)defaults?["custom"]?["axisPlacement"];
+        return (unit, axis is null or "auto" ? "left" : axis);
+    }
+
+    [GeneratedRegex(@"\b(?<metric>kubemonitor_[a-z0-9_]+|up)\b(?<labels>\{[^}]*\})?")]
+    private static partial Regex Selector();
+
     [GeneratedRegex(@"\$\{(?<a>\w+)(?::\w+)?\}|\$(?<b>\w+)|\[\[(?<c>\w+)\]\]")]
     private static partial Regex VariableReference();
 
