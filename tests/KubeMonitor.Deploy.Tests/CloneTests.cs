@@ -17,7 +17,7 @@ public sealed class CloneTests
     [Fact]
     public async Task A_clone_of_HEAD_builds_and_passes_its_fixture_tests_alone()
     {
-        // <temp>/<random>/kubemonitor: the clone's parent holds nothing else, so no ../shared.
+        // <temp>/<random>/kubemonitor: nothing sits beside the clone, as after a clone from a public host.
         var parent = Directory.CreateTempSubdirectory("kubemonitor-clone-");
         var clone = Path.Combine(parent.FullName, "kubemonitor");
         try
