@@ -6,7 +6,9 @@ namespace KubeMonitor.Deploy.Tests;
 /// <summary>
 /// A fresh clone, with nothing of the development machine beside it, builds and passes the tests
 /// that read fixtures: the repository needs nothing outside itself. (The whole of test.sh in a
-/// clone takes about 14 minutes; this subset is what could need an outside file.)
+/// clone takes about 14 minutes, and CI runs it in a clean clone anyway; this subset is what could
+/// need an outside file. Only the exporter's test project is built: the solution's other projects
+/// read no fixture, and building them too tripled the test's time.)
 /// </summary>
 public sealed class CloneTests
 {
@@ -26,7 +28,7 @@ public sealed class CloneTests
             Assert.False(Directory.Exists(Path.Combine(parent.FullName, "shared")));
 
             // No build servers: nothing of the clone's build may outlive the test.
-            await Tool.RunOkAsync("dotnet", ["build", "KubeMonitor.sln", "-c", "Release", "-nologo", "-v", "quiet", "--disable-build-servers"],
+            await Tool.RunOkAsync("dotnet", ["build", "tests/KubeMonitor.Exporter.Tests", "-c", "Release", "-nologo", "-v", "quiet", "--disable-build-servers"],
                 clone, TimeSpan.FromMinutes(6));
             var output = await Tool.RunOkAsync("dotnet",
                 ["test", "tests/KubeMonitor.Exporter.Tests", "-c", "Release", "--no-build", "-nologo", "--filter", FixtureTests],
