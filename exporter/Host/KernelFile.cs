@@ -4,7 +4,7 @@ namespace KubeMonitor.Exporter.Host;
 
 /// <summary>
 /// Reads a whole kernel file with three system calls: open, one read, close. A 110-pod collection
-/// reads about 1,500 files; <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>
+/// reads about 1,650 files; <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>
 /// plus <see cref="RandomAccess"/> made five of each (open, fstat, pread until a read returns 0,
 /// close), and on a virtual machine every system call costs about as much as the work it asks for
 /// (docs/benchmarks.md). Errors become the exceptions .NET throws for the same errno, so callers
