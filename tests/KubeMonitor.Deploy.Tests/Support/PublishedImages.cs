@@ -44,17 +44,43 @@ internal static class PublishedImages
             var arguments = dockerfile.PublishCommand.Skip(1)
                 .Select(a => Dockerfile.TargetArch().Replace(a, HostArch)).ToList();
             var output = Path.Combine(Path.GetTempPath(), $"kubemonitor-image-{program}-{ContextHash(context, arguments)}");
-            if (File.Exists(Path.Combine(output, ".complete"))) return output;
+            if (File.Exists(Path.Combine(output, ".complete")))
+            {
+                RemoveOlderOutputs(program, output);
+                return output;
+            }
 
             if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
             arguments = [.. arguments.Select(a => a == dockerfile.PublishOutput ? output : a)];
             await Tool.RunOkAsync("dotnet", arguments, context, TimeSpan.FromMinutes(20));
             await File.WriteAllTextAsync(Path.Combine(output, ".complete"), string.Join(' ', arguments));
+            RemoveOlderOutputs(program, output);
             return output;
         }
         finally
         {
             Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The cache keeps one publish per program, the newest: each change of the sources left
+    /// another ~115 MB in the temp folder of a developer's machine. Only finished outputs go
+    /// (a staging folder of a run beside this one has no <c>.complete</c>).
+    /// </summary>
+    private static void RemoveOlderOutputs(string program, string keep)
+    {
+        foreach (var older in Directory.EnumerateDirectories(Path.GetTempPath(), $"kubemonitor-image-{program}-*"))
+        {
+            if (older == keep || !File.Exists(Path.Combine(older, ".complete"))) continue;
+            try
+            {
+                Directory.Delete(older, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Another run is reading it; the next publish removes it.
+            }
         }
     }
 
