@@ -172,7 +172,8 @@ public sealed class PodCollectorRealKernelTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var stats = Collect(collector, pod).Pod.Containers.Single().Stats;
+            // Only the collector's view: the OOM killer may end a pid before its schedstat is read.
+            var stats = CollectPod(collector, pod).Containers.Single().Stats;
             if (condition(stats)) return stats;
             if (clock.Elapsed > TimeSpan.FromSeconds(20)) Assert.Fail($"No {what} counted within 20 s.");
             Thread.Sleep(200);
@@ -194,12 +195,18 @@ public sealed class PodCollectorRealKernelTests(ITestOutputHelper output)
     /// <summary>The pod as collected, timed at the middle of the collection.</summary>
     private static Sample Collect(PodCollector collector, PodCgroups pod)
     {
-        var snapshot = new NodeSnapshot { NodeName = "node-1", Timestamp = DateTimeOffset.UtcNow };
         var before = Stopwatch.GetTimestamp();
-        collector.Collect(snapshot);
+        var collected = CollectPod(collector, pod);
         var after = Stopwatch.GetTimestamp();
         var load = pod.ContainerPids().Sum(SchedulerCpuSeconds);
-        return new Sample((before + after) / 2.0 / Stopwatch.Frequency, Assert.Single(snapshot.Pods!, p => p.Uid == pod.PodUid), load);
+        return new Sample((before + after) / 2.0 / Stopwatch.Frequency, collected, load);
+    }
+
+    private static PodSnapshot CollectPod(PodCollector collector, PodCgroups pod)
+    {
+        var snapshot = new NodeSnapshot { NodeName = "node-1", Timestamp = DateTimeOffset.UtcNow };
+        collector.Collect(snapshot);
+        return Assert.Single(snapshot.Pods!, p => p.Uid == pod.PodUid);
     }
 
     /// <summary>First field of /proc/&lt;pid&gt;/schedstat: ns the task ran.</summary>
