@@ -6,7 +6,7 @@ namespace KubeMonitor.Facade.MetricsApi;
 /// <summary>
 /// Kubernetes' request-header authentication: a client certificate that chains to the
 /// request-header CA, for client authentication, with an allowed CN, makes the
-/// <c>X-Remote-User</c>, <c>X-Remote-Group</c> (each header one group) and <c>X-Remote-Extra-*</c>
+/// <c>X-Remote-User</c>, <c>X-Remote-Group</c> (repeated, or comma-separated) and <c>X-Remote-Extra-*</c>
 /// headers the caller. Without such a certificate the headers say nothing.
 /// </summary>
 internal sealed class FrontProxyAuthenticator(RequestHeaderCa ca, MetricsApiOptions options, ILogger<FrontProxyAuthenticator> logger)
@@ -21,7 +21,8 @@ internal sealed class FrontProxyAuthenticator(RequestHeaderCa ca, MetricsApiOpti
         if (!await IsTrustedAsync(certificate, context.RequestAborted)) return null;
         var headers = context.Request.Headers;
         if (headers["X-Remote-User"].FirstOrDefault() is not { Length: > 0 } user) return null;
-        var groups = headers["X-Remote-Group"].Where(g => !string.IsNullOrEmpty(g)).Select(g => g!).ToList();
+        // Repeated headers, or one joined by commas as HTTP allows (RFC 9110 5.3: the same thing; .NET's HttpClient joins them).
+        var groups = headers["X-Remote-Group"].SelectMany(g => (g ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
         var extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (name, values) in headers)
         {

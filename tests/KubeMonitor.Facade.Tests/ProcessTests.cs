@@ -65,6 +65,8 @@ public sealed class ProcessTests
     [InlineData("--Facade:PushPort", "70000", "Facade:PushPort")]
     [InlineData("--Facade:Auth:Mode", "TokenReview", "no Kubernetes API server is configured")]
     [InlineData("--urls", "http://127.0.0.1:{taken}", "address already in use")]
+    [InlineData("--Facade:MetricsApi:Url", "http://127.0.0.1:{taken}", "Facade:MetricsApi:Url must be an https:// address")]
+    [InlineData("--Facade:MetricsApi:Url", "https://127.0.0.1:{taken}", "Facade:MetricsApi:Authorization is SubjectAccessReview but no Kubernetes API server")]
     public async Task A_start_that_fails_is_one_line_on_stderr_and_exit_1(string setting, string value, string expected)
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
