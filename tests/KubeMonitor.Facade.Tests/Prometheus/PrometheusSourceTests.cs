@@ -52,6 +52,29 @@ public sealed class PrometheusSourceTests
     }
 
     [Fact]
+    public async Task A_rate_span_makes_the_base_the_oldest_row_within_it_for_nodes_pods_and_containers()
+    {
+        for (var second = 0; second <= 40; second += 5)
+        {
+            Node("node-1", second, cpu: second, disks: [1], interfaces: [("eth0", 1)]);
+            Pod("a", "p", "node-1", second, cpu: second, workingSet: 100, info: true, containers: ["app"]);
+        }
+        await WriteAsync();
+        using var host = Host();
+        var now = Ms(41);
+
+        // The embedded store's rule (docs/api.md section 7): the oldest row no older than the span before the newest.
+        var node = Assert.Single(await host.Source.NodesAsync(now, 30_000, CancellationToken.None)).Rows;
+        Assert.Equal((Ms(40), Ms(10), 10.0), (node.TimestampMs, node.PreviousMs, node.Previous![NodeCpu]));
+        Assert.Equal(Ms(35), (await host.Source.NodeAsync("node-1", now, LatestRows.PreviousRow, CancellationToken.None))!.Rows.PreviousMs);
+        Assert.Equal(Ms(35), (await host.Source.NodeAsync("node-1", now, 3_000, CancellationToken.None))!.Rows.PreviousMs); // none that close
+        var pod = Assert.Single(await host.Source.PodsAsync(new PodSelector(), now, 12_000, CancellationToken.None));
+        Assert.Equal((Ms(30), 30.0), (pod.Rows.PreviousMs, pod.Rows.Previous![PodCpu]));
+        var container = Assert.Single(pod.Containers).Rows;
+        Assert.Equal((Ms(30), 30.3), (container.PreviousMs, container.Previous![ContainerCpu]));
+    }
+
+    [Fact]
     public async Task A_nodes_window_has_its_rows_and_the_one_before_it_and_nothing_for_a_node_that_is_not_live()
     {
         for (var second = 0; second <= 30; second += 5) Node("node-1", second, cpu: second, disks: [second * 2], interfaces: [("eth0", second * 3)]);
