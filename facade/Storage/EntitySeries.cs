@@ -321,7 +321,7 @@ public sealed class EntitySeries
     {
         if (_count == 0) return SeriesImage.Empty;
         var chunks = new ClosedChunk[_chunkCount];
-        Array.Copy(_chunks!, _firstChunk, chunks, 0, _chunkCount);
+        if (_chunkCount > 0) Array.Copy(_chunks!, _firstChunk, chunks, 0, _chunkCount);
         var timestamps = new List<long>(_headCount);
         var values = new List<double>(_headCount * FieldCount);
         Span<ColumnState> states = stackalloc ColumnState[FieldCount];
