@@ -59,7 +59,7 @@ public sealed class FacadeOptions
 
     /// <summary>
     /// How often the whole window is checkpointed and the log cut behind it: bounds the log on disk
-    /// and the replay at start (docs/benchmarks.md, "Facade on disk").
+    /// and the replay at start (docs/operations.md, "Data on disk").
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
