@@ -1,4 +1,5 @@
 using KubeMonitor.Page.Tests.Support;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace KubeMonitor.Page.Tests;
@@ -30,6 +31,12 @@ public sealed class DrillDownTests(Browser browser) : PageTest(browser)
         await Expect(Page.Locator(".crumbs")).ToContainTextAsync("web"); // the pod's deployment is in its trail
         await Expect(Row("app")).ToBeVisibleAsync();
         await Session.ScreenshotAsync("pod");
+        // Dark when the system is dark (prefers-color-scheme), charts included.
+        var light = await Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        await Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        Assert.NotEqual(light, await Page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        await Session.ScreenshotAsync("pod-dark");
+        await Page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
 
         await Page.ClickAsync("tr[data-key=app] a");
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/namespaces/shop/pods/{pod.Name}/containers/app$"));

@@ -18,6 +18,7 @@ public sealed class PodsTableTests(Browser browser) : PageTest(browser)
         await Page.ClickAsync("form.filters button[type=submit]");
         await Expect(Names).ToHaveTextAsync([.. Names_(Cluster.Pods.Where(p => p.Namespace == "shop"))]);
         Assert.Contains("namespace=shop", Page.Url, StringComparison.Ordinal);
+        await Session.ScreenshotAsync("pods");
 
         await Page.FillAsync("input[name=selector]", "tier=frontend");
         await Page.ClickAsync("form.filters button[type=submit]");
@@ -35,7 +36,6 @@ public sealed class PodsTableTests(Browser browser) : PageTest(browser)
         var podReads = Session.Requests.Where(u => new Uri(u).AbsolutePath == "/api/pods").ToList();
         Assert.NotEmpty(podReads);
         Assert.All(podReads, url => Assert.Contains("limit=", url, StringComparison.Ordinal));
-        await Session.ScreenshotAsync("pods");
         Session.AssertClean(error => error.Contains("status of 400", StringComparison.Ordinal));
     }
 

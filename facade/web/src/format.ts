@@ -33,7 +33,7 @@ function scaled(value: Num, base: number, units: string[]): string {
         shown /= base;
         unit++;
     }
-    const digits = unit === 0 || shown >= 100 ? 0 : shown >= 10 ? 1 : 2;
+    const digits = (unit === 0 && Number.isInteger(shown)) || shown >= 100 ? 0 : shown >= 10 ? 1 : 2;
     return `${value < 0 ? "-" : ""}${shown.toFixed(digits)} ${units[unit]}`;
 }
 

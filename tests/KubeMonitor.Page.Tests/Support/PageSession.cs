@@ -26,13 +26,13 @@ public sealed class PageSession : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<PageSession> OpenAsync(Browser browser, ShippedFacade facade, ColorScheme scheme = ColorScheme.Light)
+    public static async Task<PageSession> OpenAsync(Browser browser, ShippedFacade facade)
     {
         var context = await browser.Instance.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = facade.Address,
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
-            ColorScheme = scheme,
+            ColorScheme = ColorScheme.Light,
         });
         context.SetDefaultTimeout(15_000);
         return new PageSession(context, await context.NewPageAsync(), facade.Address);

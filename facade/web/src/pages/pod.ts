@@ -21,7 +21,8 @@ export function workloadStats(cpu: WorkloadCpu, memory: WorkloadMemory): Stat[] 
     return [
         { label: "CPU", value: cores(cpu.usageCores), bar: cpu.limitUtilization, hint: "share of the CPU limit" },
         { label: "CPU request / limit", value: `${cores(cpu.requestCores)} / ${cores(cpu.limitCores)}` },
-        { label: "CPU throttled", value: `${percent(cpu.throttledPeriodsRatio)} of periods`, hint: `${cores(cpu.throttledSecondsPerSecond)} s/s` },
+        { label: "CPU throttled", value: cpu.throttledPeriodsRatio === null ? "–" : `${percent(cpu.throttledPeriodsRatio)} of periods`,
+            hint: "share of CFS periods in which the CPU limit held it back" },
         { label: "Memory (working set)", value: bytes(memory.workingSetBytes), bar: memory.limitUtilization, hint: "share of the memory limit" },
         { label: "Memory request / limit", value: `${bytes(memory.requestBytes)} / ${bytes(memory.limitBytes)}` },
         { label: "OOM kills", value: `${count(memory.oomKills)} now · ${count(memory.oomKillsTotal)} total` },
