@@ -16,6 +16,14 @@ const formats: Record<Unit, (value: Num) => string> = { cores, bytes, rate };
 
 const themeQuery = matchMedia("(prefers-color-scheme: dark)");
 
+/** A tick's time: hours and minutes, with the day when the window spans days. */
+function clock(seconds: number, span: number): string {
+    const options: Intl.DateTimeFormatOptions = span > 2 * 86400
+        ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false }
+        : { hour: "2-digit", minute: "2-digit", hour12: false };
+    return new Date(seconds * 1000).toLocaleString("en-GB", options);
+}
+
 export class Chart {
     readonly element: HTMLElement;
     private readonly canvasHolder = h("div", { class: "plot" });
@@ -63,7 +71,10 @@ export class Chart {
                 x: { time: true, range: () => this.range },
                 y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
             },
-            axes: [axis, { ...axis, size: 72, values: (_u, splits) => splits.map(v => format(v)) }],
+            axes: [
+                { ...axis, space: 80, values: (u, splits) => splits.map(t => clock(t, (u.scales.x!.max ?? 0) - (u.scales.x!.min ?? 0))) },
+                { ...axis, size: 72, values: (_u, splits) => splits.map(v => format(v)) },
+            ],
             series: [
                 {},
                 ...this.lines.map(line => ({

@@ -67,7 +67,8 @@ export class PodList {
             });
         this.form = this.filterForm();
         this.syncForm();
-        this.element = h("div", { class: "pod-list" }, this.form, this.error, this.note, this.table.element, this.pager.element);
+        this.element = h("div", { class: "pod-list" }, this.form, this.error, this.note,
+            h("div", { class: "scroll" }, this.table.element), this.pager.element);
     }
 
     private get sortKey(): string | null { return this.route.params.get("sort"); }
