@@ -5,6 +5,7 @@ using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Health;
 using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Kubernetes;
+using KubeMonitor.Facade.MetricsApi;
 using KubeMonitor.Facade.Namespaces;
 using KubeMonitor.Facade.Nodes;
 using KubeMonitor.Facade.Pods;
@@ -28,6 +29,8 @@ try
     builder.Services.AddFacadeJson();
     builder.Services.AddHeavyReadLimit();
     builder.Services.AddOpenApi();
+    // metrics.k8s.io on its own HTTPS listener (Facade:MetricsApi:Url; off when absent), its own pipeline there.
+    builder.AddMetricsApi();
 
     app = builder.Build();
     app.UseExceptionHandler();
