@@ -24,7 +24,9 @@ internal sealed class FrontProxyClient(Uri server, X509Certificate2? clientCerti
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = server.Host,
-            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+            // Always this certificate: by default .NET sends one only when its issuer is among the
+            // CAs the server lists, and Kestrel lists none of a CA made here.
+            LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate!,
 #pragma warning disable CA5359 // The APIService's insecureSkipTLSVerify: the facade's certificate is self-signed at its start.
             RemoteCertificateValidationCallback = static (_, _, _, _) => true,
 #pragma warning restore CA5359

@@ -29,7 +29,10 @@ public sealed class HpaMetricsTests(MetricsApiFacade facade) : IClassFixture<Met
             AssertNewestSample(metric.Timestamp);
         }
         AssertNewestSample(timestamp);
-        Assert.Contains(standIn.Proxied, r => r.PathAndQuery == "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb");
+        // The selector went to the facade, which chose the pods (the stand-in only forwards).
+        var call = new Uri(new Uri("https://api"), Assert.Single(standIn.Proxied).PathAndQuery);
+        Assert.Equal("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods", call.AbsolutePath);
+        Assert.Equal("app=web", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(call.Query)["labelSelector"].ToString());
     }
 
     [Fact]

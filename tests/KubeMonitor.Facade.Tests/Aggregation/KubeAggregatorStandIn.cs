@@ -11,7 +11,7 @@ namespace KubeMonitor.Facade.Tests.Aggregation;
 
 /// <summary>
 /// What kubectl and the HPA's client see of a cluster whose metrics.k8s.io is aggregated: a small
-/// API server on 127.0.0.1 (plain HTTP, a bearer token) that answers <c>/version</c> with a chosen
+/// API server on 127.0.0.1 (HTTPS, a bearer token) that answers <c>/version</c> with a chosen
 /// gitVersion (kubectl's dispatcher on this machine runs the kubectl of that minor version),
 /// discovery (<c>/api</c>, <c>/api/v1</c>, <c>/apis</c> with the group its APIService adds) and
 /// the core lists kubectl falls back to (nodes, pods), and proxies <c>/apis/metrics.k8s.io/...</c>
@@ -36,11 +36,12 @@ internal sealed class KubeAggregatorStandIn : IAsyncDisposable
     /// <summary>Each proxied request: path with query, and the User-Agent (which kubectl sent it).</summary>
     public IReadOnlyList<(string PathAndQuery, string UserAgent)> Proxied => [.. _proxied];
 
-    public static async Task<KubeAggregatorStandIn> StartAsync(string gitVersion, StandInCluster cluster, Uri facadeMetricsApi, X509Certificate2 frontProxyClient)
+    public static async Task<KubeAggregatorStandIn> StartAsync(
+        string gitVersion, StandInCluster cluster, X509Certificate2 servingCertificate, Uri facadeMetricsApi, X509Certificate2 frontProxyClient)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(servingCertificate)));
         var app = builder.Build();
         var standIn = new KubeAggregatorStandIn(app);
         var facade = new FrontProxyClient(facadeMetricsApi, frontProxyClient);

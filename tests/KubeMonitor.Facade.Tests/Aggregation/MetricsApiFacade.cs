@@ -13,8 +13,10 @@ namespace KubeMonitor.Facade.Tests.Aggregation;
 public sealed class MetricsApiFacade : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("kubemonitor-aggregation-").FullName;
-    private readonly FrontProxyCa _ca = FrontProxyCa.Create();
+    private readonly TestCa _ca = TestCa.Create("front-proxy-ca");
+    private readonly TestCa _clusterCa = TestCa.Create("kubernetes");
     private X509Certificate2? _client;
+    private X509Certificate2? _apiServer;
     private FacadeProcess? _facade;
 
     internal Uri MetricsApiUrl { get; } = new($"https://127.0.0.1:{FacadeProcess.FreePort()}");
@@ -31,13 +33,16 @@ public sealed class MetricsApiFacade : IAsyncLifetime
             var caFile = Path.Combine(_folder, "front-proxy-ca.crt");
             await File.WriteAllTextAsync(caFile, _ca.Pem);
             _client = _ca.IssueClient();
+            _apiServer = _clusterCa.IssueServer();
             _facade = await FacadeProcess.StartAsync(
             [
                 "--Facade:Staleness", "00:10:00",
                 "--Facade:MetricsApi:Url", MetricsApiUrl.ToString().TrimEnd('/'),
                 "--Facade:MetricsApi:RequestHeaderClientCaFile", caFile,
-                "--Facade:MetricsApi:RequestHeaderAllowedNames:0", FrontProxyCa.ClientName,
+                "--Facade:MetricsApi:RequestHeaderAllowedNames:0", TestCa.ClientName,
                 "--Facade:MetricsApi:Authorization", "AllowAuthenticated",
+                // Why a request was refused, in the log a failure message carries.
+                "--Logging:LogLevel:KubeMonitor.Facade.MetricsApi", "Debug",
             ]);
             NewestSample = await PushedUsage.PushAsync(_facade.Http, age: TimeSpan.FromSeconds(2));
         }
@@ -51,9 +56,10 @@ public sealed class MetricsApiFacade : IAsyncLifetime
     /// <summary>A stand-in API server of version <paramref name="gitVersion"/> in front of this facade, and a kubeconfig for it.</summary>
     internal async Task<(KubeAggregatorStandIn StandIn, string Kubeconfig, Kubectl Kubectl)> FrontAsync(string gitVersion)
     {
-        var standIn = await KubeAggregatorStandIn.StartAsync(gitVersion, PushedUsage.Cluster, MetricsApiUrl, _client!);
-        var home = Directory.CreateDirectory(Path.Combine(_folder, gitVersion)).FullName;
-        var kubeconfig = TestKubeconfig.Write(home, standIn.Url.ToString().TrimEnd('/'), KubeAggregatorStandIn.Token);
+        var standIn = await KubeAggregatorStandIn.StartAsync(gitVersion, PushedUsage.Cluster, _apiServer!, MetricsApiUrl, _client!);
+        var home = Directory.CreateDirectory(Path.Combine(_folder, $"{gitVersion}-{Guid.NewGuid():N}")).FullName;
+        var kubeconfig = TestKubeconfig.Write(home, standIn.Url.ToString().TrimEnd('/'),
+            cluster: [("certificate-authority-data", _clusterCa.Base64Pem)], user: [("token", KubeAggregatorStandIn.Token)]);
         return (standIn, kubeconfig, new Kubectl(kubeconfig, home));
     }
 
@@ -63,7 +69,9 @@ public sealed class MetricsApiFacade : IAsyncLifetime
         if (_facade is not null) await _facade.DisposeAsync();
         _facade = null;
         _client?.Dispose();
+        _apiServer?.Dispose();
         _ca.Dispose();
+        _clusterCa.Dispose();
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 }
