@@ -6,6 +6,7 @@ using KubeMonitor.Facade.Health;
 using KubeMonitor.Facade.Info;
 using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Kubernetes;
+using KubeMonitor.Facade.MetricsApi;
 using KubeMonitor.Facade.Namespaces;
 using KubeMonitor.Facade.Nodes;
 using KubeMonitor.Facade.Page;
@@ -31,6 +32,8 @@ try
     builder.Services.AddHeavyReadLimit();
     builder.Services.AddOpenApi();
     builder.AddPageFiles();
+    // metrics.k8s.io on its own HTTPS listener (Facade:MetricsApi:Url; off when absent), its own pipeline there.
+    builder.AddMetricsApi();
 
     app = builder.Build();
     app.UseExceptionHandler();

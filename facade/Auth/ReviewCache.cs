@@ -15,13 +15,22 @@ namespace KubeMonitor.Facade.Auth;
 /// One review runs per key at a time; concurrent lookups of the same key wait for it.
 /// </remarks>
 internal sealed class ReviewCache(TimeProvider clock, TimeSpan acceptedFor, TimeSpan deniedFor, int capacity)
+    : ReviewCache<PushCredentialResult>(clock, acceptedFor, deniedFor, capacity, static result => result.Verdict)
+{
+    public static string KeyOf(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
+
+/// <summary>
+/// The cache of <see cref="ReviewCache"/> for any review's result (a TokenReview's identity, a
+/// SubjectAccessReview's decision): <paramref name="verdictOf"/> says whether a result is an
+/// acceptance, a denial, or "could not review" (never remembered).
+/// </summary>
+internal class ReviewCache<TResult>(TimeProvider clock, TimeSpan acceptedFor, TimeSpan deniedFor, int capacity, Func<TResult, PushCredentialVerdict> verdictOf)
 {
     private readonly Lock gate = new();
-    private readonly LruMap<string, PushCredentialResult> accepted = new(capacity);
-    private readonly LruMap<string, PushCredentialResult> denied = new(capacity);
-    private readonly Dictionary<string, Task<PushCredentialResult>> inFlight = new(StringComparer.Ordinal);
-
-    public static string KeyOf(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    private readonly LruMap<string, TResult> accepted = new(capacity);
+    private readonly LruMap<string, TResult> denied = new(capacity);
+    private readonly Dictionary<string, Task<TResult>> inFlight = new(StringComparer.Ordinal);
 
     public int AcceptedCount
     {
@@ -38,17 +47,17 @@ internal sealed class ReviewCache(TimeProvider clock, TimeSpan acceptedFor, Time
     /// which is started once however many callers ask meanwhile. The review runs to its end even
     /// when the caller that started it gives up (<paramref name="cancellationToken"/>), since others may wait for it.
     /// </summary>
-    public async ValueTask<PushCredentialResult> GetOrReviewAsync(
-        string key, Func<Task<PushCredentialResult>> review, CancellationToken cancellationToken)
+    public async ValueTask<TResult> GetOrReviewAsync(
+        string key, Func<Task<TResult>> review, CancellationToken cancellationToken)
     {
-        Task<PushCredentialResult>? flight;
-        TaskCompletionSource<PushCredentialResult>? lead = null;
+        Task<TResult>? flight;
+        TaskCompletionSource<TResult>? lead = null;
         lock (gate)
         {
             if (TryGetLocked(key, out var remembered)) return remembered;
             if (!inFlight.TryGetValue(key, out flight))
             {
-                lead = new TaskCompletionSource<PushCredentialResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lead = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                 flight = lead.Task;
                 inFlight.Add(key, flight);
             }
@@ -57,7 +66,7 @@ internal sealed class ReviewCache(TimeProvider clock, TimeSpan acceptedFor, Time
         return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task LeadAsync(string key, Func<Task<PushCredentialResult>> review, TaskCompletionSource<PushCredentialResult> lead)
+    private async Task LeadAsync(string key, Func<Task<TResult>> review, TaskCompletionSource<TResult> lead)
     {
         try
         {
@@ -77,16 +86,16 @@ internal sealed class ReviewCache(TimeProvider clock, TimeSpan acceptedFor, Time
         }
     }
 
-    private bool TryGetLocked(string key, out PushCredentialResult result)
+    private bool TryGetLocked(string key, out TResult result)
     {
         var now = clock.GetUtcNow();
         return accepted.TryGet(key, now, out result) || denied.TryGet(key, now, out result);
     }
 
-    private void Remember(string key, PushCredentialResult result)
+    private void Remember(string key, TResult result)
     {
         var now = clock.GetUtcNow();
-        switch (result.Verdict)
+        switch (verdictOf(result))
         {
             case PushCredentialVerdict.Accepted when acceptedFor > TimeSpan.Zero:
                 accepted.Set(key, result, now + acceptedFor);

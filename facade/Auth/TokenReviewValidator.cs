@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace KubeMonitor.Facade.Auth;
@@ -27,39 +26,8 @@ internal sealed class TokenReviewValidator(
     // this one review (ReviewCache), and ReviewTimeout bounds it.
     private async Task<PushCredentialResult> ReviewAsync(string token)
     {
-        V1TokenReview review;
-        // Real time, not the injected clock: it bounds a real network call.
-        using var timeout = new CancellationTokenSource(options.ReviewTimeout);
-        try
-        {
-            var request = new V1TokenReview
-            {
-                ApiVersion = "authentication.k8s.io/v1",
-                Kind = "TokenReview",
-                Spec = new V1TokenReviewSpec { Token = token, Audiences = [options.Audience] },
-            };
-            review = await client().AuthenticationV1.CreateTokenReviewAsync(request, cancellationToken: timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogWarning("TokenReview timed out after {Timeout}", options.ReviewTimeout);
-            return PushCredentialResult.Unavailable("the Kubernetes API server did not answer the TokenReview in time");
-        }
-        catch (HttpOperationException e)
-        {
-            // 401/403 here mean the facade itself may not create TokenReviews (RBAC), 5xx an API
-            // server in trouble: either way the pusher's token could not be judged.
-            logger.LogWarning("TokenReview failed with HTTP {Status}", (int)e.Response.StatusCode);
-            return PushCredentialResult.Unavailable($"the Kubernetes API server answered the TokenReview with HTTP {(int)e.Response.StatusCode}");
-        }
-        catch (Exception e)
-        {
-            // Connection refused, TLS, a proxy's non-JSON answer, a broken kubeconfig: fail closed.
-            logger.LogWarning("TokenReview could not reach the Kubernetes API server: {Error}", e.Message);
-            return PushCredentialResult.Unavailable("the Kubernetes API server is unreachable");
-        }
-
-        return Judge(review.Status);
+        var (status, unavailable) = await TokenReviewCall.ReviewAsync(client(), token, [options.Audience], options.ReviewTimeout, logger).ConfigureAwait(false);
+        return unavailable is not null ? PushCredentialResult.Unavailable(unavailable) : Judge(status);
     }
 
     private PushCredentialResult Judge(V1TokenReviewStatus? status)

@@ -38,4 +38,13 @@ internal interface IMetricsQueries
     Task<GroupResult?> DeploymentAsync(string @namespace, string deployment, CancellationToken cancellationToken = default);
 
     Task<Windowed?> DeploymentSeriesAsync(string @namespace, string deployment, QueryWindow window, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Live nodes' usage (all, by name, or the one named): CPU over the last two samples, or with a
+    /// positive <paramref name="rateSpan"/> from the oldest sample within it before the newest.
+    /// </summary>
+    Task<IReadOnlyList<NodeUsage>> NodeUsagesAsync(string? name, TimeSpan rateSpan, CancellationToken cancellationToken = default);
+
+    /// <summary>Live pods' usage in (namespace, name) order, as <see cref="NodeUsagesAsync"/>; lazy as <see cref="PodsAsync"/>.</summary>
+    Task<IEnumerable<PodUsage>> PodUsagesAsync(PodSelector selector, TimeSpan rateSpan, CancellationToken cancellationToken = default);
 }

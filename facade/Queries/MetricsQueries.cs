@@ -13,10 +13,10 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     private long NowMs => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<IReadOnlyList<NodeResult>> NodesAsync(CancellationToken cancellationToken = default) =>
-        [.. (await source.NodesAsync(NowMs, cancellationToken)).Select(Node)];
+        [.. (await source.NodesAsync(NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Node)];
 
     public async Task<NodeResult?> NodeAsync(string name, CancellationToken cancellationToken = default) =>
-        await source.NodeAsync(name, NowMs, cancellationToken) is { } node ? Node(node) : null;
+        await source.NodeAsync(name, NowMs, LatestRows.PreviousRow, cancellationToken) is { } node ? Node(node) : null;
 
     public async Task<Windowed?> NodeSeriesAsync(string name, QueryWindow window, CancellationToken cancellationToken = default)
     {
@@ -28,7 +28,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     }
 
     public async Task<IEnumerable<PodResult>> PodsAsync(PodSelector selector, CancellationToken cancellationToken = default) =>
-        (await source.PodsAsync(selector, NowMs, cancellationToken)).Select(Pod);
+        (await source.PodsAsync(selector, NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Pod);
 
     public async Task<PodResultPage> PodsPageAsync(PodSelector selector, PodKey? after, int limit, CancellationToken cancellationToken = default)
     {
@@ -51,7 +51,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     public async Task<IReadOnlyList<GroupResult>> NamespacesAsync(CancellationToken cancellationToken = default)
     {
-        var pods = await source.PodsAsync(new PodSelector(), NowMs, cancellationToken);
+        var pods = await source.PodsAsync(new PodSelector(), NowMs, LatestRows.PreviousRow, cancellationToken);
         // Pods come in namespace order: one namespace after another, no sort, one namespace held at a time.
         var groups = new List<GroupResult>();
         var members = new List<PodResult>();
@@ -70,7 +70,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     public async Task<GroupResult?> NamespaceAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, cancellationToken)).Select(Pod).ToList();
+        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Pod).ToList();
         return pods.Count == 0 ? null : Group(@namespace, pods);
     }
 
@@ -79,7 +79,7 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     public async Task<IReadOnlyList<GroupResult>?> DeploymentsAsync(string @namespace, CancellationToken cancellationToken = default)
     {
-        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, cancellationToken)).Select(Pod).ToList();
+        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Pod).ToList();
         if (pods.Count == 0) return null;
         return [.. pods.Where(p => p.Deployment is not null)
             .GroupBy(p => p.Deployment!, StringComparer.Ordinal)
@@ -89,13 +89,37 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     public async Task<GroupResult?> DeploymentAsync(string @namespace, string deployment, CancellationToken cancellationToken = default)
     {
-        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, cancellationToken))
+        var pods = (await source.PodsAsync(new PodSelector(Namespace: @namespace), NowMs, LatestRows.PreviousRow, cancellationToken))
             .Where(p => DeploymentOf(p.Pod) == deployment).Select(Pod).ToList();
         return pods.Count == 0 ? null : Group(deployment, pods);
     }
 
     public Task<Windowed?> DeploymentSeriesAsync(string @namespace, string deployment, QueryWindow window, CancellationToken cancellationToken = default) =>
         SumStepsAsync(new PodSelector(Namespace: @namespace), pod => DeploymentOf(pod) == deployment, window, cancellationToken);
+
+    public async Task<IReadOnlyList<NodeUsage>> NodeUsagesAsync(string? name, TimeSpan rateSpan, CancellationToken cancellationToken = default)
+    {
+        var spanMs = (long)rateSpan.TotalMilliseconds;
+        IReadOnlyList<NodeLatest> nodes = name is null
+            ? await source.NodesAsync(NowMs, spanMs, cancellationToken)
+            : await source.NodeAsync(name, NowMs, spanMs, cancellationToken) is { } node ? [node] : [];
+        return [.. nodes.Select(n => new NodeUsage(n.Name, n.Labels, UsageOf(EntityViews.Node, n.Rows, NodeMemory)))];
+    }
+
+    public async Task<IEnumerable<PodUsage>> PodUsagesAsync(PodSelector selector, TimeSpan rateSpan, CancellationToken cancellationToken = default) =>
+        (await source.PodsAsync(selector, NowMs, (long)rateSpan.TotalMilliseconds, cancellationToken)).Select(pod => new PodUsage(
+            pod.Pod,
+            UsageOf(EntityViews.Pod, pod.Rows, WorkingSet),
+            [.. pod.Containers.Select(c => new ContainerUsage(c.Name, UsageOf(EntityViews.Container, c.Rows, WorkingSet)))]));
+
+    /// <summary>What memory a node's usage shows: its used bytes (docs/api.md section 7), a pod's or container's its working set.</summary>
+    private const string NodeMemory = "memory.usedBytes", WorkingSet = "memory.workingSetBytes";
+
+    private static Usage UsageOf(ViewTable table, LatestRows rows, string memoryPath)
+    {
+        var values = table.Latest(rows).Values;
+        return new Usage(rows.Previous is null ? 0 : rows.PreviousMs, rows.TimestampMs, values[table.Index("cpu.usageCores")], values[table.Index(memoryPath)]);
+    }
 
     /// <summary>The pods' step sums over the window; null when no live pod matches.</summary>
     private async Task<Windowed?> SumStepsAsync(PodSelector selector, Func<PodIdentity, bool> keep, QueryWindow window, CancellationToken cancellationToken)

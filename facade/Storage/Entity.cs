@@ -26,18 +26,31 @@ internal abstract class Entity(int fieldCount, long createdMs)
 
     /// <summary>
     /// Under the lock: the newest row and the one before it from the series' uncompressed latest
-    /// rows: a latest view (GET /api/pods lists every pod) decodes no chunk.
+    /// rows: a latest view (GET /api/pods lists every pod) decodes no chunk. With a rate span the
+    /// base is the oldest row within it (<see cref="LatestRows"/>), which decodes the span's chunks.
     /// </summary>
-    protected static LatestRows LatestOf(EntitySeries series)
+    protected static LatestRows LatestOf(EntitySeries series, long rateSpanMs = LatestRows.PreviousRow)
     {
         var fieldCount = series.FieldCount;
         Span<long> timestamps = stackalloc long[2];
         Span<double> values = stackalloc double[2 * fieldCount];
         var n = series.CopyLatest(timestamps, values);
         var current = values.Slice((n - 1) * fieldCount, fieldCount).ToArray();
-        return n == 2
-            ? new LatestRows(timestamps[1], current, timestamps[0], values[..fieldCount].ToArray())
-            : new LatestRows(timestamps[0], current, 0, null);
+        if (n < 2) return new LatestRows(timestamps[0], current, 0, null);
+        if (rateSpanMs > 0 && OldestWithin(series, timestamps[1], rateSpanMs) is { } oldest && oldest.TimestampMs < timestamps[0])
+        {
+            return new LatestRows(timestamps[1], current, oldest.TimestampMs, oldest.Values);
+        }
+        return new LatestRows(timestamps[1], current, timestamps[0], values[..fieldCount].ToArray());
+    }
+
+    /// <summary>The oldest row in [newestMs - spanMs, newestMs].</summary>
+    private static (long TimestampMs, double[] Values)? OldestWithin(EntitySeries series, long newestMs, long spanMs)
+    {
+        var timestamps = new List<long>();
+        var values = new List<double>();
+        if (series.Read(newestMs - spanMs, newestMs, includePrevious: false, timestamps, values) == 0) return null;
+        return (timestamps[0], values.GetRange(0, series.FieldCount).ToArray());
     }
 
     public virtual long BytesHeld()

@@ -21,10 +21,10 @@ internal interface ISampleSource
     /// <summary>Why the source cannot answer now (for <c>/readyz</c>), or null when it can.</summary>
     Task<string?> NotReadyAsync(CancellationToken cancellationToken);
 
-    /// <summary>Live nodes, ordered by name.</summary>
-    Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, CancellationToken cancellationToken);
+    /// <summary>Live nodes, ordered by name; <paramref name="rateSpanMs"/> picks each one's base row (<see cref="LatestRows"/>).</summary>
+    Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, long rateSpanMs, CancellationToken cancellationToken);
 
-    Task<NodeLatest?> NodeAsync(string name, long nowMs, CancellationToken cancellationToken);
+    Task<NodeLatest?> NodeAsync(string name, long nowMs, long rateSpanMs, CancellationToken cancellationToken);
 
     /// <summary>A live node's rows in [fromMs, nowMs] and the one before; null when the node is not live.</summary>
     Task<RawRows?> NodeRowsAsync(string name, long fromMs, long nowMs, CancellationToken cancellationToken);
@@ -32,8 +32,9 @@ internal interface ISampleSource
     /// <summary>
     /// Live pods the selector matches, in (namespace, name) order. The sequence may be lazy (read
     /// while it is written out), so that a list of every pod holds little memory.
+    /// <paramref name="rateSpanMs"/> picks the base rows (<see cref="LatestRows"/>).
     /// </summary>
-    Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, CancellationToken cancellationToken);
+    Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, long rateSpanMs, CancellationToken cancellationToken);
 
     /// <summary>At most <paramref name="limit"/> pods of <see cref="PodsAsync"/> that come after <paramref name="after"/>.</summary>
     Task<PodLatestPage> PodsPageAsync(PodSelector selector, long nowMs, PodKey? after, int limit, CancellationToken cancellationToken);

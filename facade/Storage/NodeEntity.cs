@@ -52,9 +52,9 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
         return node;
     }
 
-    public NodeLatest? Latest(long freshSinceMs)
+    public NodeLatest? Latest(long freshSinceMs, long rateSpanMs = LatestRows.PreviousRow)
     {
-        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series), _labels) : null;
+        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series, rateSpanMs), _labels) : null;
     }
 
     /// <summary>The rows in [fromMs, toMs] and the one before, if the node is live.</summary>

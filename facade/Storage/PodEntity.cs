@@ -137,9 +137,9 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         return pod;
     }
 
-    public PodLatest? Latest(long freshSinceMs)
+    public PodLatest? Latest(long freshSinceMs, long rateSpanMs = LatestRows.PreviousRow)
     {
-        lock (Gate) return IsLive(freshSinceMs) ? LatestUnderLock() : null;
+        lock (Gate) return IsLive(freshSinceMs) ? LatestUnderLock(rateSpanMs) : null;
     }
 
     /// <summary>The pod's rows and its containers' in [fromMs, toMs] (and the one before each), if the pod is live.</summary>
@@ -155,14 +155,14 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         }
     }
 
-    private PodLatest LatestUnderLock()
+    private PodLatest LatestUnderLock(long rateSpanMs = LatestRows.PreviousRow)
     {
-        var rows = LatestOf(Series);
+        var rows = LatestOf(Series, rateSpanMs);
         var containers = new List<ContainerLatest>(_containers.Count);
         foreach (var (name, container) in _containers)
         {
             // A container missing from the newest sample has older rows only.
-            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(name, LatestOf(container.Samples)));
+            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(name, LatestOf(container.Samples, rateSpanMs)));
         }
         containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new PodLatest(_identity, rows, containers);

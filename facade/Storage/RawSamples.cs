@@ -14,8 +14,17 @@ internal sealed record PodIdentity(
     public PodKey Key => new(Namespace, Name);
 }
 
-/// <summary>A series' newest row and the row before it (the base of its rates), if there is one.</summary>
-internal readonly record struct LatestRows(long TimestampMs, double[] Values, long PreviousMs, double[]? Previous);
+/// <summary>
+/// A series' newest row and the base of its rates, if there is one: with a rate span of
+/// <see cref="PreviousRow"/> the row just before the newest; with a span S &gt; 0 the oldest row in
+/// <c>[newest - S, newest)</c>, or the row just before the newest when none is that close
+/// (metrics.k8s.io with <c>Facade:MetricsApi:Window</c>, docs/api.md section 7).
+/// </summary>
+internal readonly record struct LatestRows(long TimestampMs, double[] Values, long PreviousMs, double[]? Previous)
+{
+    /// <summary>The rate span of latest views: the base is the row just before the newest.</summary>
+    public const long PreviousRow = 0;
+}
 
 /// <summary>
 /// A series' rows in a window, oldest first, row-major (<see cref="FieldCount"/> values a row).

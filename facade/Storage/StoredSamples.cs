@@ -23,28 +23,28 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
 
     private long FreshSince(long nowMs) => nowMs - (long)_options.Staleness.TotalMilliseconds;
 
-    public Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, long rateSpanMs, CancellationToken cancellationToken)
     {
         var freshSinceMs = FreshSince(nowMs);
-        IReadOnlyList<NodeLatest> nodes = [.. _directory.Nodes.Select(n => n.Latest(freshSinceMs)).OfType<NodeLatest>().OrderBy(n => n.Name, StringComparer.Ordinal)];
+        IReadOnlyList<NodeLatest> nodes = [.. _directory.Nodes.Select(n => n.Latest(freshSinceMs, rateSpanMs)).OfType<NodeLatest>().OrderBy(n => n.Name, StringComparer.Ordinal)];
         return Task.FromResult(nodes);
     }
 
-    public Task<NodeLatest?> NodeAsync(string name, long nowMs, CancellationToken cancellationToken) =>
-        Task.FromResult(_directory.Node(name)?.Latest(FreshSince(nowMs)));
+    public Task<NodeLatest?> NodeAsync(string name, long nowMs, long rateSpanMs, CancellationToken cancellationToken) =>
+        Task.FromResult(_directory.Node(name)?.Latest(FreshSince(nowMs), rateSpanMs));
 
     public Task<RawRows?> NodeRowsAsync(string name, long fromMs, long nowMs, CancellationToken cancellationToken) =>
         Task.FromResult(_directory.Node(name)?.Rows(FreshSince(nowMs), fromMs, nowMs));
 
-    public Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, CancellationToken cancellationToken) =>
-        Task.FromResult(LivePods(selector, FreshSince(nowMs)));
+    public Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, long rateSpanMs, CancellationToken cancellationToken) =>
+        Task.FromResult(LivePods(selector, FreshSince(nowMs), rateSpanMs));
 
     /// <summary>Lazy: a list answer is written while it is read, so its memory does not grow with the list.</summary>
-    private IEnumerable<PodLatest> LivePods(PodSelector selector, long freshSinceMs)
+    private IEnumerable<PodLatest> LivePods(PodSelector selector, long freshSinceMs, long rateSpanMs)
     {
         foreach (var pod in _directory.Matching(selector))
         {
-            if (pod.Latest(freshSinceMs) is { } latest && selector.Admits(latest.Pod)) yield return latest;
+            if (pod.Latest(freshSinceMs, rateSpanMs) is { } latest && selector.Admits(latest.Pod)) yield return latest;
         }
     }
 

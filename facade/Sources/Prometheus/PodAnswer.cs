@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Sources.Prometheus;
 /// <c>kubemonitor_pod_info</c> and its newest <c>kubemonitor_pod_labels</c>. A container series
 /// that a pod field sums (requests and limits) goes to both.
 /// </summary>
-/// <param name="lastTwo">Keep only what the newest two rows need (latest views).</param>
+/// <param name="lastTwo">Keep only what the newest two rows need (latest views without a rate span).</param>
 internal sealed class PodAnswer(bool lastTwo)
 {
     public const string InfoMetric = "kubemonitor_pod_info";
@@ -90,15 +90,15 @@ internal sealed class PodParts(PodKey key)
     }
 
     /// <summary>The newest rows of the pod and of the containers that are in its newest row, by name. Not on a pod without rows.</summary>
-    public PodLatest Latest()
+    public PodLatest Latest(long rateSpanMs = LatestRows.PreviousRow)
     {
         var newest = Rows.NewestMs;
         var containers = _containers
             .Where(c => c.Value.HasRowAt(newest))
             .OrderBy(c => c.Key, StringComparer.Ordinal)
-            .Select(c => new ContainerLatest(c.Key, c.Value.Latest()))
+            .Select(c => new ContainerLatest(c.Key, c.Value.Latest(rateSpanMs)))
             .ToList();
-        return new PodLatest(Identity, Rows.Latest(), containers);
+        return new PodLatest(Identity, Rows.Latest(rateSpanMs), containers);
     }
 
     /// <summary>The pod's rows from <paramref name="fromMs"/> (and the base before), and those of the containers of its latest view.</summary>

@@ -67,22 +67,22 @@ internal sealed class PrometheusSampleSource : ISampleSource
         }
     }
 
-    public async Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NodeLatest>> NodesAsync(long nowMs, long rateSpanMs, CancellationToken cancellationToken)
     {
         using var call = _client.Start(cancellationToken);
-        var answer = await ReadNodesAsync(call, null, _stalenessMs, nowMs, lastTwo: true);
+        var answer = await ReadNodesAsync(call, null, LatestRange(rateSpanMs), nowMs, lastTwo: rateSpanMs <= 0);
         return answer.Nodes
             .Where(n => IsLive(n.Value, nowMs))
             .OrderBy(n => n.Key, StringComparer.Ordinal)
-            .Select(n => new NodeLatest(n.Key, n.Value.Latest(), answer.LabelsOf(n.Key)))
+            .Select(n => new NodeLatest(n.Key, n.Value.Latest(rateSpanMs), answer.LabelsOf(n.Key)))
             .ToList();
     }
 
-    public async Task<NodeLatest?> NodeAsync(string name, long nowMs, CancellationToken cancellationToken)
+    public async Task<NodeLatest?> NodeAsync(string name, long nowMs, long rateSpanMs, CancellationToken cancellationToken)
     {
         using var call = _client.Start(cancellationToken);
-        var answer = await ReadNodesAsync(call, name, _stalenessMs, nowMs, lastTwo: true);
-        return answer.Nodes.TryGetValue(name, out var rows) && IsLive(rows, nowMs) ? new NodeLatest(name, rows.Latest(), answer.LabelsOf(name)) : null;
+        var answer = await ReadNodesAsync(call, name, LatestRange(rateSpanMs), nowMs, lastTwo: rateSpanMs <= 0);
+        return answer.Nodes.TryGetValue(name, out var rows) && IsLive(rows, nowMs) ? new NodeLatest(name, rows.Latest(rateSpanMs), answer.LabelsOf(name)) : null;
     }
 
     public async Task<RawRows?> NodeRowsAsync(string name, long fromMs, long nowMs, CancellationToken cancellationToken)
@@ -92,12 +92,12 @@ internal sealed class PrometheusSampleSource : ISampleSource
         return answer.Nodes.TryGetValue(name, out var rows) && IsLive(rows, nowMs) ? rows.From(fromMs) : null;
     }
 
-    public async Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, CancellationToken cancellationToken)
+    public async Task<IEnumerable<PodLatest>> PodsAsync(PodSelector selector, long nowMs, long rateSpanMs, CancellationToken cancellationToken)
     {
         selector = Sanitized(selector);
         using var call = _client.Start(cancellationToken);
         var (keys, _) = await LivePodKeysAsync(call, selector, nowMs);
-        var found = await LatestAsync(call, selector, keys, 0, keys.Count, nowMs);
+        var found = await LatestAsync(call, selector, keys, 0, keys.Count, nowMs, rateSpanMs);
         return keys.Where(found.ContainsKey).Select(k => found[k]).ToList();
     }
 
@@ -246,19 +246,20 @@ internal sealed class PrometheusSampleSource : ISampleSource
     }
 
     /// <summary>The latest views of keys[start..end) that are live and on the selector's node, in chunks read side by side.</summary>
-    private async Task<Dictionary<PodKey, PodLatest>> LatestAsync(BackendCall call, PodSelector selector, List<PodKey> keys, int start, int end, long nowMs)
+    private async Task<Dictionary<PodKey, PodLatest>> LatestAsync(
+        BackendCall call, PodSelector selector, List<PodKey> keys, int start, int end, long nowMs, long rateSpanMs = LatestRows.PreviousRow)
     {
         var found = new Dictionary<PodKey, PodLatest>();
         var chunks = PodChunks.Split(keys, start, end, PodsPerRegex, PodsPerWholeNamespaceQuery);
         var matchers = Matchers(selector);
         await ForEachAsync(chunks, async chunk =>
         {
-            var answer = new PodAnswer(lastTwo: true);
-            await _client.QueryAsync(call, Range(PodMetrics, _stalenessMs, [.. matchers, chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add, KubernetesLabelSeries.Prefix);
+            var answer = new PodAnswer(lastTwo: rateSpanMs <= 0);
+            await _client.QueryAsync(call, Range(PodMetrics, LatestRange(rateSpanMs), [.. matchers, chunk.Matchers]), nowMs, PodAnswer.Labels, answer.Add, KubernetesLabelSeries.Prefix);
             var latest = new List<PodLatest>(chunk.Keys.Count);
             foreach (var key in chunk.Keys)
             {
-                if (answer.Pods.TryGetValue(key, out var parts) && IsLive(parts.Rows, nowMs) && IsOnNode(selector, parts.Identity)) latest.Add(parts.Latest());
+                if (answer.Pods.TryGetValue(key, out var parts) && IsLive(parts.Rows, nowMs) && IsOnNode(selector, parts.Identity)) latest.Add(parts.Latest(rateSpanMs));
             }
             lock (found)
             {
@@ -305,6 +306,9 @@ internal sealed class PrometheusSampleSource : ISampleSource
         if (selector.Name is { } name) matchers.Add(PromQl.OneOf("pod", [name]));
         return matchers;
     }
+
+    /// <summary>A latest view's range: the staleness limit, and a rate span more for the base of a newest sample at that limit.</summary>
+    private long LatestRange(long rateSpanMs) => _stalenessMs + Math.Max(0, rateSpanMs);
 
     /// <summary>A window's range: back to <paramref name="fromMs"/>, and one staleness limit more for the sample before it (the base of the first rate).</summary>
     private long WindowRange(long fromMs, long nowMs) => Math.Max(0, nowMs - fromMs) + _stalenessMs;

@@ -44,8 +44,8 @@ internal sealed class RowSet(int fieldCount)
 
     public bool HasRowAt(long timestampMs) => _rows.ContainsKey(timestampMs);
 
-    /// <summary>The newest row and the one before it. Not on an empty set.</summary>
-    public LatestRows Latest()
+    /// <summary>The newest row and the base of its rates (<see cref="LatestRows"/>: the row before it, or the oldest within the span). Not on an empty set.</summary>
+    public LatestRows Latest(long rateSpanMs = LatestRows.PreviousRow)
     {
         long newest = long.MinValue, previous = long.MinValue;
         foreach (var timestamp in _rows.Keys)
@@ -53,9 +53,15 @@ internal sealed class RowSet(int fieldCount)
             if (timestamp > newest) (previous, newest) = (newest, timestamp);
             else if (timestamp > previous) previous = timestamp;
         }
-        return previous == long.MinValue
-            ? new LatestRows(newest, _rows[newest], 0, null)
-            : new LatestRows(newest, _rows[newest], previous, _rows[previous]);
+        if (previous == long.MinValue) return new LatestRows(newest, _rows[newest], 0, null);
+        if (rateSpanMs > 0)
+        {
+            foreach (var timestamp in _rows.Keys)
+            {
+                if (timestamp >= newest - rateSpanMs && timestamp < previous) previous = timestamp;
+            }
+        }
+        return new LatestRows(newest, _rows[newest], previous, _rows[previous]);
     }
 
     /// <summary>The rows from <paramref name="fromMs"/> on, oldest first, after the last row before it (the base of the first rate).</summary>

@@ -77,14 +77,26 @@ internal sealed class Manifests
         foreach (var binding in All<V1ClusterRoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
         {
             Assert.Equal("ClusterRole", binding.RoleRef.Kind);
-            rules.AddRange(Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+            rules.AddRange(ClusterRoleRules(binding.RoleRef.Name));
         }
         foreach (var binding in All<V1RoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
         {
             rules.AddRange(binding.RoleRef.Kind == "Role"
-                ? Assert.Single(All<V1Role>(), r => r.Metadata.Name == binding.RoleRef.Name && r.Metadata.NamespaceProperty == binding.Metadata.NamespaceProperty).Rules
-                : Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+                ? RoleRules(binding.RoleRef.Name, binding.Metadata.NamespaceProperty)
+                : ClusterRoleRules(binding.RoleRef.Name));
         }
         return rules;
     }
+
+    /// <summary>A ClusterRole of the rendering, else one every cluster has; neither fails.</summary>
+    private IEnumerable<V1PolicyRule> ClusterRoleRules(string name) =>
+        All<V1ClusterRole>().SingleOrDefault(r => r.Metadata.Name == name)?.Rules
+            ?? BuiltInRoles.ClusterRole(name)
+            ?? throw new InvalidOperationException($"ClusterRole {name} is neither rendered nor built in.");
+
+    /// <summary>A Role of the binding's namespace, rendered or built in.</summary>
+    private IEnumerable<V1PolicyRule> RoleRules(string name, string @namespace) =>
+        All<V1Role>().SingleOrDefault(r => r.Metadata.Name == name && r.Metadata.NamespaceProperty == @namespace)?.Rules
+            ?? BuiltInRoles.Role(name, @namespace)
+            ?? throw new InvalidOperationException($"Role {@namespace}/{name} is neither rendered nor built in.");
 }

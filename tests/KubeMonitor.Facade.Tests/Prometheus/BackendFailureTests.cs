@@ -42,11 +42,11 @@ public sealed class BackendFailureTests : IDisposable
         Answer(Response.Create().WithStatusCode(200).WithBody(NodeAnswer));
         using var host = Host(("Headers:X-Scope-OrgID", "tenant-1"), ("BearerTokenFile", tokenFile), ("Selector", "cluster=\"prod-1\""));
 
-        var nodes = await host.Source.NodesAsync(NowMs, CancellationToken.None);
+        var nodes = await host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, CancellationToken.None);
         // A rotated Secret: the file is replaced, the next request carries the new token.
         File.WriteAllText(tokenFile, "second-token");
         File.SetLastWriteTimeUtc(tokenFile, DateTime.UtcNow.AddSeconds(5));
-        await host.Source.NodesAsync(NowMs, CancellationToken.None);
+        await host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, CancellationToken.None);
 
         Assert.Equal("node-1", Assert.Single(nodes).Name);
         var requests = _backend.LogEntries.Select(e => e.RequestMessage).ToList();
@@ -68,7 +68,7 @@ public sealed class BackendFailureTests : IDisposable
         Answer(Response.Create().WithStatusCode(500).WithBody("""{"status":"error","errorType":"internal","error":"disk on fire"}"""));
         using var host = Host();
 
-        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, CancellationToken.None));
 
         Assert.Equal($"Prometheus at {_backend.Url}/prom answered 500 Internal Server Error (internal): disk on fire.", failure.Message);
         Assert.Equal(TimeSpan.FromSeconds(5), failure.RetryAfter);
@@ -82,7 +82,7 @@ public sealed class BackendFailureTests : IDisposable
         Answer(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "17").WithBody("overloaded"));
         using var host = Host();
 
-        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.PodsAsync(new PodSelector(), NowMs, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.PodsAsync(new PodSelector(), NowMs, LatestRows.PreviousRow, CancellationToken.None));
 
         Assert.Equal(TimeSpan.FromSeconds(17), failure.RetryAfter);
         Assert.Contains("answered 503 Service Unavailable", failure.Message);
@@ -137,7 +137,7 @@ public sealed class BackendFailureTests : IDisposable
         Answer(Response.Create().WithStatusCode(status).WithBody(body));
         using var host = Host();
 
-        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodeAsync("node-1", NowMs, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodeAsync("node-1", NowMs, LatestRows.PreviousRow, CancellationToken.None));
 
         Assert.StartsWith($"Prometheus at {_backend.Url}/prom ", failure.Message);
         Assert.Contains(expected, failure.Message);
@@ -157,7 +157,7 @@ public sealed class BackendFailureTests : IDisposable
             ["Facade:Prometheus:BearerTokenFile"] = tokenFile,
         });
 
-        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, CancellationToken.None));
 
         Assert.StartsWith($"Prometheus at http://127.0.0.1:{port}/prom cannot be reached: ", failure.Message);
         Assert.DoesNotContain("s3cret", string.Join("\n", host.Log.Lines.Select(l => l.Message)) + failure.Message);
@@ -173,7 +173,7 @@ public sealed class BackendFailureTests : IDisposable
             new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(NowMs)));
         var clock = Stopwatch.StartNew();
 
-        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<SourceUnavailableException>(() => host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, CancellationToken.None));
 
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
         Assert.StartsWith($"Prometheus at http://127.0.0.1:{port} cannot be reached: ", failure.Message);
@@ -186,7 +186,7 @@ public sealed class BackendFailureTests : IDisposable
         using var host = Host();
         using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Source.NodesAsync(NowMs, caller.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Source.NodesAsync(NowMs, LatestRows.PreviousRow, caller.Token));
         Assert.Empty(host.Log.Of("KubeMonitor"));
     }
 

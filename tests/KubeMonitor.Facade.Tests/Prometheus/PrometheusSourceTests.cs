@@ -38,17 +38,17 @@ public sealed class PrometheusSourceTests
         using var host = Host();
         var now = Ms(12);
 
-        var nodes = await host.Source.NodesAsync(now, CancellationToken.None);
+        var nodes = await host.Source.NodesAsync(now, LatestRows.PreviousRow, CancellationToken.None);
 
         Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.Name));
         var b = nodes[1].Rows;
         Assert.Equal((Ms(10), Ms(5)), (b.TimestampMs, b.PreviousMs));
         Assert.Equal([102.0, 1002.0 + 12.0, 502.0 + 7.0, 502.0 + 7.0], [b.Values[NodeCpu], b.Values[NodeDiskRead], b.Values[NodeRx], b.Values[NodeTx]]);
         Assert.Equal(101.0, b.Previous![NodeCpu]);
-        Assert.Null(await host.Source.NodeAsync("node-gone", now, CancellationToken.None));
-        Assert.Equal(Ms(10), (await host.Source.NodeAsync("node-a", now, CancellationToken.None))!.Rows.TimestampMs);
+        Assert.Null(await host.Source.NodeAsync("node-gone", now, LatestRows.PreviousRow, CancellationToken.None));
+        Assert.Equal(Ms(10), (await host.Source.NodeAsync("node-a", now, LatestRows.PreviousRow, CancellationToken.None))!.Rows.TimestampMs);
         // The gone node is live again at a time when its sample is recent.
-        Assert.NotNull(await host.Source.NodeAsync("node-gone", Ms(-300), CancellationToken.None));
+        Assert.NotNull(await host.Source.NodeAsync("node-gone", Ms(-300), LatestRows.PreviousRow, CancellationToken.None));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class PrometheusSourceTests
         using var host = Host();
         var now = Ms(12);
 
-        var pods = (await host.Source.PodsAsync(new PodSelector(), now, CancellationToken.None)).ToList();
+        var pods = (await host.Source.PodsAsync(new PodSelector(), now, LatestRows.PreviousRow, CancellationToken.None)).ToList();
 
         Assert.Equal(["a/db-0", "a/web-1", "b/web-1"], pods.Select(p => $"{p.Pod.Namespace}/{p.Pod.Name}"));
         var web = pods[1];
@@ -90,11 +90,11 @@ public sealed class PrometheusSourceTests
         Assert.Equal(new PodIdentity("a", "db-0", "node-2", null, null, null, null), pods[0].Pod);
         Assert.Empty(pods[0].Containers);
 
-        Assert.Equal(["a/db-0", "a/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Namespace: "a"), now, CancellationToken.None)));
-        Assert.Equal(["a/db-0", "b/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Node: "node-2"), now, CancellationToken.None)));
-        Assert.Equal(["a/web-1", "b/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Name: "web-1"), now, CancellationToken.None)));
+        Assert.Equal(["a/db-0", "a/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Namespace: "a"), now, LatestRows.PreviousRow, CancellationToken.None)));
+        Assert.Equal(["a/db-0", "b/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Node: "node-2"), now, LatestRows.PreviousRow, CancellationToken.None)));
+        Assert.Equal(["a/web-1", "b/web-1"], Names(await host.Source.PodsAsync(new PodSelector(Name: "web-1"), now, LatestRows.PreviousRow, CancellationToken.None)));
         // Six minutes on, only the pod written then is live.
-        Assert.Equal(["a/late"], Names(await host.Source.PodsAsync(new PodSelector(), Ms(370), CancellationToken.None)));
+        Assert.Equal(["a/late"], Names(await host.Source.PodsAsync(new PodSelector(), Ms(370), LatestRows.PreviousRow, CancellationToken.None)));
     }
 
     [Fact]
@@ -186,7 +186,7 @@ public sealed class PrometheusSourceTests
         }
 
         Assert.Equal(expected, listed);
-        Assert.Equal(expected, Names(await host.Source.PodsAsync(new PodSelector(), Ms(12), CancellationToken.None)));
+        Assert.Equal(expected, Names(await host.Source.PodsAsync(new PodSelector(), Ms(12), LatestRows.PreviousRow, CancellationToken.None)));
     }
 
     /// <summary>
