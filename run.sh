@@ -9,6 +9,11 @@ cd "$(dirname "$0")"
 facade_port=${FACADE_PORT:-8080}
 exporter_port=${EXPORTER_PORT:-9847}
 
+# The facade's build bundles its page (facade/web) with npm.
+for tool in node npm; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool is needed to build the facade's page: sudo apt-get install nodejs npm" >&2; exit 1; }
+done
+
 echo "run.sh: building (Release)..."
 dotnet build facade/KubeMonitor.Facade.csproj -c Release -nologo -v quiet
 dotnet build exporter/KubeMonitor.Exporter.csproj -c Release -nologo -v quiet
@@ -34,6 +39,7 @@ node=${NODE_NAME:-$(hostname)}
 cat <<MSG
 
 KubeMonitor is running (Ctrl-C stops it):
+  page       http://127.0.0.1:${facade_port}/
   facade     http://127.0.0.1:${facade_port}/api/nodes
   this node  http://127.0.0.1:${facade_port}/api/nodes/${node}?window=60
   exporter   http://127.0.0.1:${exporter_port}/metrics

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of KubeMonitor. Installs what the tests need first (as root on Debian 12):
-# Prometheus 2.42 (+ promtool), node_exporter 1.5, stress-ng, iperf3, iproute2 and libfaketime
-# (an exporter with a wrong clock).
+# Prometheus 2.42 (+ promtool), node_exporter 1.5, stress-ng, iperf3, iproute2, libfaketime
+# (an exporter with a wrong clock), node and npm (the build of the facade's page) and chromium
+# (the page's browser tests; Playwright drives Debian's, it downloads none).
 # Usage: ./test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-for pair in promtool:prometheus prometheus-node-exporter:prometheus-node-exporter stress-ng:stress-ng iperf3:iperf3 ip:iproute2 faketime:faketime; do
+for pair in promtool:prometheus prometheus-node-exporter:prometheus-node-exporter stress-ng:stress-ng iperf3:iperf3 ip:iproute2 faketime:faketime \
+            node:nodejs npm:npm chromium:chromium; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if ((${#need[@]})); then

@@ -50,6 +50,34 @@ public sealed class FacadeOptions
 
     /// <summary>How often the sweep drops expired samples and frees stale entities.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Where the embedded store keeps its window on disk (a write-ahead log and checkpoints), so a
+    /// restart loses nothing it acknowledged. Off when absent: the window lives in memory only.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// How often the whole window is checkpointed and the log cut behind it: bounds the log on disk
+    /// and the replay at start (docs/operations.md, "Data on disk").
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>When the log is synced to disk: before each push is answered, or every <see cref="WalSyncInterval"/>.</summary>
+    public WalSyncPolicy WalSync { get; set; } = WalSyncPolicy.Always;
+
+    /// <summary>With <see cref="WalSyncPolicy.Periodic"/>, how often the log is synced.</summary>
+    public TimeSpan WalSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>The values of <c>Facade:WalSync</c>: what a push's 202 promises beyond a killed process (which loses nothing either way).</summary>
+public enum WalSyncPolicy
+{
+    /// <summary>fsync before the 202 (pushes waiting together share one): a power loss loses no acknowledged push.</summary>
+    Always,
+
+    /// <summary>fsync every <c>WalSyncInterval</c> (as Prometheus, which syncs when a segment closes): a power loss may lose that much.</summary>
+    Periodic,
 }
 
 /// <summary>The values of <c>Facade:Source</c>.</summary>
@@ -78,6 +106,9 @@ internal sealed class FacadeOptionsValidator : IValidateOptions<FacadeOptions>
         if (options.MaxFutureSkew < TimeSpan.Zero) errors.Add("Facade:MaxFutureSkew must not be negative.");
         if (options.PushPort is < 1 or > 65535) errors.Add("Facade:PushPort must be a TCP port (1 to 65535).");
         if (options.SweepInterval <= TimeSpan.Zero) errors.Add("Facade:SweepInterval must be positive.");
+        if (options.DataDirectory is { } data && (data.Length == 0 || !Path.IsPathFullyQualified(data))) errors.Add("Facade:DataDirectory must be an absolute path.");
+        if (options.CheckpointInterval < TimeSpan.FromSeconds(1)) errors.Add("Facade:CheckpointInterval must be at least 1 second.");
+        if (options.WalSyncInterval <= TimeSpan.Zero) errors.Add("Facade:WalSyncInterval must be positive.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -4,6 +4,7 @@ using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Queries;
 using KubeMonitor.Facade.Sources.Prometheus;
 using KubeMonitor.Facade.Storage;
+using KubeMonitor.Facade.Storage.Durable;
 using KubeMonitor.Facade.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,7 @@ internal static class FacadeServices
         services.AddSingleton<ISampleSource, StoredSamples>();
         services.AddSingleton<StoreSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreSweeper>());
+        services.AddDurableStore();
         return services;
     }
 

@@ -3,11 +3,13 @@ using KubeMonitor.Facade.Auth;
 using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Deployments;
 using KubeMonitor.Facade.Health;
+using KubeMonitor.Facade.Info;
 using KubeMonitor.Facade.Ingest;
 using KubeMonitor.Facade.Kubernetes;
 using KubeMonitor.Facade.MetricsApi;
 using KubeMonitor.Facade.Namespaces;
 using KubeMonitor.Facade.Nodes;
+using KubeMonitor.Facade.Page;
 using KubeMonitor.Facade.Pods;
 
 // A start that fails (a bad setting, a port in use, an unusable kubeconfig) is one line on stderr
@@ -29,6 +31,7 @@ try
     builder.Services.AddFacadeJson();
     builder.Services.AddHeavyReadLimit();
     builder.Services.AddOpenApi();
+    builder.AddPageFiles();
     // metrics.k8s.io on its own HTTPS listener (Facade:MetricsApi:Url; off when absent), its own pipeline there.
     builder.AddMetricsApi();
 
@@ -38,6 +41,7 @@ try
     app.UseStatusCodePages();
     app.UseFacadeHttpMetrics();
     app.UseRateLimiter();
+    app.UsePageFiles();
 
     app.MapHealth();
     // Every endpoint under /api in one group, so that the credential is one filter on it: pushes
@@ -48,6 +52,7 @@ try
     api.MapPods();
     api.MapNamespaces();
     api.MapDeployments();
+    api.MapInfo();
     app.MapOpenApi();
     app.MapFacadeMetrics();
     app.Start();

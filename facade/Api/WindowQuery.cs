@@ -15,7 +15,7 @@ internal static class WindowQuery
     public static (QueryWindow? Window, ProblemHttpResult? Problem) Parse(string? window, string? step, TimeSpan maxWindow, FacadeOptions options)
     {
         if (window is null) return (null, null);
-        var max = (int)Math.Min(int.MaxValue, Math.Floor(maxWindow.TotalSeconds));
+        var max = LongestSeconds(maxWindow);
         if (!TryParseSeconds(window, out var windowSeconds) || windowSeconds < 1 || windowSeconds > max)
         {
             return (null, Problems.BadRequest($"window must be an integer number of seconds from 1 to {max}, got '{window}'."));
@@ -27,6 +27,9 @@ internal static class WindowQuery
         }
         return (new QueryWindow(windowSeconds, stepSeconds), null);
     }
+
+    /// <summary>The largest <c>?window=</c> in whole seconds (what <c>GET /api/info</c> tells as <c>maxWindowSeconds</c>).</summary>
+    public static int LongestSeconds(TimeSpan maxWindow) => (int)Math.Min(int.MaxValue, Math.Floor(maxWindow.TotalSeconds));
 
     /// <summary>Digits only: no sign, exponent, decimal point or spaces.</summary>
     private static bool TryParseSeconds(string text, out int seconds) =>

@@ -15,6 +15,9 @@ internal static class Problems
 
     public static ProblemHttpResult TooManySeries(string detail) => Make(StatusCodes.Status429TooManyRequests, "Too many series", detail);
 
+    /// <summary>The embedded store takes no push now (loading, or its disk refuses writes); nothing was stored, send it again later.</summary>
+    public static ProblemHttpResult StoreUnavailable(string detail) => Make(StatusCodes.Status503ServiceUnavailable, "Store unavailable", detail);
+
     /// <summary>The query source cannot answer now; the caller may retry after the Retry-After header.</summary>
     public static ProblemHttpResult SourceUnavailable(string detail) => Make(StatusCodes.Status503ServiceUnavailable, "Query source unavailable", detail);
 

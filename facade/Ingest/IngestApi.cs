@@ -102,6 +102,9 @@ internal sealed class Ingestor(SampleValidator validator, ISampleStore store, Fa
                 return Reject(Problems.TooManySeries(
                     $"The store holds its cap of {options.Value.MaxSeries} series and every series of this push is new; nothing of it was stored."),
                     "series_cap");
+            case StoreRefusal.Unavailable:
+                RetryAfter(request);
+                return Reject(Problems.StoreUnavailable(outcome.Detail!), "store_unavailable");
         }
 
         if (batch.Node is not null) metrics.SamplesReceived.WithLabels("node").Inc();

@@ -18,7 +18,8 @@ internal readonly struct ClosedChunk(byte[] data, long first, long last, int cou
 
     public int Count { get; } = count;
 
-    private int TimesLength { get; } = timesLength;
+    /// <summary>Bytes of <see cref="Data"/> that hold the timestamp stream.</summary>
+    public int TimesLength { get; } = timesLength;
 
     public ReadOnlySpan<byte> Times => Data.AsSpan(0, TimesLength);
 

@@ -131,6 +131,34 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
     }
 
     /// <summary>
+    /// Adds an entity made again from a checkpoint (before any push is taken), charged as a push
+    /// would charge it but past no quota: what was held before a restart is held after it.
+    /// </summary>
+    public void Restore(NodeEntity node)
+    {
+        lock (_structure)
+        {
+            if (!_nodes.TryAdd(node.Name, node)) throw new InvalidDataException($"Node '{node.Name}' is restored twice.");
+            _seriesCount++;
+            _ledger.Charge(node.Name, 1);
+        }
+    }
+
+    /// <inheritdoc cref="Restore(NodeEntity)"/>
+    public void Restore(PodEntity pod)
+    {
+        lock (_structure)
+        {
+            if (!_pods.TryAdd(pod.Key, pod)) throw new InvalidDataException($"Pod '{pod.Key.Namespace}/{pod.Key.Name}' is restored twice.");
+            _podsByName.GetOrAdd(pod.Key.Name, static _ => new ConcurrentDictionary<string, PodEntity>(StringComparer.Ordinal))[pod.Key.Namespace] = pod;
+            var series = 1 + pod.ContainerCount;
+            _seriesCount += series;
+            _ledger.Charge(pod.ChargedNode, series);
+            Interlocked.Increment(ref _podSetVersion);
+        }
+    }
+
+    /// <summary>
     /// Frees the stale entities and containers that the trim found, under the structure lock.
     /// An entity written to since (or being written) stays.
     /// </summary>

@@ -313,6 +313,72 @@ public sealed class EntitySeries
         return n;
     }
 
+    /// <summary>
+    /// What a checkpoint keeps of this series: the closed chunks as they are (no re-encoding), the
+    /// open head's rows decoded, and the oldest visible timestamp (rows before it are hidden).
+    /// </summary>
+    internal SeriesImage Image()
+    {
+        if (_count == 0) return SeriesImage.Empty;
+        var chunks = new ClosedChunk[_chunkCount];
+        if (_chunkCount > 0) Array.Copy(_chunks!, _firstChunk, chunks, 0, _chunkCount);
+        var timestamps = new List<long>(_headCount);
+        var values = new List<double>(_headCount * FieldCount);
+        Span<ColumnState> states = stackalloc ColumnState[FieldCount];
+        Span<double> row = stackalloc double[FieldCount];
+        var decoder = new ChunkDecoder(Segment(_chunkCount), states, row);
+        while (decoder.MoveNext())
+        {
+            timestamps.Add(decoder.Timestamp);
+            foreach (var value in row) values.Add(value);
+        }
+        return new SeriesImage(chunks, [.. timestamps], [.. values], _liveTimestamp);
+    }
+
+    /// <summary>
+    /// Fills an empty series from an <see cref="Image"/>: its closed chunks are taken as they are,
+    /// its head rows appended again, so the series reads, and goes on, as the one imaged.
+    /// </summary>
+    internal void Restore(SeriesImage image)
+    {
+        if (_count != 0) throw new InvalidOperationException("Only an empty series can be restored.");
+        if (image.HeadTimestamps.Length == 0)
+        {
+            // A series always has a head row when it has any: an image without one is empty.
+            if (image.Chunks.Count != 0) throw new InvalidDataException("A series image has closed chunks but no head rows.");
+            return;
+        }
+        if (image.HeadValues.Length != image.HeadTimestamps.Length * FieldCount)
+        {
+            throw new InvalidDataException($"A series image has {image.HeadValues.Length} head values for {image.HeadTimestamps.Length} rows of {FieldCount}.");
+        }
+        StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : image.HeadTimestamps[0]);
+        if (image.Chunks.Count > 0)
+        {
+            foreach (var chunk in image.Chunks)
+            {
+                if (_chunkCount > 0 && chunk.First <= _headLast) throw new InvalidDataException("A series image's chunks are not in time order.");
+                PushChunk(chunk);
+                _count += chunk.Count;
+                _headLast = chunk.Last;
+            }
+            // The newest closed row is the "previous" of the first head row (CopyLatest, rates).
+            Span<ColumnState> states = stackalloc ColumnState[FieldCount];
+            var row = _latest!.AsSpan(FieldCount, FieldCount);
+            var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row);
+            while (decoder.MoveNext()) { }
+            if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
+        }
+        for (var i = 0; i < image.HeadTimestamps.Length; i++)
+        {
+            if (Append(image.HeadTimestamps[i], image.HeadValues.AsSpan(i * FieldCount, FieldCount)) != AppendResult.Stored)
+            {
+                throw new InvalidDataException("A series image's head rows are not in time order.");
+            }
+        }
+        DropBefore(image.OldestVisibleMs);
+    }
+
     private static int Emit(long timestamp, ReadOnlySpan<double> row, long toMs, List<long> timestamps, List<double> values)
     {
         if (timestamp > toMs) return 0;

@@ -68,5 +68,29 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         _directory.Retire(staleNodes, podsToRemove, freshSinceMs);
     }
 
+    /// <summary>Every entity as a checkpoint keeps it, each imaged under its own lock (pushes go on meanwhile).</summary>
+    public IEnumerable<NodeImage> NodeImages() => _directory.Nodes.Select(n => n.Image());
+
+    /// <inheritdoc cref="NodeImages"/>
+    public IEnumerable<PodImage> PodImages() => _directory.Pods.Select(p => p.Image());
+
+    /// <summary>Makes an entity again from a checkpoint, then drops what is past the retention.</summary>
+    public void Restore(NodeImage image)
+    {
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var node = NodeEntity.FromImage(image, nowMs);
+        node.Trim(nowMs - (long)_options.Retention.TotalMilliseconds, 0);
+        _directory.Restore(node);
+    }
+
+    /// <inheritdoc cref="Restore(NodeImage)"/>
+    public void Restore(PodImage image)
+    {
+        var nowMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var pod = PodEntity.FromImage(image, nowMs);
+        pod.Trim(nowMs - (long)_options.Retention.TotalMilliseconds, 0);
+        _directory.Restore(pod);
+    }
+
     public long BytesHeld() => _directory.Nodes.Sum(n => n.BytesHeld()) + _directory.Pods.Sum(p => p.BytesHeld());
 }

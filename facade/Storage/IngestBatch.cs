@@ -36,6 +36,9 @@ internal enum StoreRefusal
 
     /// <summary>Every series of the batch is new and the store is at its global cap.</summary>
     SeriesCap,
+
+    /// <summary>The store cannot take pushes now (loading from disk, or its disk refuses writes); <see cref="StoreOutcome.Detail"/> says why.</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -45,4 +48,7 @@ internal enum StoreRefusal
 /// </summary>
 internal sealed record StoreOutcome(
     int Stored, int Duplicates, int OutOfOrder, int TooOld, int SeriesRefused = 0,
-    StoreRefusal Refusal = StoreRefusal.None, string? RefusedNode = null);
+    StoreRefusal Refusal = StoreRefusal.None, string? RefusedNode = null, string? Detail = null)
+{
+    public static StoreOutcome Unavailable(string detail) => new(0, 0, 0, 0, Refusal: StoreRefusal.Unavailable, Detail: detail);
+}

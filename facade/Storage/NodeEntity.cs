@@ -38,6 +38,20 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
         }
     }
 
+    /// <summary>The node as a checkpoint keeps it.</summary>
+    public NodeImage Image()
+    {
+        lock (Gate) return new NodeImage(Name, _labels, Series.Image());
+    }
+
+    /// <summary>A node made again from a checkpoint.</summary>
+    public static NodeEntity FromImage(NodeImage image, long nowMs)
+    {
+        var node = new NodeEntity(image.Name, nowMs) { _labels = image.Labels };
+        node.Series.Restore(image.Series);
+        return node;
+    }
+
     public NodeLatest? Latest(long freshSinceMs, long rateSpanMs = LatestRows.PreviousRow)
     {
         lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series, rateSpanMs), _labels) : null;

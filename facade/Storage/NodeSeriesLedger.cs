@@ -26,7 +26,7 @@ internal sealed class NodeSeriesLedger(int maxSeriesPerNode)
         else _held.Remove(node);
     }
 
-    private void Charge(string node, int series)
+    public void Charge(string node, int series)
     {
         if (series != 0) _held[node] = _held.GetValueOrDefault(node) + series;
     }

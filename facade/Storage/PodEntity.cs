@@ -114,6 +114,29 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         }
     }
 
+    /// <summary>The pod and its containers as a checkpoint keeps them.</summary>
+    public PodImage Image()
+    {
+        lock (Gate)
+        {
+            return new PodImage(_identity, Series.Image(), [.. _containers.Select(c => new ContainerImage(c.Key, c.Value.Samples.Image()))]);
+        }
+    }
+
+    /// <summary>A pod made again from a checkpoint, charged to the node its newest sample named.</summary>
+    public static PodEntity FromImage(PodImage image, long nowMs)
+    {
+        var pod = new PodEntity(image.Identity.Key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(image.Identity.Node), _identity = image.Identity };
+        pod.Series.Restore(image.Series);
+        foreach (var container in image.Containers)
+        {
+            var series = new ContainerSeries(nowMs);
+            series.Samples.Restore(container.Series);
+            pod._containers[container.Name] = series;
+        }
+        return pod;
+    }
+
     public PodLatest? Latest(long freshSinceMs, long rateSpanMs = LatestRows.PreviousRow)
     {
         lock (Gate) return IsLive(freshSinceMs) ? LatestUnderLock(rateSpanMs) : null;

@@ -7,7 +7,7 @@ namespace KubeMonitor.Facade.Storage;
 /// The embedded store as a <see cref="ISampleSource"/>: raw rows read under each entity's lock,
 /// lists in the order of the sorted pod index, rollups split over the cores.
 /// </summary>
-internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeOptions> options) : ISampleSource
+internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeOptions> options, StoreReadiness readiness) : ISampleSource
 {
     /// <summary>Rollups over at least this many pods are read in parallel parts.</summary>
     internal const int ParallelRollupPods = 2048;
@@ -19,7 +19,7 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
 
     public bool StepsEverySeries => false;
 
-    public Task<string?> NotReadyAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<string?> NotReadyAsync(CancellationToken cancellationToken) => Task.FromResult(readiness.NotReadyReason);
 
     private long FreshSince(long nowMs) => nowMs - (long)_options.Staleness.TotalMilliseconds;
 

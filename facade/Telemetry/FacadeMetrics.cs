@@ -21,7 +21,7 @@ internal sealed class FacadeMetrics
             ["reason"]);
         PushesRejected = Factory.CreateCounter(
             "kubemonitor_facade_pushes_rejected_total",
-            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, node_quota, series_cap, wrong_node.",
+            "Rejected pushes (nothing of them stored), by reason: malformed, invalid, too_large, unsupported_media_type, node_quota, series_cap, wrong_node, store_unavailable (loading from disk, or the disk refuses writes).",
             ["reason"]);
         SeriesRefused = Factory.CreateCounter(
             "kubemonitor_facade_series_refused_total",

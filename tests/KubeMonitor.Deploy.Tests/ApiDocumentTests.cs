@@ -40,7 +40,7 @@ public sealed partial class ApiDocumentTests
     private static IEnumerable<string> SourceFiles()
     {
         string[] extensions = [".cs", ".csproj", ".props", ".md", ".yaml", ".sh"];
-        string[] skipped = ["bin", "obj", ".git", "fixtures"];
+        string[] skipped = ["bin", "obj", ".git", "fixtures", "node_modules"];
         var pending = new Stack<string>([RepoPaths.Root]);
         while (pending.Count > 0)
         {

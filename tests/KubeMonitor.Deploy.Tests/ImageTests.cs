@@ -62,6 +62,13 @@ public sealed class ImageTests
         var frameworks = runtimeConfig["runtimeOptions"]!["frameworks"]!.AsArray().Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal);
         Assert.Equal(["Microsoft.AspNetCore.App", "Microsoft.NETCore.App"], frameworks);
 
+        // The page at / was built in the image from facade/web (the context has no wwwroot/), uPlot bundled in.
+        foreach (var file in new[] { "index.html", "app.js", "app.css", "licenses/uplot.txt" })
+        {
+            Assert.True(File.Exists(Path.Combine(published.FacadeDir, "wwwroot", file)), $"wwwroot/{file} is not in the publish output.");
+        }
+        Assert.Contains("uPlot", await File.ReadAllTextAsync(Path.Combine(published.FacadeDir, "wwwroot", "app.js")), StringComparison.Ordinal);
+
         // The image's port is the API port; the Deployment adds the push port beside it (--urls).
         var port = Assert.Single(dockerfile.Exposed);
         var (http, _) = ManifestTests.FacadePorts(manifests);
@@ -79,5 +86,8 @@ public sealed class ImageTests
         var ignored = File.ReadAllLines(Path.Combine(RepoPaths.Root, ".dockerignore"));
         Assert.Contains("**/bin/", ignored);
         Assert.Contains("**/obj/", ignored);
+        // The page's packages and bundle are made in the image by npm ci and its build.
+        Assert.Contains("**/node_modules/", ignored);
+        Assert.Contains("facade/wwwroot/", ignored);
     }
 }

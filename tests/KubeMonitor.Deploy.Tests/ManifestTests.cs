@@ -38,8 +38,8 @@ public sealed class ManifestTests
     {
         var manifests = await RenderAsync(target);
         Assert.Contains(manifests.Objects, o => o is V1Namespace { Metadata.Name: Namespace });
-        var clusterScoped = new[] { typeof(V1Namespace), typeof(V1ClusterRole), typeof(V1ClusterRoleBinding) };
-        foreach (var o in manifests.Objects.Where(o => !clusterScoped.Contains(o.GetType())))
+        var clusterScoped = new[] { typeof(V1Namespace), typeof(V1ClusterRole), typeof(V1ClusterRoleBinding), typeof(V1APIService) };
+        foreach (var o in manifests.Objects.Where(o => !clusterScoped.Contains(o.GetType()) && !MetricsApiManifestTests.IsAuthReaderBinding(o)))
         {
             Assert.True(o.Metadata.NamespaceProperty == Namespace, $"{o.Kind} {o.Metadata.Name} is in '{o.Metadata.NamespaceProperty}'.");
         }
@@ -197,13 +197,20 @@ public sealed class ManifestTests
         var manifests = await RenderAsync(target);
         // Pods of its node, and its own Node's labels (docs/api.md section 6): read only.
         Assert.Equal(["/nodes: list,watch", "/pods: get,list,watch"], Describe(manifests.RulesOf("kubemonitor-exporter", Namespace)));
-        // Base and overlays run TokenReview push auth: the facade may create TokenReviews.
-        Assert.Equal(
-            ["apps/replicasets: get,list,watch", "authentication.k8s.io/tokenreviews: create"],
-            Describe(manifests.RulesOf("kubemonitor-facade", Namespace)));
+        // Base and overlays run TokenReview push auth: the facade may create TokenReviews. Serving
+        // metrics.k8s.io adds what an aggregated API server needs (MetricsApiManifestTests).
+        var metricsApi = Kustomize.MetricsApiTargets.Contains(target);
+        List<string> facadeRights =
+        [
+            "apps/replicasets: get,list,watch",
+            "authentication.k8s.io/tokenreviews: create",
+            .. metricsApi ? MetricsApiManifestTests.AggregatedServerRights : [],
+        ];
+        Assert.Equal(facadeRights.Distinct().Order(StringComparer.Ordinal), Describe(manifests.RulesOf("kubemonitor-facade", Namespace)));
         Assert.Equal("TokenReview", EnvOf(manifests.FacadeContainer, "Facade__Auth__Mode"));
         Assert.Empty(manifests.All<V1Role>());
-        Assert.Empty(manifests.All<V1RoleBinding>());
+        Assert.Equal(metricsApi ? 1 : 0, manifests.All<V1RoleBinding>().Count());
+        Assert.All(manifests.All<V1RoleBinding>(), b => Assert.True(MetricsApiManifestTests.IsAuthReaderBinding(b), $"RoleBinding {b.Metadata.Name}"));
     }
 
     [Theory]
@@ -221,11 +228,16 @@ public sealed class ManifestTests
         foreach (var service in services)
         {
             AssertSelects(service.Spec.Selector, podLabels, $"Service {service.Metadata.Name}");
-            var port = Assert.Single(service.Spec.Ports);
             // The headless one carries pushes (to the pods' addresses, no port translation); the others reads.
             var expected = service.Spec.ClusterIP == "None" ? push : http;
+            var port = Assert.Single(service.Spec.Ports, p => p.Name == expected.Name);
             Assert.Equal(expected.ContainerPort, TargetPort(port, manifests.FacadeContainer));
-            Assert.Equal(expected.Name, port.Name);
+            // Besides: the ClusterIP Service's 443 to the metrics API listener, in its overlay only.
+            var others = service.Spec.Ports.Where(p => p != port).ToList();
+            if (others.Count == 0) continue;
+            Assert.True(Kustomize.MetricsApiTargets.Contains(target) && service.Spec.Type is null or "ClusterIP" && service.Spec.ClusterIP is null,
+                $"Service {service.Metadata.Name} has ports {string.Join(", ", others.Select(p => p.Name))}.");
+            Assert.Equal(FacadeListen.Of(manifests.FacadeContainer).MetricsApiPort, TargetPort(Assert.Single(others), manifests.FacadeContainer));
         }
         Assert.Single(services, s => s.Spec.Type is null or "ClusterIP" && s.Spec.ClusterIP is null);
         Assert.Single(services, s => s.Spec.ClusterIP == "None");
@@ -267,6 +279,11 @@ public sealed class ManifestTests
         foreach (var source in others.Append(exporter))
         {
             Assert.True(Admits(http, source), $"The API port is closed to {Describe(source)}.");
+        }
+        // The metrics API listener: the API server's aggregator dials it from the control plane.
+        if (manifests.FacadeContainer.Ports.SingleOrDefault(p => p.Name == MetricsApiManifestTests.PortName) is { } https)
+        {
+            Assert.True(Admits(https, new TrafficSource.Outside()), "The metrics API port is closed to the API server.");
         }
         // Only pod selectors of this namespace open the push port: an address block may hold any pod's address.
         Assert.All(NetworkPolicies.RulesFor([policy], push), rule =>
@@ -489,10 +506,14 @@ public sealed class ManifestTests
 
     internal static string? EnvOf(V1Container container, string name) => container.Env?.SingleOrDefault(e => e.Name == name)?.Value;
 
-    private static List<string> Describe(IEnumerable<V1PolicyRule> rules) =>
+    /// <summary>"group/resource: verbs", with the names a rule is held to; a right granted twice counts once.</summary>
+    internal static List<string> Describe(IEnumerable<V1PolicyRule> rules) =>
         [.. rules.SelectMany(rule => rule.ApiGroups.SelectMany(group => rule.Resources.Select(resource =>
-                $"{group}/{resource}: {string.Join(',', rule.Verbs)}")))
+                $"{group}/{resource}{Names(rule)}: {string.Join(',', rule.Verbs)}")))
+            .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
+
+    private static string Names(V1PolicyRule rule) => rule.ResourceNames is { Count: > 0 } names ? $" [{string.Join(',', names)}]" : "";
 
     internal static void AssertSelects(IDictionary<string, string> selector, IDictionary<string, string> labels, string what)
     {

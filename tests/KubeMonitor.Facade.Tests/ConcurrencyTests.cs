@@ -89,7 +89,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output)
         var options = Microsoft.Extensions.Options.Options.Create(new FacadeOptions { Retention = TimeSpan.FromHours(2), Staleness = TimeSpan.FromHours(1) });
         var store = new KubeMonitor.Facade.Storage.InMemoryMetricsStore(options, clock);
         var queries = new KubeMonitor.Facade.Queries.MetricsQueries(
-            new KubeMonitor.Facade.Storage.StoredSamples(store, options), new KubeMonitor.Facade.Queries.DeploymentResolver(new NoOwners()), clock);
+            new KubeMonitor.Facade.Storage.StoredSamples(store, options, new KubeMonitor.Facade.Storage.StoreReadiness()), new KubeMonitor.Facade.Queries.DeploymentResolver(new NoOwners()), clock);
         using var stop = new CancellationTokenSource();
         var pushed = new long[Writers];
         long reads = 0;

@@ -29,6 +29,9 @@ internal static class Kustomize
     /// <summary>The renderings whose pushes carry a projected token the facade checks by TokenReview.</summary>
     public static IReadOnlyList<string> TokenReviewTargets { get; } = [.. PushTargets.Except(TokenAuthTargets)];
 
+    /// <summary>The renderings whose facade serves metrics.k8s.io behind an APIService (<c>MetricsApiManifestTests</c>).</summary>
+    public static IReadOnlyList<string> MetricsApiTargets { get; } = [Path.Combine("overlays", "metrics-api")];
+
     public static Task<string> RenderAsync(string target) =>
         Tool.RunOkAsync("kubectl", ["kustomize", Path.Combine(Deploy, target)]);
 
@@ -49,15 +52,29 @@ internal static class Kustomize
     /// <summary>
     /// A rendering moved to another namespace the way an operator moves it: a kustomization of
     /// their own with <c>namespace:</c> and the target as its one resource.
+    /// A metrics API rendering is moved with the kustomization docs/install.md shows for it, which
+    /// keeps its kube-system RoleBinding where the Role it binds is.
     /// </summary>
     public static Task<string> RenderInNamespaceAsync(string target, string @namespace) =>
-        RenderBesideAsync(toDeploy => $"""
+        MetricsApiTargets.Contains(target)
+            ? RenderOperatorsKustomizationAsync(MetricsApiInNamespace(target, @namespace))
+            : RenderBesideAsync(toDeploy => $"""
             apiVersion: kustomize.config.k8s.io/v1beta1
             kind: Kustomization
             namespace: {@namespace}
             resources:
               - {Path.Combine(toDeploy, target)}
             """);
+
+    /// <summary>docs/install.md's kustomization that moves the metrics-api overlay, for this target and namespace.</summary>
+    private static string MetricsApiInNamespace(string target, string @namespace)
+    {
+        var example = InstallDoc.MarkedBlock("metrics-api-namespace");
+        Assert.Contains("namespace: monitoring-x\n", example, StringComparison.Ordinal);
+        Assert.Contains("../kubemonitor/deploy/overlays/metrics-api\n", example, StringComparison.Ordinal);
+        return example.Replace("namespace: monitoring-x\n", $"namespace: {@namespace}\n", StringComparison.Ordinal)
+            .Replace("../kubemonitor/deploy/overlays/metrics-api\n", $"../kubemonitor/deploy/{target.Replace('\\', '/')}\n", StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// An operator's kustomization as docs/install.md writes it, in a folder beside the repository

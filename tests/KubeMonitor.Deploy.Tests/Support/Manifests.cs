@@ -38,7 +38,33 @@ internal sealed class Manifests
         Assert.Single(Objects.OfType<T>(), o => o.Metadata.Name == name);
 
     public V1DaemonSet Exporter => Single<V1DaemonSet>("kubemonitor-exporter");
-    public V1Deployment Facade => Single<V1Deployment>("kubemonitor-facade");
+    /// <summary>
+    /// The facade's workload as a Deployment: the base's, or (overlays/persistent) the StatefulSet
+    /// made of it, whose selector, replicas and pod template every check here is about.
+    /// </summary>
+    public V1Deployment Facade
+    {
+        get
+        {
+            var deployments = Objects.OfType<V1Deployment>().Where(o => o.Metadata.Name == FacadeName).ToList();
+            var statefulSets = Objects.OfType<V1StatefulSet>().Where(o => o.Metadata.Name == FacadeName).ToList();
+            Assert.Equal(1, deployments.Count + statefulSets.Count);
+            if (deployments.Count == 1) return deployments[0];
+            var set = statefulSets[0];
+            return new V1Deployment
+            {
+                ApiVersion = set.ApiVersion,
+                Kind = "Deployment",
+                Metadata = set.Metadata,
+                Spec = new V1DeploymentSpec { Selector = set.Spec.Selector, Template = set.Spec.Template, Replicas = set.Spec.Replicas, MinReadySeconds = set.Spec.MinReadySeconds },
+            };
+        }
+    }
+
+    /// <summary>The facade as a StatefulSet (overlays/persistent), or null where it is a Deployment.</summary>
+    public V1StatefulSet? FacadeStatefulSet => Objects.OfType<V1StatefulSet>().SingleOrDefault(o => o.Metadata.Name == FacadeName);
+
+    private const string FacadeName = "kubemonitor-facade";
     public V1Container ExporterContainer => Assert.Single(Exporter.Spec.Template.Spec.Containers);
     public V1Container FacadeContainer => Assert.Single(Facade.Spec.Template.Spec.Containers);
 
@@ -51,14 +77,26 @@ internal sealed class Manifests
         foreach (var binding in All<V1ClusterRoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
         {
             Assert.Equal("ClusterRole", binding.RoleRef.Kind);
-            rules.AddRange(Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+            rules.AddRange(ClusterRoleRules(binding.RoleRef.Name));
         }
         foreach (var binding in All<V1RoleBinding>().Where(b => Names(b.Subjects, serviceAccount, @namespace)))
         {
             rules.AddRange(binding.RoleRef.Kind == "Role"
-                ? Assert.Single(All<V1Role>(), r => r.Metadata.Name == binding.RoleRef.Name && r.Metadata.NamespaceProperty == binding.Metadata.NamespaceProperty).Rules
-                : Single<V1ClusterRole>(binding.RoleRef.Name).Rules);
+                ? RoleRules(binding.RoleRef.Name, binding.Metadata.NamespaceProperty)
+                : ClusterRoleRules(binding.RoleRef.Name));
         }
         return rules;
     }
+
+    /// <summary>A ClusterRole of the rendering, else one every cluster has; neither fails.</summary>
+    private IEnumerable<V1PolicyRule> ClusterRoleRules(string name) =>
+        All<V1ClusterRole>().SingleOrDefault(r => r.Metadata.Name == name)?.Rules
+            ?? BuiltInRoles.ClusterRole(name)
+            ?? throw new InvalidOperationException($"ClusterRole {name} is neither rendered nor built in.");
+
+    /// <summary>A Role of the binding's namespace, rendered or built in.</summary>
+    private IEnumerable<V1PolicyRule> RoleRules(string name, string @namespace) =>
+        All<V1Role>().SingleOrDefault(r => r.Metadata.Name == name && r.Metadata.NamespaceProperty == @namespace)?.Rules
+            ?? BuiltInRoles.Role(name, @namespace)
+            ?? throw new InvalidOperationException($"Role {@namespace}/{name} is neither rendered nor built in.");
 }

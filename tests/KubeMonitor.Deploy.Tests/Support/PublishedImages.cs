@@ -129,7 +129,7 @@ internal static class PublishedImages
         {
             var relative = Path.GetRelativePath(from, file);
             var parts = relative.Split(Path.DirectorySeparatorChar);
-            if (parts.Any(p => p is "bin" or "obj")) continue; // .dockerignore
+            if (parts.Any(p => p is "bin" or "obj" or "node_modules" or "wwwroot")) continue; // .dockerignore
             var target = Path.Combine(to, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);

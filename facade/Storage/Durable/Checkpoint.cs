@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace KubeMonitor.Facade.Storage.Durable;
+
+/// <summary>
+/// The store's whole window in one file, <c>checkpoint.NNNNNNNN</c>, where NNNNNNNN is the first
+/// log segment that a start replays after loading it (the segments before it are in it). Written
+/// to a temporary file, synced and renamed: a checkpoint is whole or absent, never torn.
+/// </summary>
+internal static class Checkpoint
+{
+    private const string Prefix = "checkpoint.";
+    private const string Unfinished = "checkpoint.tmp";
+
+    public sealed record Written(string Path, long Bytes, int Nodes, int Pods, TimeSpan Took);
+
+    public sealed record Loaded(string? Path, long FirstSegment, int Nodes, int Pods, string? Problem);
+
+    /// <summary>Writes every entity of <paramref name="store"/>, each imaged under its own lock while pushes go on.</summary>
+    public static Written Write(string dataDirectory, long firstSegment, InMemoryMetricsStore store, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var temporary = Path.Combine(dataDirectory, Unfinished);
+        var writer = new RecordWriter();
+        var frame = new ArrayBufferWriter<byte>(256 * 1024);
+        int nodes = 0, pods = 0;
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1024 * 1024))
+            {
+                void Put(RecordKind kind)
+                {
+                    frame.ResetWrittenCount();
+                    Frames.Write(kind, writer.Written, frame);
+                    file.Write(frame.WrittenSpan);
+                    writer.Clear();
+                }
+                FormatHeader.Current(firstSegment).Write(writer);
+                Put(RecordKind.Header);
+                foreach (var node in store.NodeImages())
+                {
+                    if (node.Series.HeadTimestamps.Length == 0) continue;
+                    ImageCodec.Write(node, writer);
+                    Put(RecordKind.Node);
+                    nodes++;
+                }
+                foreach (var pod in store.PodImages())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (pod.Series.HeadTimestamps.Length == 0) continue;
+                    ImageCodec.Write(pod, writer);
+                    Put(RecordKind.Pod);
+                    pods++;
+                }
+                writer.Varint((ulong)nodes);
+                writer.Varint((ulong)pods);
+                Put(RecordKind.End);
+                file.Flush(flushToDisk: true);
+            }
+            var path = Path.Combine(dataDirectory, Prefix + WriteAheadLog.SegmentName(firstSegment));
+            File.Move(temporary, path, overwrite: true);
+            DirectorySync.Sync(dataDirectory);
+            foreach (var (_, older) in Find(dataDirectory).Where(c => c.Path != path)) File.Delete(older);
+            return new Written(path, new FileInfo(path).Length, nodes, pods, watch.Elapsed);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the newest checkpoint into an empty store. Never throws over what it finds: a
+    /// checkpoint of another format is not loaded, a damaged one is loaded up to its damage, and
+    /// <see cref="Loaded.Problem"/> says so; <see cref="Loaded.FirstSegment"/> is where replay starts.
+    /// </summary>
+    public static Loaded Load(string dataDirectory, InMemoryMetricsStore store)
+    {
+        TryDelete(Path.Combine(dataDirectory, Unfinished));
+        var newest = Find(dataDirectory).LastOrDefault();
+        if (newest.Path is null) return new Loaded(null, 0, 0, 0, null);
+        int nodes = 0, pods = 0;
+        bool ended = false;
+        using var file = new FileStream(newest.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1024 * 1024);
+        var scan = RecordFile.Read(file, (kind, payload) =>
+        {
+            switch (kind)
+            {
+                case RecordKind.Node:
+                    store.Restore(ImageCodec.ReadNode(payload));
+                    nodes++;
+                    break;
+                case RecordKind.Pod:
+                    store.Restore(ImageCodec.ReadPod(payload));
+                    pods++;
+                    break;
+                case RecordKind.End:
+                    var reader = new RecordReader(payload);
+                    if ((int)reader.Varint() != nodes || (int)reader.Varint() != pods) throw new InvalidDataException("its end record counts other entities than it holds");
+                    ended = true;
+                    break;
+                default:
+                    throw new InvalidDataException($"a {kind} record has no place in a checkpoint");
+            }
+        });
+        if (scan.Header is null || scan.Header.Incompatibility() is not null)
+        {
+            // Not ours to read: replay whatever log there is, from its oldest segment.
+            return new Loaded(newest.Path, 0, 0, 0, $"not loaded: {scan.Problem}");
+        }
+        var problem = scan.Problem is { } broken ? $"loaded up to byte {scan.GoodLength} only: {broken}"
+            : !ended ? "loaded, but it has no end record (it was cut short)"
+            : null;
+        return new Loaded(newest.Path, scan.Header.Number, nodes, pods, problem);
+    }
+
+    /// <summary>The checkpoints in a data folder, oldest first.</summary>
+    private static List<(long Number, string Path)> Find(string dataDirectory)
+    {
+        if (!Directory.Exists(dataDirectory)) return [];
+        var found = new List<(long, string)>();
+        foreach (var path in Directory.EnumerateFiles(dataDirectory, Prefix + "*"))
+        {
+            if (long.TryParse(Path.GetFileName(path)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var number)) found.Add((number, path));
+        }
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only disk: the leftover is never read (only checkpoint.NNNNNNNN are).
+        }
+    }
+}

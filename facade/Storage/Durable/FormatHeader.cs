@@ -1,0 +1,47 @@
+namespace KubeMonitor.Facade.Storage.Durable;
+
+/// <summary>
+/// The first record of every log segment and checkpoint: which format its records have and which
+/// columns its rows hold. A file from another format, or from a facade whose field tables
+/// differ, is not read (its rows would land in the wrong columns); the start logs it and goes on.
+/// </summary>
+/// <param name="Number">A segment's own number; for a checkpoint, the first segment to replay after it.</param>
+internal sealed record FormatHeader(int Version, string Fields, long Number)
+{
+    /// <summary>Raised with any change of a record's layout.</summary>
+    public const int CurrentVersion = 1;
+
+    private const string Magic = "kubemonitor-store";
+
+    /// <summary>The columns of the three field tables, in order: rows are stored by position.</summary>
+    public static string CurrentFields { get; } = string.Join(';',
+        new FieldTable[] { NodeFields.Table, PodFields.Table, ContainerFields.Table }.Select(t => t.Kind + ":" + string.Join(',', t.Fields.Select(f => f.Path))));
+
+    public static FormatHeader Current(long number) => new(CurrentVersion, CurrentFields, number);
+
+    public void Write(RecordWriter writer)
+    {
+        writer.String(Magic);
+        writer.Varint((ulong)Version);
+        writer.Signed(Number);
+        writer.String(Fields);
+    }
+
+    /// <summary>The header, or why these bytes are none this facade can read.</summary>
+    public static FormatHeader Read(ReadOnlySpan<byte> payload)
+    {
+        var reader = new RecordReader(payload);
+        if (reader.String() != Magic) throw new InvalidDataException("The first record is not a kubemonitor-store header.");
+        var version = (int)reader.Varint();
+        var number = reader.Signed();
+        // A later version may lay out the rest differently: read no further than the version.
+        var fields = version == CurrentVersion ? reader.String() : "";
+        return new FormatHeader(version, fields, number);
+    }
+
+    /// <summary>Why records under this header cannot be read by this facade, or null when they can.</summary>
+    public string? Incompatibility() =>
+        Version != CurrentVersion ? $"format version {Version}, this facade reads version {CurrentVersion}"
+        : Fields != CurrentFields ? "another set of columns (the field tables changed between versions)"
+        : null;
+}

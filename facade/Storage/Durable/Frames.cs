@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Snappier;
+
+namespace KubeMonitor.Facade.Storage.Durable;
+
+/// <summary>
+/// How records sit in the log's segments and in a checkpoint: a 9-byte header (payload length,
+/// CRC-32C of kind and payload, kind) and the payload, Snappy-compressed when that is smaller
+/// (as Prometheus' WAL). A record is whole or it is not there: a reader stops at the first one
+/// that is cut short or whose checksum fails.
+/// </summary>
+internal static class Frames
+{
+    public const int HeaderSize = 9;
+
+    /// <summary>Largest payload a reader accepts: a push is at most a few MB (Facade:MaxRequestBodyBytes).</summary>
+    public const int MaxPayload = 256 * 1024 * 1024;
+
+    private const byte Compressed = 0x80;
+
+    /// <summary>Appends the record to <paramref name="output"/>.</summary>
+    public static void Write(RecordKind kind, ReadOnlySpan<byte> payload, ArrayBufferWriter<byte> output)
+    {
+        var flags = (byte)kind;
+        var body = payload;
+        byte[]? rented = null;
+        if (payload.Length > 64)
+        {
+            rented = ArrayPool<byte>.Shared.Rent(Snappy.GetMaxCompressedLength(payload.Length));
+            var length = Snappy.Compress(payload, rented);
+            if (length < payload.Length)
+            {
+                body = rented.AsSpan(0, length);
+                flags |= Compressed;
+            }
+        }
+        var span = output.GetSpan(HeaderSize + body.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, body.Length);
+        span[8] = flags;
+        body.CopyTo(span[HeaderSize..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Crc32C.Of(span.Slice(8, 1 + body.Length)));
+        output.Advance(HeaderSize + body.Length);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+    }
+
+    /// <summary>
+    /// Reads the next record of <paramref name="stream"/> into <paramref name="payload"/> (grown as
+    /// needed). Returns null at a clean end; a problem (what is wrong, for the log) when the bytes
+    /// left are not a whole, intact record.
+    /// </summary>
+    public static FrameRead Read(Stream stream, ref byte[] payload)
+    {
+        Span<byte> header = stackalloc byte[HeaderSize];
+        var got = stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
+        if (got == 0) return FrameRead.End;
+        if (got < HeaderSize) return FrameRead.Broken($"a record header cut short after {got} of {HeaderSize} bytes");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        var flags = header[8];
+        if (length < 0 || length > MaxPayload || (stream.CanSeek && length > stream.Length - stream.Position))
+        {
+            return FrameRead.Broken($"a record of {length} bytes where {(stream.CanSeek ? stream.Length - stream.Position : 0)} are left");
+        }
+        var body = new byte[length];
+        got = stream.ReadAtLeast(body, length, throwOnEndOfStream: false);
+        if (got < length) return FrameRead.Broken($"a record cut short after {got} of {length} bytes");
+        var crc = Crc32C.Append(flags, body);
+        if (crc != BinaryPrimitives.ReadUInt32LittleEndian(header[4..])) return FrameRead.Broken("a record whose checksum does not match");
+        var kind = (RecordKind)(flags & ~Compressed);
+        if ((flags & Compressed) == 0)
+        {
+            payload = body;
+            return FrameRead.Record(kind, length, HeaderSize + length);
+        }
+        try
+        {
+            var size = Snappy.GetUncompressedLength(body);
+            if (size > MaxPayload) return FrameRead.Broken($"a record that expands to {size} bytes");
+            if (payload.Length < size) payload = new byte[size];
+            return FrameRead.Record(kind, Snappy.Decompress(body, payload), HeaderSize + length);
+        }
+        catch (InvalidDataException e)
+        {
+            return FrameRead.Broken($"a record that does not decompress ({e.Message})");
+        }
+    }
+}
+
+/// <summary>The kinds of record.</summary>
+internal enum RecordKind : byte
+{
+    /// <summary>First record of every segment and checkpoint: <see cref="FormatHeader"/>.</summary>
+    Header = 1,
+
+    /// <summary>An accepted push (<see cref="BatchCodec"/>).</summary>
+    Batch = 2,
+
+    /// <summary>A node of a checkpoint (<see cref="ImageCodec"/>).</summary>
+    Node = 3,
+
+    /// <summary>A pod and its containers, of a checkpoint.</summary>
+    Pod = 4,
+
+    /// <summary>The last record of a checkpoint: how many entities it holds, so a short one is known.</summary>
+    End = 5,
+}
+
+/// <summary>One outcome of <see cref="Frames.Read"/>: a record (its payload's length and how many bytes it took), the end, or a broken tail.</summary>
+internal readonly record struct FrameRead(RecordKind Kind, int PayloadLength, int FrameLength, string? Problem, bool IsEnd)
+{
+    public static readonly FrameRead End = new(default, 0, 0, null, true);
+
+    public static FrameRead Broken(string problem) => new(default, 0, 0, problem, false);
+
+    public static FrameRead Record(RecordKind kind, int payloadLength, int frameLength) => new(kind, payloadLength, frameLength, null, false);
+
+    public bool IsRecord => !IsEnd && Problem is null;
+}

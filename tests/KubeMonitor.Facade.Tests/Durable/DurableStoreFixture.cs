@@ -1,0 +1,74 @@
+using KubeMonitor.Facade.Storage;
+using KubeMonitor.Facade.Storage.Durable;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KubeMonitor.Facade.Tests.Durable;
+
+/// <summary>A durable store over a temporary data folder (deleted on dispose), started and loaded.</summary>
+internal sealed class DurableStoreFixture : IAsyncDisposable
+{
+    private DurableStoreFixture(string directory, FakeTimeProvider clock, FacadeOptions options)
+    {
+        DataDirectory = directory;
+        Clock = clock;
+        Memory = new InMemoryMetricsStore(Options.Create(options), clock);
+        Store = new DurableStore(Memory, Readiness, Options.Create(options), clock, Log);
+    }
+
+    public string DataDirectory { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public InMemoryMetricsStore Memory { get; }
+
+    public StoreReadiness Readiness { get; } = new();
+
+    public ListLogger<DurableStore> Log { get; } = new();
+
+    public DurableStore Store { get; }
+
+    public static string NewDirectory() => Directory.CreateTempSubdirectory("kubemonitor-durable-").FullName;
+
+    /// <summary>Starts a store on <paramref name="directory"/> and waits until it has loaded.</summary>
+    public static async Task<DurableStoreFixture> StartAsync(string directory, FakeTimeProvider clock, Action<FacadeOptions>? configure = null)
+    {
+        var options = new FacadeOptions { DataDirectory = directory, Staleness = TimeSpan.FromHours(1), CheckpointInterval = TimeSpan.FromHours(1) };
+        configure?.Invoke(options);
+        var fixture = new DurableStoreFixture(directory, clock, options);
+        await fixture.Store.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 500 && !fixture.Readiness.IsReady; i++) await Task.Delay(10);
+        Assert.True(fixture.Readiness.IsReady, fixture.Readiness.NotReadyReason);
+        return fixture;
+    }
+
+    /// <summary>Everything the store holds, one line per entity, values as bits: equal text, equal stores.</summary>
+    public static List<string> Contents(InMemoryMetricsStore store)
+    {
+        var lines = new List<string>();
+        foreach (var node in store.Directory.Nodes.OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            lines.Add($"node {node.Name} {Rows(node.Rows(long.MinValue, long.MinValue, long.MaxValue))}");
+        }
+        foreach (var pod in store.Directory.Pods.OrderBy(p => p.Key))
+        {
+            var rows = pod.Rows(long.MinValue, long.MinValue, long.MaxValue)!;
+            var id = rows.Latest.Pod;
+            var labels = id.Labels is null ? "-" : string.Join(',', id.Labels.Select(l => $"{l.Key}={l.Value}"));
+            lines.Add($"pod {id with { Labels = null }} {labels} {Rows(rows.Rows)} " + string.Join(' ', rows.Containers.Select(c => $"{c.Name}:{Rows(c.Rows)}")));
+        }
+        return lines;
+    }
+
+    private static string Rows(RawRows? rows) => rows is null ? "-" :
+        string.Join(',', rows.Timestamps) + "|" + string.Join(',', rows.Values.Select(BitConverter.DoubleToInt64Bits));
+
+    /// <summary>Stops as a kill would: no checkpoint, the log closed as it stands.</summary>
+    public void Crash() => Store.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.StopAsync(CancellationToken.None);
+        Store.Dispose();
+    }
+}

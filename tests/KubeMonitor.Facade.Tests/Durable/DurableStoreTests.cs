@@ -1,0 +1,172 @@
+using Microsoft.Extensions.Logging;
+using KubeMonitor.Facade.Storage;
+using KubeMonitor.Facade.Storage.Durable;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KubeMonitor.Facade.Tests.Durable;
+
+/// <summary>
+/// The durable store in process: what it stored before a crash (no checkpoint, the log as it
+/// stands) or a stop is what it holds after the next start; damage on disk is logged, cut off,
+/// and never stops a start.
+/// </summary>
+public sealed class DurableStoreTests : IDisposable
+{
+    private readonly string _directory = DurableStoreFixture.NewDirectory();
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000));
+    private readonly Random _random = new(11);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_crash_loses_no_stored_sample()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Push(before.Store, ticks: 30);
+        var expected = DurableStoreFixture.Contents(before.Memory);
+        before.Crash();
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Equal(expected, DurableStoreFixture.Contents(after.Memory));
+        Assert.Contains(after.Log.Lines, l => l.Text.Contains("then 90 pushes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_cuts_the_log_and_a_crash_after_it_loses_nothing()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Push(before.Store, ticks: 20);
+        var checkpoint = before.Store.TryCheckpoint();
+        Assert.NotNull(checkpoint);
+        Assert.Single(WriteAheadLog.Segments(WriteAheadLog.SegmentsIn(_directory)));
+        Push(before.Store, ticks: 10);
+        var expected = DurableStoreFixture.Contents(before.Memory);
+        before.Crash();
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Equal(expected, DurableStoreFixture.Contents(after.Memory));
+        Assert.Contains(after.Log.Lines, l => l.Text.Contains("then 30 pushes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_clean_stop_leaves_a_checkpoint_that_a_start_loads_alone()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Push(before.Store, ticks: 12);
+        var expected = DurableStoreFixture.Contents(before.Memory);
+        await before.DisposeAsync();
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Equal(expected, DurableStoreFixture.Contents(after.Memory));
+        Assert.Contains(after.Log.Lines, l => l.Text.Contains("then 0 pushes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retention_applies_to_what_is_loaded()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock, o => o.Retention = TimeSpan.FromMinutes(1));
+        Push(before.Store, ticks: 24);
+        before.Store.TryCheckpoint();
+        Push(before.Store, ticks: 6);
+        before.Crash();
+        _clock.Advance(TimeSpan.FromSeconds(40));
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock, o => o.Retention = TimeSpan.FromMinutes(1));
+        var oldestKept = _clock.GetUtcNow().ToUnixTimeMilliseconds() - 60_000;
+        var pod = after.Memory.Directory.Pods.First().Rows(long.MinValue, long.MinValue, long.MaxValue)!;
+        Assert.True(pod.Rows.Timestamps[0] >= oldestKept);
+        Assert.Equal(_clock.GetUtcNow().ToUnixTimeMilliseconds() - 40_000 - 5_000, pod.Rows.Timestamps[^1]);
+    }
+
+    [Fact]
+    public async Task A_torn_log_tail_is_cut_at_the_last_whole_push_and_logged()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Push(before.Store, ticks: 9);
+        var expected = DurableStoreFixture.Contents(before.Memory);
+        before.Store.Store(DurableData.Batch(_random, "node-a", Now(), 3));
+        before.Crash();
+        var segment = WriteAheadLog.Segments(WriteAheadLog.SegmentsIn(_directory))[^1].Path;
+        var lastRecordStart = new FileInfo(segment).Length - LastRecordLength(segment);
+        using (var file = new FileStream(segment, FileMode.Open)) file.SetLength(lastRecordStart + 20);
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Equal(expected, DurableStoreFixture.Contents(after.Memory));
+        Assert.Contains(after.Log.Lines, l => l.Level == LogLevel.Warning && l.Text.Contains("the 20 bytes after it are dropped: cut there", StringComparison.Ordinal));
+        Assert.Equal(lastRecordStart, new FileInfo(segment).Length);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_of_an_older_format_is_logged_and_skipped_and_the_log_still_replays()
+    {
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Push(before.Store, ticks: 5);
+        var checkpoint = before.Store.TryCheckpoint()!;
+        Push(before.Store, ticks: 3);
+        before.Crash();
+        RewriteHeader(checkpoint.Path, FormatHeader.CurrentVersion - 1);
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Contains(after.Log.Lines, l => l.Level == LogLevel.Warning
+            && l.Text.Contains($"not loaded: format version {FormatHeader.CurrentVersion - 1}, this facade reads version {FormatHeader.CurrentVersion}", StringComparison.Ordinal));
+        var pod = after.Memory.Directory.Pods.First().Rows(long.MinValue, long.MinValue, long.MaxValue)!;
+        Assert.Equal(3, pod.Rows.Count);
+    }
+
+    [Fact]
+    public async Task A_log_that_cannot_be_written_refuses_pushes_and_stores_nothing()
+    {
+        await using var store = await DurableStoreFixture.StartAsync(_directory, _clock);
+        // A file where the log's folder should be: every attempt to start a segment fails.
+        File.WriteAllText(WriteAheadLog.SegmentsIn(_directory), "not a folder");
+
+        var outcomes = Enumerable.Range(0, 3).Select(_ => store.Store.Store(DurableData.Batch(_random, "node-1", Now(), 2))).ToList();
+
+        Assert.All(outcomes, o => Assert.Equal(StoreRefusal.Unavailable, o.Refusal));
+        Assert.Contains("cannot be written", outcomes[0].Detail, StringComparison.Ordinal);
+        Assert.Empty(DurableStoreFixture.Contents(store.Memory));
+        Assert.Single(store.Log.Lines, l => l.Level == LogLevel.Error);
+
+        File.Delete(WriteAheadLog.SegmentsIn(_directory));
+        Assert.Equal(StoreRefusal.None, store.Store.Store(DurableData.Batch(_random, "node-1", Now(), 2)).Refusal);
+        Assert.Contains(store.Log.Lines, l => l.Text.Contains("takes writes again", StringComparison.Ordinal));
+    }
+
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Pushes one batch for each of 3 nodes per 5 s tick.</summary>
+    private void Push(DurableStore store, int ticks)
+    {
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            foreach (var node in new[] { "node-a", "node-b", "node-c" })
+            {
+                var outcome = store.Store(DurableData.Batch(_random, node, Now(), 3));
+                Assert.Equal(StoreRefusal.None, outcome.Refusal);
+            }
+            _clock.Advance(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private static long LastRecordLength(string segment)
+    {
+        var lengths = new List<long>();
+        using var file = File.OpenRead(segment);
+        var payload = Array.Empty<byte>();
+        while (Frames.Read(file, ref payload) is { IsRecord: true } read) lengths.Add(read.FrameLength);
+        return lengths[^1];
+    }
+
+    private static void RewriteHeader(string path, int version)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var file = new MemoryStream(bytes);
+        var payload = Array.Empty<byte>();
+        var header = Frames.Read(file, ref payload);
+        var writer = new RecordWriter();
+        (FormatHeader.Read(payload.AsSpan(0, header.PayloadLength)) with { Version = version }).Write(writer);
+        var frame = new System.Buffers.ArrayBufferWriter<byte>();
+        Frames.Write(RecordKind.Header, writer.Written, frame);
+        File.WriteAllBytes(path, [.. frame.WrittenSpan, .. bytes.AsSpan(header.FrameLength)]);
+    }
+}
