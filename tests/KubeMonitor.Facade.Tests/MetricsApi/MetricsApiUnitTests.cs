@@ -26,7 +26,8 @@ public sealed class MetricsApiUnitTests
     [InlineData(1536, "1536")]               // 1.5 Ki is not a whole number of Ki
     [InlineData(3072, "3Ki")]
     [InlineData(123456789, "123456789")]
-    [InlineData(1000, "1000")]
+    [InlineData(1000, "1k")]                 // under 1 KiB: the decimal form, as Kubernetes writes it
+    [InlineData(512, "512")]
     [InlineData(0, "0")]
     [InlineData(1099511627776, "1Ti")]
     public void Memory_is_bytes_with_the_largest_exact_binary_suffix(double bytes, string expected) =>
