@@ -121,6 +121,8 @@ public sealed class DurableProcessTests : IDisposable
         Run("timeout", "30", "dd", $"if={held}", $"of={segment}", "status=none");
         await loading.WaitUntilReadyAsync();
         Assert.Equal(acknowledged, await TicksAsync(loading.Http, "/api/nodes/node-0?window=3600"));
+        var metrics = await loading.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains($"kubemonitor_facade_wal_records_replayed_total {acknowledged.Count}\n", metrics, StringComparison.Ordinal);
         using var accepted = await PushAsync(loading.Http, "node-0", 100);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
