@@ -21,6 +21,7 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly RecordWriter _payload = new();
     private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
     private readonly Lock _syncGate = new();
+    private readonly DurableStoreMetrics? _metrics;
     private FileStream? _segment;
     private long _segmentNumber;
     // Bytes appended since start (all segments) and bytes known to be on disk: positions for Sync.
@@ -28,8 +29,6 @@ internal sealed class WriteAheadLog : IDisposable
     private long _synced;
     // A failed write that could not be cut off again: the segment's tail is unknown.
     private bool _tailUnknown;
-
-    private readonly DurableStoreMetrics? _metrics;
 
     public WriteAheadLog(string directory, long nextSegment, DurableStoreMetrics? metrics = null)
     {
