@@ -5,11 +5,12 @@ namespace KubeMonitor.Facade.Telemetry;
 
 /// <summary>
 /// The facade's own metrics, in a registry of its own (two facades in one test process do not
-/// share counters). Series and bytes held are read from the embedded store (when it is the source) at each scrape.
+/// share counters). Series and bytes held are read from the embedded store (when it is the source) at each scrape:
+/// its memory, not the <see cref="ISampleStore"/> in front of it, which may be the durable store that reports here.
 /// </summary>
 internal sealed class FacadeMetrics
 {
-    public FacadeMetrics(IEnumerable<ISampleStore> stores)
+    public FacadeMetrics(IEnumerable<InMemoryMetricsStore> stores)
     {
         Registry = Metrics.NewCustomRegistry();
         Factory = Metrics.WithCustomRegistry(Registry);

@@ -8,6 +8,7 @@ namespace KubeMonitor.Deploy.Tests;
 /// Where the facade keeps its window on disk (issue 14): every rendering with pushes sets
 /// Facade__DataDirectory to a mounted volume named data, an emptyDir in the base (a container
 /// restart keeps the window) and a claim per replica in overlays/persistent (a new pod keeps it).
+/// A facade that answers from Prometheus holds no samples and has neither.
 /// </summary>
 public sealed class DataVolumeTests
 {
@@ -42,6 +43,21 @@ public sealed class DataVolumeTests
             Assert.NotNull(volume.EmptyDir);
             Assert.NotNull(volume.EmptyDir.SizeLimit);
         }
+    }
+
+    public static TheoryData<string> PrometheusSourceTargets() => [.. Kustomize.PrometheusSourceTargets];
+
+    [Theory]
+    [MemberData(nameof(PrometheusSourceTargets))]
+    public async Task A_facade_without_pushes_has_no_data_folder_and_no_data_volume(string target)
+    {
+        var manifests = Manifests.Load(await Kustomize.RenderAsync(target));
+        var container = manifests.FacadeContainer;
+        Assert.DoesNotContain(container.Env, e => e.Name == "Facade__DataDirectory");
+        Assert.DoesNotContain(container.VolumeMounts, m => m.Name == "data");
+        Assert.DoesNotContain(manifests.Facade.Spec.Template.Spec.Volumes ?? [], v => v.Name == "data");
+        // Only the data volume went: the root filesystem is read-only and the runtime still writes to /tmp.
+        Assert.Single(container.VolumeMounts, m => m.MountPath == "/tmp");
     }
 
     [Fact]

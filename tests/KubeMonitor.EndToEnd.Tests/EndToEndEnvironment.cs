@@ -177,16 +177,34 @@ public sealed class EndToEndEnvironment : IAsyncLifetime
     /// <summary>Starts the exporter; with <paramref name="clock"/>, its wall clock is that fake one (monotonic time stays real).</summary>
     internal async Task StartExporterAsync(FakeClock? clock = null)
     {
-        _exporter = ChildProcess.StartDotnet("exporter", Shipped.ExporterDll,
+        _exporter = await StartExporterAsync("exporter", ExporterPort, [FacadeUrl], clock);
+    }
+
+    /// <summary>
+    /// Starts another exporter of this node, listening on <paramref name="port"/> and pushing to
+    /// <paramref name="facades"/> (each gets the whole stream and a buffer of its own); the caller ends it.
+    /// </summary>
+    internal async Task<ChildProcess> StartExporterAsync(string name, int port, IEnumerable<Uri> facades, FakeClock? clock = null)
+    {
+        var exporter = ChildProcess.StartDotnet(name, Shipped.ExporterDll,
         [
             "--node-name", Node,
             "--kubeconfig", KubeconfigPath,
             "--interval", $"{Interval.TotalSeconds}s",
-            "--listen", $"127.0.0.1:{ExporterPort}",
-            "--facade-url", FacadeUrl.ToString().TrimEnd('/'),
+            "--listen", $"127.0.0.1:{port}",
+            .. facades.SelectMany(facade => new[] { "--facade-url", facade.ToString().TrimEnd('/') }),
         ], clock?.Environment);
-        await Eventually.Until(async () => (await Http.GetAsync(new Uri(ExporterUrl, "/readyz"))).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(60), "the exporter to be ready", () => Diagnostics);
+        try
+        {
+            await Eventually.Until(async () => (await Http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).IsSuccessStatusCode,
+                TimeSpan.FromSeconds(60), $"{name} to be ready", () => exporter.Output);
+        }
+        catch
+        {
+            exporter.Dispose();
+            throw;
+        }
+        return exporter;
     }
 
     /// <summary>SIGKILL, as a crashed or evicted exporter.</summary>

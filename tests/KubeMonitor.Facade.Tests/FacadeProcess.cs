@@ -32,9 +32,10 @@ public sealed class FacadeProcess : IAsyncDisposable
     /// Starts the facade on a free port (and on <paramref name="morePorts"/>) with these settings and
     /// waits until /readyz answers; from <paramref name="workingDirectory"/> (default: its own
     /// folder), as user and group <paramref name="runAsId"/> when given (setpriv, no capabilities).
+    /// Without <paramref name="waitUntilReady"/>, it returns once started (see <see cref="WaitUntilReadyAsync"/>).
     /// </summary>
     public static async Task<FacadeProcess> StartAsync(
-        IEnumerable<string> arguments, int[]? morePorts = null, string? workingDirectory = null, int? runAsId = null)
+        IEnumerable<string> arguments, int[]? morePorts = null, string? workingDirectory = null, int? runAsId = null, bool waitUntilReady = true)
     {
         var port = FreePort();
         var urls = string.Join(';', new[] { port }.Concat(morePorts ?? []).Select(p => $"http://127.0.0.1:{p}"));
@@ -44,6 +45,7 @@ public sealed class FacadeProcess : IAsyncDisposable
         facade._process.ErrorDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
         facade._process.BeginOutputReadLine();
         facade._process.BeginErrorReadLine();
+        if (!waitUntilReady) return facade;
         try
         {
             await facade.WaitUntilReadyAsync();
@@ -82,7 +84,8 @@ public sealed class FacadeProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task WaitUntilReadyAsync()
+    /// <summary>Waits until /readyz answers 200; fails with the log if it does not within about 30 s.</summary>
+    public async Task WaitUntilReadyAsync()
     {
         // Bounded wait for start-up (a slow shared machine may take seconds); fails with the log if it never comes up.
         for (var attempt = 0; attempt < 300; attempt++)

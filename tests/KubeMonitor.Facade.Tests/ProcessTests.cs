@@ -49,6 +49,7 @@ public sealed class ProcessTests
 
         var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("kubemonitor_facade_series 2", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("kubemonitor_facade_wal_", metrics, StringComparison.Ordinal); // no data folder, no log to measure
         Assert.Contains("\"openapi\"", await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)), StringComparison.Ordinal);
     }
 

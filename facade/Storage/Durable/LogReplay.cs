@@ -8,13 +8,13 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// </summary>
 internal static class LogReplay
 {
-    public sealed record Replayed(long LastSegment, int Segments, int Records, long Stored, List<string> Problems);
+    public sealed record Replayed(long LastSegment, int Segments, int Records, long Stored, int TornSegments, List<string> Problems);
 
     public static Replayed Run(string segmentsDirectory, long fromSegment, InMemoryMetricsStore store)
     {
         var problems = new List<string>();
         long last = fromSegment - 1, stored = 0;
-        int segments = 0, records = 0;
+        int segments = 0, records = 0, torn = 0;
         foreach (var (number, path) in WriteAheadLog.Segments(segmentsDirectory))
         {
             last = Math.Max(last, number);
@@ -33,11 +33,12 @@ internal static class LogReplay
                 problems.Add($"segment {path} skipped: {incompatible}");
                 continue;
             }
+            torn++;
             var dropped = file.Length - scan.GoodLength;
             problems.Add($"segment {path} replayed up to byte {scan.GoodLength} ({scan.Records} records), then {scan.Problem}; "
                 + $"the {dropped} bytes after it are dropped: {CutAt(path, scan.GoodLength)}");
         }
-        return new Replayed(last, segments, records, stored, problems);
+        return new Replayed(last, segments, records, stored, torn, problems);
     }
 
     /// <summary>Cuts a damaged segment after its last intact record, so a later read stops nowhere earlier.</summary>

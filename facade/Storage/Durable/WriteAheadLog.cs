@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
+using KubeMonitor.Facade.Telemetry;
 
 namespace KubeMonitor.Facade.Storage.Durable;
 
@@ -19,6 +21,7 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly RecordWriter _payload = new();
     private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
     private readonly Lock _syncGate = new();
+    private readonly DurableStoreMetrics? _metrics;
     private FileStream? _segment;
     private long _segmentNumber;
     // Bytes appended since start (all segments) and bytes known to be on disk: positions for Sync.
@@ -27,9 +30,10 @@ internal sealed class WriteAheadLog : IDisposable
     // A failed write that could not be cut off again: the segment's tail is unknown.
     private bool _tailUnknown;
 
-    public WriteAheadLog(string directory, long nextSegment)
+    public WriteAheadLog(string directory, long nextSegment, DurableStoreMetrics? metrics = null)
     {
         _directory = directory;
+        _metrics = metrics;
         _segmentNumber = nextSegment - 1;
     }
 
@@ -62,6 +66,7 @@ internal sealed class WriteAheadLog : IDisposable
             CutBack(segment, goodLength);
             throw;
         }
+        _metrics?.LogBytesWritten.Inc(_frame.WrittenCount);
         return Interlocked.Add(ref _written, _frame.WrittenCount);
     }
 
@@ -73,7 +78,7 @@ internal sealed class WriteAheadLog : IDisposable
         {
             if (_synced >= position) return;
             var target = Interlocked.Read(ref _written);
-            _segment?.Flush(flushToDisk: true);
+            if (_segment is { } open) Fsync(open);
             Interlocked.Exchange(ref _synced, target);
         }
     }
@@ -133,7 +138,8 @@ internal sealed class WriteAheadLog : IDisposable
                 _frame.ResetWrittenCount();
                 Frames.Write(RecordKind.Header, _payload.Written, _frame);
                 segment.Write(_frame.WrittenSpan);
-                segment.Flush(flushToDisk: true);
+                _metrics?.LogBytesWritten.Inc(_frame.WrittenCount);
+                Fsync(segment);
                 DirectorySync.Sync(_directory);
             }
             catch
@@ -145,7 +151,7 @@ internal sealed class WriteAheadLog : IDisposable
             if (_segment is { } previous)
             {
                 // What the old segment holds is on disk before anything goes to the new one.
-                if (!_tailUnknown) previous.Flush(flushToDisk: true);
+                if (!_tailUnknown) Fsync(previous);
                 previous.Dispose();
             }
             _segment = segment;
@@ -154,6 +160,13 @@ internal sealed class WriteAheadLog : IDisposable
             Interlocked.Exchange(ref _segmentNumber, next);
             return segment;
         }
+    }
+
+    private void Fsync(FileStream segment)
+    {
+        var started = Stopwatch.GetTimestamp();
+        segment.Flush(flushToDisk: true);
+        _metrics?.LogFsyncSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private void CutBack(FileStream segment, long goodLength)
@@ -177,7 +190,7 @@ internal sealed class WriteAheadLog : IDisposable
             if (_segment is null) return;
             try
             {
-                if (!_tailUnknown) _segment.Flush(flushToDisk: true);
+                if (!_tailUnknown) Fsync(_segment);
             }
             finally
             {

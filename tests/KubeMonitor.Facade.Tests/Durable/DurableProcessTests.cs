@@ -12,6 +12,7 @@ namespace KubeMonitor.Facade.Tests.Durable;
 /// The built facade with <c>Facade:DataDirectory</c>, killed with SIGKILL in the middle of a
 /// stream of pushes and started again: every push it answered 202 is there, and every push is
 /// there whole or not at all. And on a full, then read-only, disk: pushes answer 503, stored nothing.
+/// While it loads, it is not ready and refuses pushes.
 /// </summary>
 [Collection(RealLoad.Name)]
 public sealed class DurableProcessTests : IDisposable
@@ -74,6 +75,80 @@ public sealed class DurableProcessTests : IDisposable
         using var push = await PushAsync(readOnly.Http, "node-0", 595);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, push.StatusCode);
         Assert.Contains("Read-only file system", await push.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The log reaches the restarted facade through a named pipe, so its load waits for the test:
+    /// until then /readyz answers 503 (a replica that answered would give a shorter window than
+    /// its peer), /livez 200 (a liveness probe must not kill a loading replica), and a push 503
+    /// with Retry-After, stored nowhere; once the log is read, it is ready with what it held.
+    /// </summary>
+    [Fact]
+    public async Task Until_its_window_is_loaded_readyz_and_pushes_answer_503()
+    {
+        string[] settings = ["--Facade:DataDirectory", _directory, "--Facade:Staleness", "00:30:00"];
+        var acknowledged = new HashSet<int>();
+        await using (var facade = await FacadeProcess.StartAsync(settings))
+        {
+            for (var tick = 0; tick < 10; tick++)
+            {
+                using var answer = await PushAsync(facade.Http, "node-0", tick);
+                Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+                acknowledged.Add(tick);
+            }
+        } // SIGKILL: no checkpoint, all of it in the log
+        var segment = Assert.Single(Directory.GetFiles(Path.Combine(_directory, "wal")));
+        var held = Path.Combine(_directory, "segment-held-back");
+        File.Move(segment, held);
+        Run("mkfifo", segment);
+
+        await using var loading = await FacadeProcess.StartAsync(settings, waitUntilReady: false);
+        await Until(async () => await StatusAsync(loading.Http, "/readyz") == HttpStatusCode.ServiceUnavailable, loading);
+        for (var check = 0; check < 10; check++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(loading.Http, "/readyz"));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(loading.Http, "/livez"));
+            await Task.Delay(100);
+        }
+        using (var refused = await PushAsync(loading.Http, "node-0", 100))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Contains("loading its window", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Hand the log over; dd ends (by timeout, if the facade never opens the pipe) either way.
+        Run("timeout", "30", "dd", $"if={held}", $"of={segment}", "status=none");
+        await loading.WaitUntilReadyAsync();
+        Assert.Equal(acknowledged, await TicksAsync(loading.Http, "/api/nodes/node-0?window=3600"));
+        var metrics = await loading.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains($"kubemonitor_facade_wal_records_replayed_total {acknowledged.Count}\n", metrics, StringComparison.Ordinal);
+        using var accepted = await PushAsync(loading.Http, "node-0", 100);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+    }
+
+    private static async Task<HttpStatusCode?> StatusAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var answer = await http.GetAsync(new Uri(path, UriKind.Relative));
+            return answer.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null; // not listening yet
+        }
+    }
+
+    /// <summary>Waits (about 30 s at most) for a condition on a starting facade; fails with its log.</summary>
+    private static async Task Until(Func<Task<bool>> condition, FacadeProcess facade)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (await condition()) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("The condition did not come true:\n" + facade.Log);
     }
 
     /// <summary>Pushes tick after tick until the facade answers anything but 202 (or goes away); returns that answer.</summary>

@@ -1,5 +1,6 @@
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Storage.Durable;
+using KubeMonitor.Facade.Telemetry;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -13,7 +14,8 @@ internal sealed class DurableStoreFixture : IAsyncDisposable
         DataDirectory = directory;
         Clock = clock;
         Memory = new InMemoryMetricsStore(Options.Create(options), clock);
-        Store = new DurableStore(Memory, Readiness, Options.Create(options), clock, Log);
+        Metrics = new FacadeMetrics([Memory]);
+        Store = new DurableStore(Memory, Readiness, Options.Create(options), clock, Metrics, Log);
     }
 
     public string DataDirectory { get; }
@@ -23,6 +25,9 @@ internal sealed class DurableStoreFixture : IAsyncDisposable
     public InMemoryMetricsStore Memory { get; }
 
     public StoreReadiness Readiness { get; } = new();
+
+    /// <summary>The facade's registry the store reports into (its own: fixtures do not share counters).</summary>
+    public FacadeMetrics Metrics { get; }
 
     public ListLogger<DurableStore> Log { get; } = new();
 
