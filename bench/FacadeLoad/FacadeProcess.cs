@@ -17,8 +17,10 @@ internal sealed class FacadeProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>dotnet dll</c> with its output in <paramref name="logPath"/> and waits until /readyz answers.</summary>
-    public static async Task<FacadeProcess> StartAsync(string dll, IEnumerable<string> arguments, IDictionary<string, string> environment, string logPath, Uri baseAddress)
+    public static async Task<FacadeProcess> StartAsync(
+        string dll, IEnumerable<string> arguments, IDictionary<string, string> environment, string logPath, Uri baseAddress, TimeSpan? readyTimeout = null)
     {
+        var timeout = readyTimeout ?? TimeSpan.FromSeconds(60);
         // Run from the published directory, as a container does: its appsettings.json applies.
         var fullPath = Path.GetFullPath(dll);
         var start = new ProcessStartInfo("dotnet")
@@ -38,7 +40,7 @@ internal sealed class FacadeProcess : IDisposable
 
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        while (deadline.Elapsed < timeout)
         {
             if (process.HasExited) throw new InvalidOperationException($"The facade exited with {process.ExitCode}; see {logPath}.");
             try
@@ -55,7 +57,7 @@ internal sealed class FacadeProcess : IDisposable
             await Task.Delay(200);
         }
         facade.Dispose();
-        throw new TimeoutException($"The facade did not get ready in 60 s; see {logPath}.");
+        throw new TimeoutException($"The facade did not get ready in {timeout.TotalSeconds:F0} s; see {logPath}.");
     }
 
     /// <summary>User plus system CPU time of the facade so far.</summary>
