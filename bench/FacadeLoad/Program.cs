@@ -21,6 +21,8 @@
 //   --results DIR (machine.txt, output.txt, table.md) --query-log FILE (Prometheus's, kept)
 //   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
 //   before beside its after); Prometheus listens on --port + 2
+// --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
+//   its option (default): --checkpoint-seconds 300
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -36,6 +38,13 @@ if (options.Sources is { } sources)
     // Its own cluster, history and processes: docs/benchmarks.md, "Facade over Prometheus".
     sources.Validate();
     await new SourceBench(options, sources).RunAsync();
+    return;
+}
+if (options.Durable is { } durable)
+{
+    // Three facades on the same backfill: docs/benchmarks.md, "Data on disk".
+    durable.Validate();
+    await new DurableBench(options, durable).RunAsync();
     return;
 }
 var baseAddress = new Uri($"http://127.0.0.1:{options.Port}");
@@ -303,7 +312,8 @@ internal static class Report
 
 internal sealed record Options(
     int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
-    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources)
+    string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources,
+    DurableOptions? Durable)
 {
     /// <summary>Defaults of the sources mode where they differ: 10,000 pods in one namespace, 100 a node.</summary>
     private static readonly Dictionary<string, int> SourcesDefaults = new(StringComparer.Ordinal)
@@ -320,6 +330,7 @@ internal sealed record Options(
             ["--hostile-seconds"] = 60, ["--slow-readers"] = 20, ["--slow-read-bytes-per-second"] = 2048, ["--offender-pods"] = 3000,
             ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
+            ["--checkpoint-seconds"] = 300,
         };
         var sources = args.Contains("--sources");
         if (sources)
@@ -327,7 +338,7 @@ internal sealed record Options(
             foreach (var (name, value) in SourcesDefaults) numbers[name] = value;
         }
         var rateRange = "1m";
-        string? results = null, queryLog = null, baselineFacade = null;
+        string? results = null, queryLog = null, baselineFacade = null, durable = null;
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var extra = new List<string>();
@@ -350,6 +361,7 @@ internal sealed record Options(
             else if (name == "--results") results = value;
             else if (name == "--query-log") queryLog = value;
             else if (name == "--baseline-facade") baselineFacade = value;
+            else if (name == "--durable") durable = value;
             else throw new ArgumentException($"Unknown option {name}");
         }
         var hostileOptions = hostile
@@ -365,6 +377,6 @@ internal sealed record Options(
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions, sourcesOptions);
+            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"]));
     }
 }
