@@ -1,6 +1,7 @@
 // The cost of the data directory (issue 14, docs/benchmarks.md "Data on disk"). Run from the
 // repository root after building the facade and this bench (see Program.cs):
 //   dotnet bench/FacadeLoad/bin/Release/net10.0/facade-load.dll --durable /var/tmp [--checkpoint-seconds 300]
+//     [--results bench/FacadeLoad/results/durable-150000] (machine.txt, output.txt, table.md)
 // with the usual --nodes 5000 --pods-per-node 30 --backfill-minutes 15 --concurrency 4. DIR must be
 // on the disk to measure (not tmpfs); each run's data directory is a fresh folder in it, deleted after.
 // Three facades take the same backfill (a fresh, equally seeded cluster each): no data directory,
@@ -21,12 +22,13 @@
 //  - start to ready from that checkpoint: killed again and started once more.
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace KubeMonitor.FacadeLoad;
 
 /// <summary>Settings of the data directory benchmark (<c>--durable DIR</c>); see <see cref="DurableBench"/>.</summary>
-internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds)
+internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds, string? ResultsPath)
 {
     public void Validate()
     {
@@ -48,16 +50,21 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
 
     public async Task RunAsync()
     {
+        using var results = durable.ResultsPath is { } path ? ResultsFolder.Open(path) : null;
+        var parent = Path.GetFullPath(durable.ParentDirectory);
         Console.WriteLine(
             $"facade-load --durable {DateTimeOffset.UtcNow:u}: {options.Nodes} nodes x {options.PodsPerNode} pods, backfill {options.BackfillMinutes} min, " +
-            $"checkpoint every {durable.CheckpointSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs, data in {Path.GetFullPath(durable.ParentDirectory)}");
+            $"checkpoint every {durable.CheckpointSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs, data in {parent} ({FileSystemOf(parent)})");
         var runs = new List<Run>
         {
             await RunAsync("no data directory", walSync: null),
             await RunAsync("WalSync=Always", "Always"),
             await RunAsync("WalSync=Periodic", "Periodic"),
         };
-        PrintTable(runs);
+        var table = Table(runs);
+        Console.WriteLine();
+        Console.Write(table);
+        results?.WriteFile("table.md", table);
     }
 
     private async Task<Run> RunAsync(string label, string? walSync)
@@ -170,19 +177,25 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         return $"(no \"Loaded the stored window\" line in {LogPath})";
     }
 
+    /// <summary>The file system holding <paramref name="path"/> (the longest mount point above it): fsync on tmpfs costs nothing.</summary>
+    private static string FileSystemOf(string path) => File.ReadLines("/proc/mounts")
+        .Select(line => line.Split(' '))
+        .Where(fields => path.StartsWith(fields[1].TrimEnd('/') + "/", StringComparison.Ordinal) || path == fields[1])
+        .MaxBy(fields => fields[1].Length) is { } mount ? $"{mount[2]} on {mount[0]}" : "unknown file system";
+
     /// <summary>Sizes of the files in the data directory; a checkpoint being written (checkpoint.tmp) is not counted.</summary>
     private static long DirectoryBytes(DirectoryInfo directory) =>
         directory.EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name != "checkpoint.tmp").Sum(f => f.Length);
 
     private static string Span(TimeSpan span) => span.ToString("c", CultureInfo.InvariantCulture);
 
-    private static void PrintTable(List<Run> runs)
+    private static string Table(List<Run> runs)
     {
         var baseline = runs[0].Backfill!;
         var baselineUs = baseline.FacadeCpu.TotalMicroseconds / Math.Max(1, baseline.Stored);
-        Console.WriteLine();
-        Console.WriteLine($"| | {string.Join(" | ", runs.Select(r => r.Label))} |");
-        Console.WriteLine($"|---|{string.Concat(runs.Select(_ => "---|"))}");
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture, $"| | {string.Join(" | ", runs.Select(r => r.Label))} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(runs.Select(_ => "---|"))}");
         Row("samples stored in the backfill", r => r.Backfill!.Stored.ToString(CultureInfo.InvariantCulture));
         Row("backfill wall time", r => $"{r.Backfill!.Wall.TotalSeconds:F1} s");
         Row("facade CPU per sample", r => $"{PerSampleUs(r):F2} us");
@@ -195,8 +208,9 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         Row("start to ready after SIGKILL (goal < 30 s)", r => r.AfterKill is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
         Row("what that start loaded", r => r.AfterKill is { } s ? Loaded(s.Loaded) : "");
         Row("start to ready from the checkpoint", r => r.FromCheckpoint is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
+        return table.ToString();
 
-        void Row(string name, Func<Run, string> cell) => Console.WriteLine($"| {name} | {string.Join(" | ", runs.Select(cell))} |");
+        void Row(string name, Func<Run, string> cell) => table.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", runs.Select(cell))} |");
         static double PerSampleUs(Run r) => r.Backfill!.FacadeCpu.TotalMicroseconds / Math.Max(1, r.Backfill.Stored);
     }
 

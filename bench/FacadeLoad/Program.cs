@@ -22,7 +22,7 @@
 //   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
 //   before beside its after); Prometheus listens on --port + 2
 // --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
-//   its option (default): --checkpoint-seconds 300
+//   its options (defaults): --checkpoint-seconds 300 --results DIR (machine.txt, output.txt, table.md)
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -377,6 +377,6 @@ internal sealed record Options(
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"]));
+            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results));
     }
 }
