@@ -99,6 +99,14 @@ internal sealed class Cluster
 
     public const int PodsPerRelease = 2 * PodsPerDeployment;
 
+    /// <summary>
+    /// Pods (of namespace <paramref name="ns"/> and release <paramref name="release"/>, when given)
+    /// that did not restart in their last tick: those whose CPU has a rate over the two newest samples,
+    /// which is what metrics.k8s.io lists (a counter that went back has none, as with metrics-server).
+    /// </summary>
+    public int PodsWithRate(string? ns = null, string? release = null) =>
+        _pods.Count(p => !p.RestartedLastTick && (ns is null || p.Namespace == ns) && (release is null || p.Release == release));
+
     /// <summary>Advances node <paramref name="node"/> and its pods by one tick and writes its batch.</summary>
     public void WriteBatch(int node, DateTimeOffset timestamp, double seconds, IBufferWriter<byte> output) =>
         WriteBatchPart(node, 0, 1, timestamp, seconds, output);
@@ -229,10 +237,16 @@ internal sealed class Cluster
 
         public double UsageBytes => _memory;
 
+        public string? Release => _labels?.Release;
+
+        /// <summary>Whether the last <see cref="Advance"/> reset the counters.</summary>
+        public bool RestartedLastTick { get; private set; }
+
         /// <summary>One tick: returns what the pod added to each counter (for the node's totals).</summary>
         public (double Cpu, double Read, double Write, double Rx, double Tx) Advance(double seconds, Random random)
         {
-            if (random.NextDouble() < ResetChancePerTick)
+            RestartedLastTick = random.NextDouble() < ResetChancePerTick;
+            if (RestartedLastTick)
             {
                 // A restart: a new cgroup, counters from zero.
                 _cpu = _read = _write = _rx = _tx = 0;

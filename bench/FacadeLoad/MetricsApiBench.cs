@@ -82,11 +82,11 @@ internal sealed class MetricsApiBench(Options options, MetricsApiBenchOptions be
 
         using var metrics = MetricsClient(metricsAddress, client);
         var release = Cluster.ReleaseOf(cluster.PodCount / cluster.BigNamespaceStride / 2);
-        var releasePods = Math.Min(Cluster.PodsPerRelease, cluster.PodCount / cluster.BigNamespaceStride);
         var questions = new (string What, string Path, int Items, int Count, int WarmUp)[]
         {
-            ($"all pods (`kubectl top pod -A`)", "/apis/metrics.k8s.io/v1beta1/pods", cluster.PodCount, bench.AllPodsQueries, Math.Min(bench.WarmUp, 3)),
-            ($"one namespace, label selector (HPA)", $"/apis/metrics.k8s.io/v1beta1/namespaces/{cluster.BigNamespace}/pods?labelSelector=release%3D{release}", releasePods, bench.Queries, bench.WarmUp),
+            ($"all pods (`kubectl top pod -A`)", "/apis/metrics.k8s.io/v1beta1/pods", cluster.PodsWithRate(), bench.AllPodsQueries, Math.Min(bench.WarmUp, 3)),
+            ($"one namespace, label selector (HPA)", $"/apis/metrics.k8s.io/v1beta1/namespaces/{cluster.BigNamespace}/pods?labelSelector=release%3D{release}",
+                cluster.PodsWithRate(cluster.BigNamespace, release), bench.Queries, bench.WarmUp),
             ($"all nodes (`kubectl top node`)", "/apis/metrics.k8s.io/v1beta1/nodes", cluster.NodeCount, bench.Queries, bench.WarmUp),
         };
         var rows = new List<string>();
@@ -138,15 +138,15 @@ internal sealed class MetricsApiBench(Options options, MetricsApiBenchOptions be
         }
         var cpuMs = (facade.CpuTime() - cpuBefore).TotalMilliseconds / count;
         Array.Sort(timings);
+        var p50 = Report.Percentile(timings, 0.50);
+        var p95 = Report.Percentile(timings, 0.95);
+        Console.WriteLine($"{what}: GET {path}: n={count} p50 {p50:F1} ms, p95 {p95:F1} ms, max {timings[^1]:F1} ms, {bytes / count} B, facade CPU {cpuMs:F1} ms per answer, RSS {facade.ResidentBytes() / 1048576.0:F0} MiB [load average {ResultsFolder.LoadAverage()}]");
         using (var json = JsonDocument.Parse(last))
         {
             // An answer of the wrong size would time something else than the question.
             var got = json.RootElement.GetProperty("items").GetArrayLength();
             if (got != items) throw new InvalidOperationException($"{path}: {got} items, expected {items}.");
         }
-        var p50 = Report.Percentile(timings, 0.50);
-        var p95 = Report.Percentile(timings, 0.95);
-        Console.WriteLine($"{what}: GET {path}: n={count} p50 {p50:F1} ms, p95 {p95:F1} ms, max {timings[^1]:F1} ms, {bytes / count} B, facade CPU {cpuMs:F1} ms per answer, RSS {facade.ResidentBytes() / 1048576.0:F0} MiB [load average {ResultsFolder.LoadAverage()}]");
         return string.Create(CultureInfo.InvariantCulture, $"| {what} | `{path}` | {items:N0} | {count} | {p50:F1} | {p95:F1} | {bytes / count:N0} | {cpuMs:F1} |");
     }
 
