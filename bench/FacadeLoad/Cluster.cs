@@ -28,7 +28,9 @@ internal sealed class Cluster
     /// <param name="nodePrefix">Nodes are named <c>{nodePrefix}-00000</c> and on.</param>
     /// <param name="namespacePrefix">Put before every namespace name, so that a second cluster can share a facade without sharing namespaces.</param>
     /// <param name="bigNamespaceStride">Every this many pods one is in the big namespace; 1 puts every pod there.</param>
-    public Cluster(int nodes, int podsPerNode, int seed, string nodePrefix = "node", string namespacePrefix = "", int bigNamespaceStride = DefaultBigNamespaceStride)
+    /// <param name="withLabels">Pods carry Kubernetes labels in their samples (<c>app</c>, <c>release</c>: see <see cref="ReleaseOf"/>); off by default, so that the other modes push what they always pushed.</param>
+    public Cluster(
+        int nodes, int podsPerNode, int seed, string nodePrefix = "node", string namespacePrefix = "", int bigNamespaceStride = DefaultBigNamespaceStride, bool withLabels = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bigNamespaceStride);
         _podsPerNode = podsPerNode;
@@ -65,7 +67,7 @@ internal sealed class Cluster
                 : string.Create(CultureInfo.InvariantCulture, $"{namespacePrefix}team-{i % TeamNamespaces:D2}");
             var local = perNamespace.GetValueOrDefault(ns);
             perNamespace[ns] = local + 1;
-            _pods[i] = new Pod(ns, local, random);
+            _pods[i] = new Pod(ns, local, random, withLabels);
         }
     }
 
@@ -87,6 +89,23 @@ internal sealed class Cluster
 
     /// <summary>The deployment of the big namespace that the deployment query reads.</summary>
     public static string DeploymentOf(int localIndex) => string.Create(CultureInfo.InvariantCulture, $"app-{localIndex / PodsPerDeployment:D4}");
+
+    /// <summary>
+    /// The <c>release</c> label of a pod with this index in its namespace: 100 pods in a row (two
+    /// deployments of 45 pods and two StatefulSets of 5, as one Helm release), so that a label
+    /// selector picks 100 pods of a namespace, as an HPA's selector picks its target's pods.
+    /// </summary>
+    public static string ReleaseOf(int localIndex) => string.Create(CultureInfo.InvariantCulture, $"rel-{localIndex / PodsPerRelease:D4}");
+
+    public const int PodsPerRelease = 2 * PodsPerDeployment;
+
+    /// <summary>
+    /// Pods (of namespace <paramref name="ns"/> and release <paramref name="release"/>, when given)
+    /// that did not restart in their last tick: those whose CPU has a rate over the two newest samples,
+    /// which is what metrics.k8s.io lists (a counter that went back has none, as with metrics-server).
+    /// </summary>
+    public int PodsWithRate(string? ns = null, string? release = null) =>
+        _pods.Count(p => !p.RestartedLastTick && (ns is null || p.Namespace == ns) && (release is null || p.Release == release));
 
     /// <summary>Advances node <paramref name="node"/> and its pods by one tick and writes its batch.</summary>
     public void WriteBatch(int node, DateTimeOffset timestamp, double seconds, IBufferWriter<byte> output) =>
@@ -175,8 +194,9 @@ internal sealed class Cluster
         private double _cpu, _read, _write, _rx, _tx, _memory;
         private readonly double[] _containerCpu;
         private readonly double _sidecarShare;
+        private readonly (string App, string Release)? _labels;
 
-        public Pod(string ns, int local, Random random)
+        public Pod(string ns, int local, Random random, bool withLabels)
         {
             Namespace = ns;
             var template = random.Next(0x1000000, 0x7ffffff).ToString("x7", CultureInfo.InvariantCulture);
@@ -195,6 +215,8 @@ internal sealed class Cluster
                 Name = $"{_ownerName}-{instance}{local % 100:D2}";
             }
             _uid = Guid.CreateVersion7().ToString();
+            // Labels take nothing from the random sequence: with or without them the cluster moves the same.
+            if (withLabels) _labels = (_deployment ?? _ownerName, ReleaseOf(local));
             // Most pods are nearly idle, a few are busy: a long tail like real clusters.
             _cores = Math.Round(0.005 + 1.5 * Math.Pow(random.NextDouble(), 4), 4);
             _memoryBase = random.NextInt64(20L << 20, 2L << 30);
@@ -215,10 +237,16 @@ internal sealed class Cluster
 
         public double UsageBytes => _memory;
 
+        public string? Release => _labels?.Release;
+
+        /// <summary>Whether the last <see cref="Advance"/> reset the counters.</summary>
+        public bool RestartedLastTick { get; private set; }
+
         /// <summary>One tick: returns what the pod added to each counter (for the node's totals).</summary>
         public (double Cpu, double Read, double Write, double Rx, double Tx) Advance(double seconds, Random random)
         {
-            if (random.NextDouble() < ResetChancePerTick)
+            RestartedLastTick = random.NextDouble() < ResetChancePerTick;
+            if (RestartedLastTick)
             {
                 // A restart: a new cgroup, counters from zero.
                 _cpu = _read = _write = _rx = _tx = 0;
@@ -249,6 +277,13 @@ internal sealed class Cluster
             json.WriteString("ownerKind", _ownerKind);
             json.WriteString("ownerName", _ownerName);
             if (_deployment is not null) json.WriteString("deployment", _deployment);
+            if (_labels is { } labels)
+            {
+                json.WriteStartObject("labels");
+                json.WriteString("app", labels.App);
+                json.WriteString("release", labels.Release);
+                json.WriteEndObject();
+            }
             json.WriteStartObject("cpu");
             json.WriteNumber("usageSecondsTotal", _cpu);
             json.WriteEndObject();

@@ -97,6 +97,9 @@ internal sealed class FacadeProcess : IDisposable
     /// <summary>Resident set size (VmRSS) in bytes.</summary>
     public long ResidentBytes() => StatusField("VmRSS") * 1024;
 
+    /// <summary>The highest resident set size so far (VmHWM) in bytes: what a large answer cost at its peak.</summary>
+    public long PeakResidentBytes() => StatusField("VmHWM") * 1024;
+
     /// <summary>Threads of the process now: a thread pool that grows is one whose threads are blocked.</summary>
     public int ThreadCount() => (int)StatusField("Threads");
 

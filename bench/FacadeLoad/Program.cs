@@ -23,6 +23,10 @@
 //   before beside its after); Prometheus listens on --port + 2
 // --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
 //   its options (defaults): --checkpoint-seconds 300 --results DIR (machine.txt, output.txt, table.md)
+// --metrics-api: metrics.k8s.io/v1beta1 on the facade's HTTPS listener (--port + 1) at full size
+// (MetricsApiBench.cs): pods pushed with labels, then all pods, 100 pods of one namespace by label
+// selector, and all nodes, each timed; its options (defaults): --backfill-ticks 3
+//   --all-pods-queries 10 --queries 200 --warm-up 20
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -45,6 +49,13 @@ if (options.Durable is { } durable)
     // Three facades on the same backfill: docs/benchmarks.md, "Data on disk".
     durable.Validate();
     await new DurableBench(options, durable).RunAsync();
+    return;
+}
+if (options.MetricsApi is { } metricsApi)
+{
+    // Its own pushes and reads: docs/benchmarks.md, "metrics.k8s.io".
+    metricsApi.Validate();
+    await new MetricsApiBench(options, metricsApi).RunAsync();
     return;
 }
 var baseAddress = new Uri($"http://127.0.0.1:{options.Port}");
@@ -313,7 +324,8 @@ internal static class Report
 internal sealed record Options(
     int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
     string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources,
-    DurableOptions? Durable)
+    DurableOptions? Durable,
+    MetricsApiBenchOptions? MetricsApi)
 {
     /// <summary>Defaults of the sources mode where they differ: 10,000 pods in one namespace, 100 a node.</summary>
     private static readonly Dictionary<string, int> SourcesDefaults = new(StringComparer.Ordinal)
@@ -331,6 +343,7 @@ internal sealed record Options(
             ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
             ["--checkpoint-seconds"] = 300,
+            ["--backfill-ticks"] = 3, ["--all-pods-queries"] = 10, ["--warm-up"] = 20,
         };
         var sources = args.Contains("--sources");
         if (sources)
@@ -351,7 +364,7 @@ internal sealed record Options(
                 hostile = true;
                 continue;
             }
-            if (name == "--sources") continue;
+            if (name is "--sources" or "--metrics-api") continue;
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
             else if (name == "--facade") dll = value;
@@ -377,6 +390,7 @@ internal sealed record Options(
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results));
+            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results),
+            args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null);
     }
 }

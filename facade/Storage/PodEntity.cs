@@ -142,6 +142,15 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         lock (Gate) return IsLive(freshSinceMs) ? LatestUnderLock(rateSpanMs) : null;
     }
 
+    /// <summary>
+    /// As <see cref="Latest"/> when <paramref name="keep"/> accepts the pod's identity, else null
+    /// before any row is decoded: a label selector that picks 100 pods of 10,000 decodes 100.
+    /// </summary>
+    public PodLatest? LatestIfMatching(Func<PodIdentity, bool> keep, long freshSinceMs, long rateSpanMs)
+    {
+        lock (Gate) return IsLive(freshSinceMs) && keep(_identity) ? LatestUnderLock(rateSpanMs) : null;
+    }
+
     /// <summary>The pod's rows and its containers' in [fromMs, toMs] (and the one before each), if the pod is live.</summary>
     public PodRows? Rows(long freshSinceMs, long fromMs, long toMs)
     {

@@ -42,9 +42,11 @@ internal sealed class StoredSamples(InMemoryMetricsStore store, IOptions<FacadeO
     /// <summary>Lazy: a list answer is written while it is read, so its memory does not grow with the list.</summary>
     private IEnumerable<PodLatest> LivePods(PodSelector selector, long freshSinceMs, long rateSpanMs)
     {
+        // The selector's node and labels are checked before the rows are decoded, not after.
+        Func<PodIdentity, bool> admits = selector.Admits;
         foreach (var pod in _directory.Matching(selector))
         {
-            if (pod.Latest(freshSinceMs, rateSpanMs) is { } latest && selector.Admits(latest.Pod)) yield return latest;
+            if (pod.LatestIfMatching(admits, freshSinceMs, rateSpanMs) is { } latest) yield return latest;
         }
     }
 
