@@ -30,10 +30,30 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     public async Task<IEnumerable<PodResult>> PodsAsync(PodSelector selector, CancellationToken cancellationToken = default) =>
         (await source.PodsAsync(selector, NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Pod);
 
-    public async Task<PodResultPage> PodsPageAsync(PodSelector selector, PodKey? after, int limit, CancellationToken cancellationToken = default)
+    public async Task<PodResultPage> PodsPageAsync(
+        PodSelector selector, string? deployment, PodOrder order, PodPosition? after, int limit, CancellationToken cancellationToken = default)
     {
-        var page = await source.PodsPageAsync(selector, NowMs, after, limit, cancellationToken);
-        return new PodResultPage([.. page.Items.Select(Pod)], page.More);
+        if (order.IsByKey && deployment is null)
+        {
+            // The sources' own order: they seek to the cursor rather than reading every pod.
+            var page = await source.PodsPageAsync(selector, NowMs, after?.Key, limit, cancellationToken);
+            return new PodResultPage([.. page.Items.Select(Pod)], page.More);
+        }
+        // One pass over the matching pods, keeping the page (and one more, to tell whether more
+        // follow); a pod's values are computed into one buffer, and only kept pods become results.
+        var top = new TopPods<(PodLatest Pod, string? Deployment)>(order, after, limit + 1);
+        var values = new double[EntityViews.Pod.Count];
+        foreach (var pod in await source.PodsAsync(selector, NowMs, LatestRows.PreviousRow, cancellationToken))
+        {
+            var resolved = DeploymentOf(pod.Pod);
+            if (deployment is not null && resolved != deployment) continue;
+            if (!order.IsByKey && !order.IsText) EntityViews.Pod.Compute(pod.Rows.PreviousMs, pod.Rows.Previous, pod.Rows.TimestampMs, pod.Rows.Values, values);
+            var position = new PodPosition(order.ValueOf(pod.Pod, resolved, values), pod.Pod.Key);
+            if (top.Wants(position)) top.Add(position, (pod, resolved));
+        }
+        var kept = top.TakeInOrder();
+        var more = kept.Count > limit;
+        return new PodResultPage([.. kept.Take(limit).Select(k => Pod(k.Pod, k.Deployment))], more);
     }
 
     public async Task<PodWindow?> PodSeriesAsync(PodKey pod, QueryWindow window, CancellationToken cancellationToken = default)
@@ -163,8 +183,10 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     private static NodeResult Node(NodeLatest node) => new(node.Name, EntityViews.Node.Latest(node.Rows), node.Labels);
 
-    private PodResult Pod(PodLatest pod) => new(
-        pod.Pod, DeploymentOf(pod.Pod), EntityViews.Pod.Latest(pod.Rows),
+    private PodResult Pod(PodLatest pod) => Pod(pod, DeploymentOf(pod.Pod));
+
+    private static PodResult Pod(PodLatest pod, string? deployment) => new(
+        pod.Pod, deployment, EntityViews.Pod.Latest(pod.Rows),
         [.. pod.Containers.Select(c => new ContainerResult(c.Name, EntityViews.Container.Latest(c.Rows)))]);
 
     private string? DeploymentOf(PodIdentity pod) => deployments.Resolve(pod.Namespace, pod.Deployment, pod.OwnerKind, pod.OwnerName);
