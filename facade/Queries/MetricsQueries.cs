@@ -72,19 +72,25 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     public async Task<IReadOnlyList<GroupResult>> NamespacesAsync(CancellationToken cancellationToken = default)
     {
         var pods = await source.PodsAsync(new PodSelector(), NowMs, LatestRows.PreviousRow, cancellationToken);
-        // Pods come in namespace order: one namespace after another, no sort, one namespace held at a time.
+        // Pods come in namespace order: one namespace after another, no sort, one namespace held
+        // at a time. Each pod's values go into one buffer and on into the sums: no pod or
+        // container view is made (the page refreshes this list of every pod every few seconds).
         var groups = new List<GroupResult>();
-        var members = new List<PodResult>();
-        foreach (var pod in pods.Select(Pod))
+        var values = new double[EntityViews.Pod.Count];
+        var (ns, names, sums) = ((string?)null, new List<string>(), EntityViews.Rollup.NewSums());
+        foreach (var pod in pods)
         {
-            if (members.Count > 0 && members[0].Pod.Namespace != pod.Pod.Namespace)
+            if (ns is not null && pod.Pod.Namespace != ns)
             {
-                groups.Add(Group(members[0].Pod.Namespace, members));
-                members = [];
+                groups.Add(new GroupResult(ns, names, sums));
+                (names, sums) = (new List<string>(), EntityViews.Rollup.NewSums());
             }
-            members.Add(pod);
+            ns = pod.Pod.Namespace;
+            EntityViews.Pod.Compute(pod.Rows.PreviousMs, pod.Rows.Previous, pod.Rows.TimestampMs, pod.Rows.Values, values);
+            EntityViews.Rollup.Add(sums, values);
+            names.Add(pod.Pod.Name);
         }
-        if (members.Count > 0) groups.Add(Group(members[0].Pod.Namespace, members));
+        if (ns is not null) groups.Add(new GroupResult(ns, names, sums));
         return groups;
     }
 
