@@ -14,6 +14,9 @@
 // --hostile: after the backfill, the hostile part (Hostile.cs) instead of the live phase and
 // the reads; its options (defaults): --hostile-seconds 60 (each phase) --slow-readers 20
 //   --slow-read-bytes-per-second 2048 --offender-pods 3000 --offender-parts 6 --shared-namespaces 10000
+// --page: after the backfill, the page at / in a real browser (PageBench.cs) instead of the live
+// phase and the reads; its options (defaults): --backfill-minutes 1 --live-seconds 0 --runs 5
+//   --refreshes 10 --browser /usr/bin/chromium --max-load 3 (1-minute load to wait for) --load-wait-minutes 20
 // --sources: the facade over Prometheus against the embedded facade and PromQL (SourceBench.cs),
 // on a cluster of its own (every pod in one namespace); its options (defaults): --nodes 100
 //   --pods-per-node 100 --lead-seconds 600 --tick-seconds 15 --rollup-window 300 --pod-window 3600
@@ -99,6 +102,13 @@ Console.WriteLine(lateSeconds > 0
     : $"history ends {-lateSeconds:F0} s ahead; waiting for it");
 if (lateSeconds < 0) await Task.Delay(TimeSpan.FromSeconds(-lateSeconds));
 Report.Memory(facade, http, idleRss, backfill.Stored, "after backfill");
+
+if (options.Page is { } pageOptions)
+{
+    // Instead of the live phase and the reads: docs/benchmarks.md, "Page (issue 13)".
+    await new PageBench(pageOptions, cluster, facade, baseAddress).RunAsync();
+    return;
+}
 
 if (options.Hostile is { } hostile)
 {
@@ -325,12 +335,19 @@ internal sealed record Options(
     int Nodes, int PodsPerNode, int BackfillMinutes, int LeadSeconds, int LiveSeconds, int Concurrency, int Queries, int Port, int Seed, int PageSize,
     string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources,
     DurableOptions? Durable,
-    MetricsApiBenchOptions? MetricsApi)
+    MetricsApiBenchOptions? MetricsApi,
+    PageOptions? Page)
 {
     /// <summary>Defaults of the sources mode where they differ: 10,000 pods in one namespace, 100 a node.</summary>
     private static readonly Dictionary<string, int> SourcesDefaults = new(StringComparer.Ordinal)
     {
         ["--nodes"] = 100, ["--pods-per-node"] = 100, ["--lead-seconds"] = 600, ["--queries"] = 100,
+    };
+
+    /// <summary>Defaults of the page mode where they differ: a minute of history is enough for latest views, and nothing pushes while the page is measured.</summary>
+    private static readonly Dictionary<string, int> PageDefaults = new(StringComparer.Ordinal)
+    {
+        ["--backfill-minutes"] = 1, ["--live-seconds"] = 0,
     };
 
     public static Options Parse(string[] args)
@@ -341,6 +358,7 @@ internal sealed record Options(
             ["--concurrency"] = 4, ["--queries"] = 200, ["--port"] = 5080, ["--seed"] = 1, ["--page-size"] = 0,
             ["--hostile-seconds"] = 60, ["--slow-readers"] = 20, ["--slow-read-bytes-per-second"] = 2048, ["--offender-pods"] = 3000,
             ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
+            ["--runs"] = 5, ["--refreshes"] = 10, ["--load-wait-minutes"] = 20,
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
             ["--checkpoint-seconds"] = 300,
             ["--backfill-ticks"] = 3, ["--all-pods-queries"] = 10, ["--warm-up"] = 20,
@@ -350,6 +368,13 @@ internal sealed record Options(
         {
             foreach (var (name, value) in SourcesDefaults) numbers[name] = value;
         }
+        var page = args.Contains("--page");
+        if (page)
+        {
+            foreach (var (name, value) in PageDefaults) numbers[name] = value;
+        }
+        var browser = "/usr/bin/chromium";
+        var maxLoad = 3.0;
         var rateRange = "1m";
         string? results = null, queryLog = null, baselineFacade = null, durable = null;
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
@@ -364,7 +389,7 @@ internal sealed record Options(
                 hostile = true;
                 continue;
             }
-            if (name is "--sources" or "--metrics-api") continue;
+            if (name is "--sources" or "--metrics-api" or "--page") continue;
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
             else if (name == "--facade") dll = value;
@@ -375,6 +400,8 @@ internal sealed record Options(
             else if (name == "--query-log") queryLog = value;
             else if (name == "--baseline-facade") baselineFacade = value;
             else if (name == "--durable") durable = value;
+            else if (name == "--browser") browser = value;
+            else if (name == "--max-load") maxLoad = double.Parse(value, CultureInfo.InvariantCulture);
             else throw new ArgumentException($"Unknown option {name}");
         }
         var hostileOptions = hostile
@@ -391,6 +418,7 @@ internal sealed record Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
             hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results),
-            args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null);
+            args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null,
+            page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null);
     }
 }

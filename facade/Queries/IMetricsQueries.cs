@@ -21,7 +21,12 @@ internal interface IMetricsQueries
     /// <summary>Live pods in (namespace, name) order; lazy, so that a list can be written while it is read.</summary>
     Task<IEnumerable<PodResult>> PodsAsync(PodSelector selector, CancellationToken cancellationToken = default);
 
-    Task<PodResultPage> PodsPageAsync(PodSelector selector, PodKey? after, int limit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// At most <paramref name="limit"/> live pods that come after <paramref name="after"/> in <paramref name="order"/>,
+    /// of one <paramref name="deployment"/> (resolved as docs/api.md section 5) when given.
+    /// </summary>
+    Task<PodResultPage> PodsPageAsync(
+        PodSelector selector, string? deployment, PodOrder order, PodPosition? after, int limit, CancellationToken cancellationToken = default);
 
     Task<PodWindow?> PodSeriesAsync(PodKey pod, QueryWindow window, CancellationToken cancellationToken = default);
 

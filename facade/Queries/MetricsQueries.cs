@@ -30,10 +30,30 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     public async Task<IEnumerable<PodResult>> PodsAsync(PodSelector selector, CancellationToken cancellationToken = default) =>
         (await source.PodsAsync(selector, NowMs, LatestRows.PreviousRow, cancellationToken)).Select(Pod);
 
-    public async Task<PodResultPage> PodsPageAsync(PodSelector selector, PodKey? after, int limit, CancellationToken cancellationToken = default)
+    public async Task<PodResultPage> PodsPageAsync(
+        PodSelector selector, string? deployment, PodOrder order, PodPosition? after, int limit, CancellationToken cancellationToken = default)
     {
-        var page = await source.PodsPageAsync(selector, NowMs, after, limit, cancellationToken);
-        return new PodResultPage([.. page.Items.Select(Pod)], page.More);
+        if (order.IsByKey && deployment is null)
+        {
+            // The sources' own order: they seek to the cursor rather than reading every pod.
+            var page = await source.PodsPageAsync(selector, NowMs, after?.Key, limit, cancellationToken);
+            return new PodResultPage([.. page.Items.Select(Pod)], page.More);
+        }
+        // One pass over the matching pods, keeping the page (and one more, to tell whether more
+        // follow); a pod's values are computed into one buffer, and only kept pods become results.
+        var top = new TopPods<(PodLatest Pod, string? Deployment)>(order, after, limit + 1);
+        var values = new double[EntityViews.Pod.Count];
+        foreach (var pod in await source.PodsAsync(selector, NowMs, LatestRows.PreviousRow, cancellationToken))
+        {
+            var resolved = DeploymentOf(pod.Pod);
+            if (deployment is not null && resolved != deployment) continue;
+            if (!order.IsByKey && !order.IsText) EntityViews.Pod.Compute(pod.Rows.PreviousMs, pod.Rows.Previous, pod.Rows.TimestampMs, pod.Rows.Values, values);
+            var position = new PodPosition(order.ValueOf(pod.Pod, resolved, values), pod.Pod.Key);
+            if (top.Wants(position)) top.Add(position, (pod, resolved));
+        }
+        var kept = top.TakeInOrder();
+        var more = kept.Count > limit;
+        return new PodResultPage([.. kept.Take(limit).Select(k => Pod(k.Pod, k.Deployment))], more);
     }
 
     public async Task<PodWindow?> PodSeriesAsync(PodKey pod, QueryWindow window, CancellationToken cancellationToken = default)
@@ -52,19 +72,25 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
     public async Task<IReadOnlyList<GroupResult>> NamespacesAsync(CancellationToken cancellationToken = default)
     {
         var pods = await source.PodsAsync(new PodSelector(), NowMs, LatestRows.PreviousRow, cancellationToken);
-        // Pods come in namespace order: one namespace after another, no sort, one namespace held at a time.
+        // Pods come in namespace order: one namespace after another, no sort, one namespace held
+        // at a time. Each pod's values go into one buffer and on into the sums: no pod or
+        // container view is made (the page refreshes this list of every pod every few seconds).
         var groups = new List<GroupResult>();
-        var members = new List<PodResult>();
-        foreach (var pod in pods.Select(Pod))
+        var values = new double[EntityViews.Pod.Count];
+        var (ns, names, sums) = ((string?)null, new List<string>(), EntityViews.Rollup.NewSums());
+        foreach (var pod in pods)
         {
-            if (members.Count > 0 && members[0].Pod.Namespace != pod.Pod.Namespace)
+            if (ns is not null && pod.Pod.Namespace != ns)
             {
-                groups.Add(Group(members[0].Pod.Namespace, members));
-                members = [];
+                groups.Add(new GroupResult(ns, names, sums));
+                (names, sums) = (new List<string>(), EntityViews.Rollup.NewSums());
             }
-            members.Add(pod);
+            ns = pod.Pod.Namespace;
+            EntityViews.Pod.Compute(pod.Rows.PreviousMs, pod.Rows.Previous, pod.Rows.TimestampMs, pod.Rows.Values, values);
+            EntityViews.Rollup.Add(sums, values);
+            names.Add(pod.Pod.Name);
         }
-        if (members.Count > 0) groups.Add(Group(members[0].Pod.Namespace, members));
+        if (ns is not null) groups.Add(new GroupResult(ns, names, sums));
         return groups;
     }
 
@@ -163,8 +189,10 @@ internal sealed class MetricsQueries(ISampleSource source, DeploymentResolver de
 
     private static NodeResult Node(NodeLatest node) => new(node.Name, EntityViews.Node.Latest(node.Rows), node.Labels);
 
-    private PodResult Pod(PodLatest pod) => new(
-        pod.Pod, DeploymentOf(pod.Pod), EntityViews.Pod.Latest(pod.Rows),
+    private PodResult Pod(PodLatest pod) => Pod(pod, DeploymentOf(pod.Pod));
+
+    private static PodResult Pod(PodLatest pod, string? deployment) => new(
+        pod.Pod, deployment, EntityViews.Pod.Latest(pod.Rows),
         [.. pod.Containers.Select(c => new ContainerResult(c.Name, EntityViews.Container.Latest(c.Rows)))]);
 
     private string? DeploymentOf(PodIdentity pod) => deployments.Resolve(pod.Namespace, pod.Deployment, pod.OwnerKind, pod.OwnerName);

@@ -25,8 +25,11 @@ public sealed class DrillDownTests(Browser browser) : PageTest(browser)
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/namespaces/shop/deployments/web$"));
         var webPods = Cluster.Pods.Where(p => p.Deployment == "web").Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
         await Expect(Page.Locator("table.grid tbody tr td:first-child")).ToHaveTextAsync(webPods);
+        // Its pods in one paged read of the pod list, not one read per pod.
+        Assert.Contains(Session.Requests, u => u.Contains("/api/pods?", StringComparison.Ordinal) && u.Contains("deployment=web", StringComparison.Ordinal));
+        Assert.DoesNotContain(Session.Requests, u => new Uri(u).AbsolutePath.StartsWith("/api/pods/", StringComparison.Ordinal));
 
-        await Page.ClickAsync($"tr[data-key=\"{pod.Name}\"] td:first-child a");
+        await Page.ClickAsync($"tr[data-key=\"shop/{pod.Name}\"] td:first-child a");
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/namespaces/shop/pods/{pod.Name}$"));
         await Expect(Page.Locator(".crumbs")).ToContainTextAsync("web"); // the pod's deployment is in its trail
         await Expect(Row("app")).ToBeVisibleAsync();

@@ -8,14 +8,19 @@ import { barLevel } from "./format";
 /** A cell: text, optionally a link, and a bar for a ratio in [0, 1] (null: no bar value). */
 export interface Cell { text: string; href?: string; bar?: number | null; title?: string }
 
-export interface Column<T> {
+/** A column as a table shows it. */
+export interface ShownColumn<T> {
     /** Its name in the URL (sort=cpu). */
     key: string;
     title: string;
     cell: (row: T) => Cell | string;
+    numeric?: boolean;
+}
+
+/** A column of a list the page sorts itself (the API sorts pods). */
+export interface Column<T> extends ShownColumn<T> {
     /** What it sorts by; nulls sort last whichever the direction. */
     sort: (row: T) => number | string | null;
-    numeric?: boolean;
 }
 
 export type Direction = "asc" | "desc";
@@ -29,7 +34,7 @@ export class Table<T> {
     private readonly rows = new Map<string, RowState>();
 
     constructor(
-        private readonly columns: Column<T>[],
+        private readonly columns: ShownColumn<T>[],
         private readonly rowKey: (row: T) => string,
         onSort: (key: string) => void,
     ) {
@@ -115,7 +120,7 @@ export function sortRows<T>(rows: T[], column: Column<T> | undefined, direction:
 }
 
 /** Sort key and direction from the URL: a click on the sorted column flips it, another column starts descending for numbers. */
-export function nextSort<T>(columns: Column<T>[], key: string, current: string | null, direction: Direction): { sort: string; dir: Direction } {
+export function nextSort<T>(columns: ShownColumn<T>[], key: string, current: string | null, direction: Direction): { sort: string; dir: Direction } {
     if (key === current) return { sort: key, dir: direction === "asc" ? "desc" : "asc" };
     return { sort: key, dir: columns.find(c => c.key === key)?.numeric ? "desc" : "asc" };
 }

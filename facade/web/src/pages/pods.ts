@@ -1,13 +1,13 @@
 // Pods, a page at a time from GET /api/pods?limit= (never the whole list: 150,000 pods), filtered
-// by namespace, node and label selector on the server. The API pages in (namespace, name) order
-// and sorts by nothing else, so a click on another column sorts the rows of the page shown.
+// by namespace, node, deployment and label selector and sorted on the server (?sort=), so a click
+// on a column orders every matching pod and the first page holds the top ones.
 
 import { apiPath, ApiError, getJson } from "../api";
 import { h, setText } from "../dom";
 import { bytes, cores, count, rate } from "../format";
 import { Pager } from "../pager";
 import { href, withParams, type Route } from "../route";
-import { nextSort, sortRows, Table, type Column, type Direction } from "../table";
+import { nextSort, Table, type Direction, type ShownColumn } from "../table";
 import type { Page, PodView } from "../types";
 import { section, type View } from "../view";
 
@@ -17,34 +17,36 @@ export function podHref(pod: { name: string; namespace: string }): string {
     return href(["namespaces", pod.namespace, "pods", pod.name]);
 }
 
-export const podColumns: Column<PodView>[] = [
-    { key: "name", title: "Pod", sort: p => p.name, cell: p => ({ text: p.name, href: podHref(p) }) },
-    { key: "namespace", title: "Namespace", sort: p => p.namespace, cell: p => ({ text: p.namespace, href: href(["namespaces", p.namespace]) }) },
-    { key: "node", title: "Node", sort: p => p.node, cell: p => p.node ? { text: p.node, href: href(["nodes", p.node]) } : "–" },
-    { key: "deployment", title: "Deployment", sort: p => p.deployment,
+/** A pod column, with the PodView field GET /api/pods sorts it by (?sort=). */
+type PodColumn = ShownColumn<PodView> & { field: string };
+
+export const podColumns: PodColumn[] = [
+    { key: "name", field: "name", title: "Pod", cell: p => ({ text: p.name, href: podHref(p) }) },
+    { key: "namespace", field: "namespace", title: "Namespace", cell: p => ({ text: p.namespace, href: href(["namespaces", p.namespace]) }) },
+    { key: "node", field: "node", title: "Node", cell: p => p.node ? { text: p.node, href: href(["nodes", p.node]) } : "–" },
+    { key: "deployment", field: "deployment", title: "Deployment",
         cell: p => p.deployment ? { text: p.deployment, href: href(["namespaces", p.namespace, "deployments", p.deployment]) } : "–" },
-    { key: "cpu", title: "CPU", numeric: true, sort: p => p.cpu.usageCores,
+    { key: "cpu", field: "cpu.usageCores", title: "CPU", numeric: true,
         cell: p => ({ text: cores(p.cpu.usageCores), bar: p.cpu.limitUtilization,
             title: `request ${cores(p.cpu.requestCores)} · limit ${cores(p.cpu.limitCores)}` }) },
-    { key: "cpuLimit", title: "CPU limit", numeric: true, sort: p => p.cpu.limitCores, cell: p => cores(p.cpu.limitCores) },
-    { key: "memory", title: "Memory", numeric: true, sort: p => p.memory.workingSetBytes,
+    { key: "cpuLimit", field: "cpu.limitCores", title: "CPU limit", numeric: true, cell: p => cores(p.cpu.limitCores) },
+    { key: "memory", field: "memory.workingSetBytes", title: "Memory", numeric: true,
         cell: p => ({ text: bytes(p.memory.workingSetBytes), bar: p.memory.limitUtilization,
             title: `request ${bytes(p.memory.requestBytes)} · limit ${bytes(p.memory.limitBytes)}` }) },
-    { key: "memoryLimit", title: "Mem limit", numeric: true, sort: p => p.memory.limitBytes, cell: p => bytes(p.memory.limitBytes) },
-    { key: "diskRead", title: "Disk read", numeric: true, sort: p => p.disk.readBytesPerSecond, cell: p => rate(p.disk.readBytesPerSecond) },
-    { key: "diskWrite", title: "Disk write", numeric: true, sort: p => p.disk.writeBytesPerSecond, cell: p => rate(p.disk.writeBytesPerSecond) },
-    { key: "rx", title: "Net receive", numeric: true, sort: p => p.network.rxBytesPerSecond, cell: p => rate(p.network.rxBytesPerSecond) },
-    { key: "tx", title: "Net transmit", numeric: true, sort: p => p.network.txBytesPerSecond, cell: p => rate(p.network.txBytesPerSecond) },
+    { key: "memoryLimit", field: "memory.limitBytes", title: "Mem limit", numeric: true, cell: p => bytes(p.memory.limitBytes) },
+    { key: "diskRead", field: "disk.readBytesPerSecond", title: "Disk read", numeric: true, cell: p => rate(p.disk.readBytesPerSecond) },
+    { key: "diskWrite", field: "disk.writeBytesPerSecond", title: "Disk write", numeric: true, cell: p => rate(p.disk.writeBytesPerSecond) },
+    { key: "rx", field: "network.rxBytesPerSecond", title: "Net receive", numeric: true, cell: p => rate(p.network.rxBytesPerSecond) },
+    { key: "tx", field: "network.txBytesPerSecond", title: "Net transmit", numeric: true, cell: p => rate(p.network.txBytesPerSecond) },
 ];
 
-/** Filters that a view fixes (a namespace's or a node's pods) are not offered as inputs. */
-export interface FixedFilter { namespace?: string; node?: string }
+/** Filters that a view fixes (a namespace's, a deployment's or a node's pods) are not offered as inputs. */
+export interface FixedFilter { namespace?: string; node?: string; deployment?: string }
 
 export class PodList {
     readonly element: HTMLElement;
     private readonly table: Table<PodView>;
     private readonly pager: Pager;
-    private readonly note = h("p", { class: "note" });
     private readonly error = h("p", { class: "error", role: "alert" });
     private readonly form: HTMLFormElement;
     private pods: PodView[] = [];
@@ -56,7 +58,9 @@ export class PodList {
     constructor(private route: Route, private readonly fixed: FixedFilter = {}) {
         this.table = new Table(podColumns, p => `${p.namespace}/${p.name}`, key => {
             const { sort, dir } = nextSort(podColumns, key, this.sortKey, this.direction);
-            withParams(this.route, { sort, dir }, true);
+            // A token continues only its own order: a new order starts at its first page.
+            this.earlier.length = 0;
+            withParams(this.route, { sort, dir, continue: null }, true);
         });
         this.pager = new Pager(
             () => { this.earlier.length = 0; withParams(this.route, { continue: null }); },
@@ -67,7 +71,7 @@ export class PodList {
             });
         this.form = this.filterForm();
         this.syncForm();
-        this.element = h("div", { class: "pod-list" }, this.form, this.error, this.note,
+        this.element = h("div", { class: "pod-list" }, this.form, this.error,
             h("div", { class: "scroll" }, this.table.element), this.pager.element);
     }
 
@@ -78,13 +82,21 @@ export class PodList {
         return limits.includes(asked) ? asked : 100;
     }
 
+    /** "-cpu.usageCores" for the URL's sort=cpu&dir=desc; null (the API's namespace and name order) without a known column. */
+    private get apiSort(): string | null {
+        const column = podColumns.find(c => c.key === this.sortKey);
+        return column ? (this.direction === "desc" ? "-" : "") + column.field : null;
+    }
+
     private get query(): Record<string, string | number | null> {
         const p = this.route.params;
         return {
             namespace: this.fixed.namespace ?? p.get("namespace"),
             node: this.fixed.node ?? p.get("node"),
+            deployment: this.fixed.deployment ?? null,
             labelSelector: p.get("selector"),
             limit: this.limit,
+            sort: this.apiSort,
             continue: p.get("continue"),
         };
     }
@@ -108,7 +120,7 @@ export class PodList {
         }
     }
 
-    /** True when the rows shown still answer the route (only the sort changed). */
+    /** True when the rows shown still answer the route (what changed is not theirs). */
     update(route: Route): boolean {
         this.route = route;
         this.syncForm();
@@ -120,16 +132,11 @@ export class PodList {
     }
 
     private draw(): void {
-        const column = podColumns.find(c => c.key === this.sortKey);
-        this.table.render(sortRows(this.pods, column, this.direction), this.sortKey, this.direction);
+        this.table.render(this.pods, this.sortKey, this.direction);
         const start = this.earlier.length * this.limit;
         const hasPrevious = this.route.params.has("continue");
         this.pager.show(this.pods.length ? `${count(start + 1)}–${count(start + this.pods.length)}${this.nextToken ? "" : ` of ${count(start + this.pods.length)}`}` : "no pods",
             hasPrevious, this.nextToken !== undefined);
-        const paged = hasPrevious || this.nextToken !== undefined;
-        setText(this.note, column && column.key !== "name" && column.key !== "namespace" && paged
-            ? "Sorted within this page: the API pages pods in namespace and name order only."
-            : "");
     }
 
     private filterForm(): HTMLFormElement {
