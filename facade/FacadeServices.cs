@@ -87,7 +87,7 @@ internal static class FacadeServices
     public static IServiceCollection AddFacadeJson(this IServiceCollection services) =>
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new Common.FiniteNumberConverter()));
 
-    public static IServiceCollection AddFacadeTelemetry(this IServiceCollection services) => services.AddSingleton<FacadeMetrics>();
+    public static IServiceCollection AddFacadeTelemetry(this IServiceCollection services) => services.AddSingleton<FacadeMetrics>().AddSingleton<IDataDirectoryMetrics, DurableStoreMetrics>();
 
     /// <summary>Request durations (http_request_duration_seconds) into the facade's own registry.</summary>
     public static IApplicationBuilder UseFacadeHttpMetrics(this IApplicationBuilder app)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using KubeMonitor.Facade.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace KubeMonitor.Facade.Storage.Durable;
@@ -16,7 +15,7 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// outside the lock: pushes that wait for the disk share one fsync.
 /// </remarks>
 internal sealed class DurableStore(
-    InMemoryMetricsStore memory, StoreReadiness readiness, IOptions<FacadeOptions> options, TimeProvider clock, FacadeMetrics facadeMetrics, ILogger<DurableStore> logger)
+    InMemoryMetricsStore memory, StoreReadiness readiness, IOptions<FacadeOptions> options, TimeProvider clock, IDataDirectoryMetrics metrics, ILogger<DurableStore> logger)
     : ISampleStore, IHostedService, IDisposable
 {
     private readonly FacadeOptions _options = options.Value;
@@ -27,8 +26,6 @@ internal sealed class DurableStore(
     private Task _loading = Task.CompletedTask;
     private ITimer? _checkpointTimer;
     private ITimer? _syncTimer;
-    // Made at start, only with a data folder: a facade without one shows none of them.
-    private DurableStoreMetrics? _metrics;
     // The last write failure logged, so a full disk is one log line, not one per push.
     private string? _writeFailure;
 
@@ -77,7 +74,6 @@ internal sealed class DurableStore(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_options.DataDirectory is null) return Task.CompletedTask;
-        _metrics = new DurableStoreMetrics(facadeMetrics.Factory);
         readiness.NotReady($"Loading the stored window from {DataDirectory}.");
         _loading = Task.Run(Load, CancellationToken.None);
         return Task.CompletedTask;
@@ -86,15 +82,16 @@ internal sealed class DurableStore(
     private void Load()
     {
         var watch = Stopwatch.StartNew();
+        long records = 0, tornTails = 0;
         try
         {
             var checkpoint = Checkpoint.Load(DataDirectory, memory);
             if (checkpoint.Problem is not null) logger.LogWarning("Checkpoint {Path} {Problem}.", checkpoint.Path, checkpoint.Problem);
             var replayed = LogReplay.Run(WriteAheadLog.SegmentsIn(DataDirectory), checkpoint.FirstSegment, memory);
             foreach (var problem in replayed.Problems) logger.LogWarning("Write-ahead log: {Problem}.", problem);
-            _metrics!.RecordsReplayed.Inc(replayed.Records);
-            _metrics.TornTails.Inc(replayed.TornSegments);
-            lock (_commit) _log = new WriteAheadLog(WriteAheadLog.SegmentsIn(DataDirectory), replayed.LastSegment + 1, _metrics);
+            records = replayed.Records;
+            tornTails = replayed.TornSegments;
+            lock (_commit) _log = new WriteAheadLog(WriteAheadLog.SegmentsIn(DataDirectory), replayed.LastSegment + 1, metrics);
             logger.LogInformation(
                 "Loaded the stored window from {Directory} in {Seconds:0.0} s: {Nodes} nodes and {Pods} pods from {Checkpoint}, then {Records} pushes ({Samples} samples) from {Segments} log segments.",
                 DataDirectory, watch.Elapsed.TotalSeconds, checkpoint.Nodes, checkpoint.Pods, checkpoint.Path ?? "no checkpoint", replayed.Records, replayed.Stored, replayed.Segments);
@@ -104,9 +101,9 @@ internal sealed class DurableStore(
 #pragma warning restore CA1031
         {
             logger.LogError(e, "Loading the stored window from {Directory} failed after {Seconds:0.0} s; the facade starts with what was loaded.", DataDirectory, watch.Elapsed.TotalSeconds);
-            lock (_commit) _log ??= new WriteAheadLog(WriteAheadLog.SegmentsIn(DataDirectory), NextFreeSegment(), _metrics);
+            lock (_commit) _log ??= new WriteAheadLog(WriteAheadLog.SegmentsIn(DataDirectory), NextFreeSegment(), metrics);
         }
-        _metrics!.ReplaySeconds.Set(watch.Elapsed.TotalSeconds);
+        metrics.Loaded(watch.Elapsed, records, tornTails);
         _checkpointTimer = clock.CreateTimer(_ => TryCheckpoint(), null, _options.CheckpointInterval, _options.CheckpointInterval);
         if (_options.WalSync == WalSyncPolicy.Periodic)
         {
@@ -137,9 +134,7 @@ internal sealed class DurableStore(
             }
             var written = Checkpoint.Write(DataDirectory, firstSegment, memory, _stopping.Token);
             var removed = log.RemoveBefore(firstSegment);
-            _metrics?.Checkpoints.WithLabels("written").Inc();
-            _metrics?.CheckpointBytesWritten.Inc(written.Bytes);
-            _metrics?.CheckpointSeconds.Observe(written.Took.TotalSeconds);
+            metrics.CheckpointWritten(written.Bytes, written.Took);
             logger.LogInformation("Checkpoint {Path}: {Nodes} nodes and {Pods} pods, {Bytes} bytes in {Seconds:0.00} s; {Removed} log segments removed.",
                 written.Path, written.Nodes, written.Pods, written.Bytes, written.Took.TotalSeconds, removed);
             return written;
@@ -152,7 +147,7 @@ internal sealed class DurableStore(
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _metrics?.Checkpoints.WithLabels("failed").Inc();
+            metrics.CheckpointFailed();
             logger.LogWarning(e, "Checkpoint in {Directory} failed; the log is kept until one succeeds.", DataDirectory);
             return null;
         }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using KubeMonitor.Facade.Telemetry;
 
 namespace KubeMonitor.Facade.Storage.Durable;
 
@@ -21,7 +20,7 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly RecordWriter _payload = new();
     private readonly ArrayBufferWriter<byte> _frame = new(64 * 1024);
     private readonly Lock _syncGate = new();
-    private readonly DurableStoreMetrics? _metrics;
+    private readonly IDataDirectoryMetrics? _metrics;
     private FileStream? _segment;
     private long _segmentNumber;
     // Bytes appended since start (all segments) and bytes known to be on disk: positions for Sync.
@@ -30,7 +29,7 @@ internal sealed class WriteAheadLog : IDisposable
     // A failed write that could not be cut off again: the segment's tail is unknown.
     private bool _tailUnknown;
 
-    public WriteAheadLog(string directory, long nextSegment, DurableStoreMetrics? metrics = null)
+    public WriteAheadLog(string directory, long nextSegment, IDataDirectoryMetrics? metrics = null)
     {
         _directory = directory;
         _metrics = metrics;
@@ -66,7 +65,7 @@ internal sealed class WriteAheadLog : IDisposable
             CutBack(segment, goodLength);
             throw;
         }
-        _metrics?.LogBytesWritten.Inc(_frame.WrittenCount);
+        _metrics?.LogWritten(_frame.WrittenCount);
         return Interlocked.Add(ref _written, _frame.WrittenCount);
     }
 
@@ -138,7 +137,7 @@ internal sealed class WriteAheadLog : IDisposable
                 _frame.ResetWrittenCount();
                 Frames.Write(RecordKind.Header, _payload.Written, _frame);
                 segment.Write(_frame.WrittenSpan);
-                _metrics?.LogBytesWritten.Inc(_frame.WrittenCount);
+                _metrics?.LogWritten(_frame.WrittenCount);
                 Fsync(segment);
                 DirectorySync.Sync(_directory);
             }
@@ -166,7 +165,7 @@ internal sealed class WriteAheadLog : IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         segment.Flush(flushToDisk: true);
-        _metrics?.LogFsyncSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _metrics?.LogSynced(Stopwatch.GetElapsedTime(started));
     }
 
     private void CutBack(FileStream segment, long goodLength)

@@ -15,7 +15,7 @@ internal sealed class DurableStoreFixture : IAsyncDisposable
         Clock = clock;
         Memory = new InMemoryMetricsStore(Options.Create(options), clock);
         Metrics = new FacadeMetrics([Memory]);
-        Store = new DurableStore(Memory, Readiness, Options.Create(options), clock, Metrics, Log);
+        Store = new DurableStore(Memory, Readiness, Options.Create(options), clock, new DurableStoreMetrics(Metrics, Options.Create(options)), Log);
     }
 
     public string DataDirectory { get; }
