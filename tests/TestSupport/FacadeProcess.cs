@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace KubeMonitor.Facade.Tests;
+namespace KubeMonitor.TestSupport;
 
 /// <summary>The built facade as a real process on 127.0.0.1 (real Kestrel), killed on dispose.</summary>
 public sealed class FacadeProcess : IAsyncDisposable
@@ -33,13 +33,15 @@ public sealed class FacadeProcess : IAsyncDisposable
     /// waits until /readyz answers; from <paramref name="workingDirectory"/> (default: its own
     /// folder), as user and group <paramref name="runAsId"/> when given (setpriv, no capabilities).
     /// Without <paramref name="waitUntilReady"/>, it returns once started (see <see cref="WaitUntilReadyAsync"/>).
+    /// <paramref name="dll"/> is the facade to run: by default the copy beside the tests.
     /// </summary>
     public static async Task<FacadeProcess> StartAsync(
-        IEnumerable<string> arguments, int[]? morePorts = null, string? workingDirectory = null, int? runAsId = null, bool waitUntilReady = true)
+        IEnumerable<string> arguments, int[]? morePorts = null, string? workingDirectory = null, int? runAsId = null, bool waitUntilReady = true,
+        string? dll = null)
     {
         var port = FreePort();
         var urls = string.Join(';', new[] { port }.Concat(morePorts ?? []).Select(p => $"http://127.0.0.1:{p}"));
-        var start = StartInfo(["--urls", urls, .. arguments], workingDirectory, runAsId);
+        var start = StartInfo(["--urls", urls, .. arguments], workingDirectory, runAsId, dll);
         var facade = new FacadeProcess(Process.Start(start)!, port);
         facade._process.OutputDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
         facade._process.ErrorDataReceived += (_, e) => { lock (facade._log) facade._log.AppendLine(e.Data); };
@@ -59,16 +61,16 @@ public sealed class FacadeProcess : IAsyncDisposable
     }
 
     /// <summary>How the built facade is started: dotnet with its dll, or under setpriv as another user.</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory = null, int? runAsId = null)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, string? workingDirectory = null, int? runAsId = null, string? dll = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
-        Assert.True(File.Exists(dll), dll);
+        dll ??= Path.Combine(AppContext.BaseDirectory, "kubemonitor-facade.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built.");
         var start = new ProcessStartInfo(runAsId is null ? "dotnet" : "setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(dll)!,
         };
         string[] prefix = runAsId is { } id
             ? ["--reuid", $"{id}", "--regid", $"{id}", "--clear-groups", "--inh-caps=-all", "--", "dotnet", dll]
