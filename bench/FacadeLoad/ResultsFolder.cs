@@ -34,7 +34,8 @@ internal sealed class ResultsFolder : IDisposable
             $"commit: {Run("git", "rev-parse", "--short", "HEAD")}{(Run("git", "status", "--porcelain", "--", "facade", "bench").Length > 0 ? " (with uncommitted changes)" : "")}",
             $"dotnet: {Run("dotnet", "--version")}",
             $"prometheus: {Run("prometheus", "--version").Split('\n')[0]}",
-            $"command: dotnet {string.Join(' ', Environment.GetCommandLineArgs())}",
+            // The program relative to where it ran (the repository root): a results file names no path of this machine.
+            $"command: dotnet {string.Join(' ', [Path.GetRelativePath(Environment.CurrentDirectory, Environment.GetCommandLineArgs()[0]), .. Environment.GetCommandLineArgs()[1..]])}",
             $"loadavg at start: {LoadAverage()}",
             "",
         ]);
