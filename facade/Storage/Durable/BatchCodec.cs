@@ -44,9 +44,9 @@ internal static class BatchCodec
         }
     }
 
-    public static IngestBatch Read(ReadOnlySpan<byte> payload)
+    public static IngestBatch Read(ReadOnlySpan<byte> payload, StringPool? strings = null)
     {
-        var reader = new RecordReader(payload);
+        var reader = new RecordReader(payload, strings);
         var clockOffsetMs = reader.Signed();
         NodeEntry? node = null;
         switch (reader.Byte())

@@ -77,7 +77,7 @@ internal static class Checkpoint
     /// checkpoint of another format is not loaded, a damaged one is loaded up to its damage, and
     /// <see cref="Loaded.Problem"/> says so; <see cref="Loaded.FirstSegment"/> is where replay starts.
     /// </summary>
-    public static Loaded Load(string dataDirectory, InMemoryMetricsStore store)
+    public static Loaded Load(string dataDirectory, InMemoryMetricsStore store, StringPool? strings = null)
     {
         TryDelete(Path.Combine(dataDirectory, Unfinished));
         var newest = Find(dataDirectory).LastOrDefault();
@@ -85,27 +85,41 @@ internal static class Checkpoint
         int nodes = 0, pods = 0;
         bool ended = false;
         using var file = new FileStream(newest.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1024 * 1024);
-        var scan = RecordFile.Read(file, (kind, payload) =>
-        {
-            switch (kind)
+        string? restoreProblem = null;
+        var scan = Pipelined.Run<object, RecordFile.Scan>(
+            hand => RecordFile.Read(file, (kind, payload) =>
             {
-                case RecordKind.Node:
-                    store.Restore(ImageCodec.ReadNode(payload));
-                    nodes++;
-                    break;
-                case RecordKind.Pod:
-                    store.Restore(ImageCodec.ReadPod(payload));
-                    pods++;
-                    break;
-                case RecordKind.End:
-                    var reader = new RecordReader(payload);
-                    if ((int)reader.Varint() != nodes || (int)reader.Varint() != pods) throw new InvalidDataException("its end record counts other entities than it holds");
-                    ended = true;
-                    break;
-                default:
-                    throw new InvalidDataException($"a {kind} record has no place in a checkpoint");
-            }
-        });
+                switch (kind)
+                {
+                    case RecordKind.Node:
+                        hand(ImageCodec.ReadNode(payload, strings));
+                        nodes++;
+                        break;
+                    case RecordKind.Pod:
+                        hand(ImageCodec.ReadPod(payload, strings));
+                        pods++;
+                        break;
+                    case RecordKind.End:
+                        var reader = new RecordReader(payload);
+                        if ((int)reader.Varint() != nodes || (int)reader.Varint() != pods) throw new InvalidDataException("its end record counts other entities than it holds");
+                        ended = true;
+                        break;
+                    default:
+                        throw new InvalidDataException($"a {kind} record has no place in a checkpoint");
+                }
+            }),
+            image =>
+            {
+                try
+                {
+                    if (image is NodeImage node) store.Restore(node);
+                    else store.Restore((PodImage)image);
+                }
+                catch (InvalidDataException e)
+                {
+                    restoreProblem ??= e.Message;
+                }
+            });
         if (scan.Header is null || scan.Header.Incompatibility() is not null)
         {
             // Not ours to read: replay whatever log there is, from its oldest segment.
@@ -113,6 +127,7 @@ internal static class Checkpoint
         }
         var problem = scan.Problem is { } broken ? $"loaded up to byte {scan.GoodLength} only: {broken}"
             : !ended ? "loaded, but it has no end record (it was cut short)"
+            : restoreProblem is not null ? $"loaded, but not all of it: {restoreProblem}"
             : null;
         return new Loaded(newest.Path, scan.Header.Number, nodes, pods, problem);
     }

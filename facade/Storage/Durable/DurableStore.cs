@@ -85,9 +85,10 @@ internal sealed class DurableStore(
         long records = 0, tornTails = 0;
         try
         {
-            var checkpoint = Checkpoint.Load(DataDirectory, memory);
+            var strings = new StringPool();
+            var checkpoint = Checkpoint.Load(DataDirectory, memory, strings);
             if (checkpoint.Problem is not null) logger.LogWarning("Checkpoint {Path} {Problem}.", checkpoint.Path, checkpoint.Problem);
-            var replayed = LogReplay.Run(WriteAheadLog.SegmentsIn(DataDirectory), checkpoint.FirstSegment, memory);
+            var replayed = LogReplay.Run(WriteAheadLog.SegmentsIn(DataDirectory), checkpoint.FirstSegment, memory, strings);
             foreach (var problem in replayed.Problems) logger.LogWarning("Write-ahead log: {Problem}.", problem);
             records = replayed.Records;
             tornTails = replayed.TornSegments;

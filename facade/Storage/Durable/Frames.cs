@@ -17,7 +17,8 @@ internal static class Frames
     /// <summary>Largest payload a reader accepts: a push is at most a few MB (Facade:MaxRequestBodyBytes).</summary>
     public const int MaxPayload = 256 * 1024 * 1024;
 
-    private const byte Compressed = 0x80;
+    /// <summary>The flag bit of a record whose payload is Snappy-compressed.</summary>
+    public const byte Compressed = 0x80;
 
     /// <summary>Appends the record to <paramref name="output"/>.</summary>
     public static void Write(RecordKind kind, ReadOnlySpan<byte> payload, ArrayBufferWriter<byte> output)
@@ -43,41 +44,63 @@ internal static class Frames
         output.Advance(HeaderSize + body.Length);
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
     }
+}
+
+/// <summary>
+/// Reads one file's records in turn into buffers it keeps: a start reads hundreds of thousands of
+/// records, and an array per record made most of its garbage (and its GC time).
+/// </summary>
+internal sealed class FrameReader(Stream stream)
+{
+    private byte[] _body = new byte[64 * 1024];
+    private byte[] _expanded = new byte[64 * 1024];
+    private bool _compressed;
+    private int _payloadLength;
+
+    /// <summary>The payload of the record <see cref="Next"/> returned last; valid until the next call.</summary>
+    public ReadOnlySpan<byte> Payload => (_compressed ? _expanded : _body).AsSpan(0, _payloadLength);
 
     /// <summary>
-    /// Reads the next record of <paramref name="stream"/> into <paramref name="payload"/> (grown as
-    /// needed). Returns null at a clean end; a problem (what is wrong, for the log) when the bytes
-    /// left are not a whole, intact record.
+    /// Reads the next record. Returns <see cref="FrameRead.End"/> at a clean end; a problem (what is
+    /// wrong, for the log) when the bytes left are not a whole, intact record.
     /// </summary>
-    public static FrameRead Read(Stream stream, ref byte[] payload)
+    public FrameRead Next()
     {
-        Span<byte> header = stackalloc byte[HeaderSize];
-        var got = stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
+        _payloadLength = 0;
+        Span<byte> header = stackalloc byte[Frames.HeaderSize];
+        var got = stream.ReadAtLeast(header, Frames.HeaderSize, throwOnEndOfStream: false);
         if (got == 0) return FrameRead.End;
-        if (got < HeaderSize) return FrameRead.Broken($"a record header cut short after {got} of {HeaderSize} bytes");
+        if (got < Frames.HeaderSize) return FrameRead.Broken($"a record header cut short after {got} of {Frames.HeaderSize} bytes");
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
         var flags = header[8];
-        if (length < 0 || length > MaxPayload || (stream.CanSeek && length > stream.Length - stream.Position))
+        if (length < 0 || length > Frames.MaxPayload) return FrameRead.Broken($"a record of {length} bytes, more than any record holds");
+        if (length > _body.Length)
         {
-            return FrameRead.Broken($"a record of {length} bytes where {(stream.CanSeek ? stream.Length - stream.Position : 0)} are left");
+            // Only a length past every record so far is checked against the file (a stat each time would cost a system call per record).
+            if (stream.CanSeek && length > stream.Length - stream.Position)
+            {
+                return FrameRead.Broken($"a record of {length} bytes where {stream.Length - stream.Position} are left");
+            }
+            _body = new byte[length];
         }
-        var body = new byte[length];
+        var body = _body.AsSpan(0, length);
         got = stream.ReadAtLeast(body, length, throwOnEndOfStream: false);
         if (got < length) return FrameRead.Broken($"a record cut short after {got} of {length} bytes");
-        var crc = Crc32C.Append(flags, body);
-        if (crc != BinaryPrimitives.ReadUInt32LittleEndian(header[4..])) return FrameRead.Broken("a record whose checksum does not match");
-        var kind = (RecordKind)(flags & ~Compressed);
-        if ((flags & Compressed) == 0)
+        if (Crc32C.Append(flags, body) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..])) return FrameRead.Broken("a record whose checksum does not match");
+        var kind = (RecordKind)(flags & ~Frames.Compressed);
+        _compressed = (flags & Frames.Compressed) != 0;
+        if (!_compressed)
         {
-            payload = body;
-            return FrameRead.Record(kind, length, HeaderSize + length);
+            _payloadLength = length;
+            return FrameRead.Record(kind, length, Frames.HeaderSize + length);
         }
         try
         {
             var size = Snappy.GetUncompressedLength(body);
-            if (size > MaxPayload) return FrameRead.Broken($"a record that expands to {size} bytes");
-            if (payload.Length < size) payload = new byte[size];
-            return FrameRead.Record(kind, Snappy.Decompress(body, payload), HeaderSize + length);
+            if (size > Frames.MaxPayload) return FrameRead.Broken($"a record that expands to {size} bytes");
+            if (_expanded.Length < size) _expanded = new byte[size];
+            _payloadLength = Snappy.Decompress(body, _expanded);
+            return FrameRead.Record(kind, _payloadLength, Frames.HeaderSize + length);
         }
         catch (InvalidDataException e)
         {
@@ -105,7 +128,7 @@ internal enum RecordKind : byte
     End = 5,
 }
 
-/// <summary>One outcome of <see cref="Frames.Read"/>: a record (its payload's length and how many bytes it took), the end, or a broken tail.</summary>
+/// <summary>One outcome of <see cref="FrameReader.Next"/>: a record (its payload's length and how many bytes it took), the end, or a broken tail.</summary>
 internal readonly record struct FrameRead(RecordKind Kind, int PayloadLength, int FrameLength, string? Problem, bool IsEnd)
 {
     public static readonly FrameRead End = new(default, 0, 0, null, true);

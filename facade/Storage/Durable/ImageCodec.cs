@@ -33,17 +33,17 @@ internal static class ImageCodec
         }
     }
 
-    public static NodeImage ReadNode(ReadOnlySpan<byte> payload)
+    public static NodeImage ReadNode(ReadOnlySpan<byte> payload, StringPool? strings = null)
     {
-        var reader = new RecordReader(payload);
+        var reader = new RecordReader(payload, strings);
         var image = new NodeImage(reader.String(), reader.Labels(), ReadSeries(ref reader, NodeFields.Count));
         if (!reader.AtEnd) throw new InvalidDataException("A node record has bytes after its series.");
         return image;
     }
 
-    public static PodImage ReadPod(ReadOnlySpan<byte> payload)
+    public static PodImage ReadPod(ReadOnlySpan<byte> payload, StringPool? strings = null)
     {
-        var reader = new RecordReader(payload);
+        var reader = new RecordReader(payload, strings);
         var identity = new PodIdentity(reader.String(), reader.String(), reader.OptionalString(), reader.OptionalString(),
             reader.OptionalString(), reader.OptionalString(), reader.OptionalString(), reader.Labels());
         var series = ReadSeries(ref reader, PodFields.Count);

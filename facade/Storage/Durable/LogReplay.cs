@@ -10,7 +10,7 @@ internal static class LogReplay
 {
     public sealed record Replayed(long LastSegment, int Segments, int Records, long Stored, int TornSegments, List<string> Problems);
 
-    public static Replayed Run(string segmentsDirectory, long fromSegment, InMemoryMetricsStore store)
+    public static Replayed Run(string segmentsDirectory, long fromSegment, InMemoryMetricsStore store, StringPool? strings = null)
     {
         var problems = new List<string>();
         long last = fromSegment - 1, stored = 0;
@@ -21,11 +21,13 @@ internal static class LogReplay
             if (number < fromSegment) continue;
             segments++;
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1024 * 1024);
-            var scan = RecordFile.Read(file, (kind, payload) =>
-            {
-                if (kind != RecordKind.Batch) throw new InvalidDataException($"a {kind} record has no place in the log");
-                stored += store.Store(BatchCodec.Read(payload)).Stored;
-            });
+            var scan = Pipelined.Run<IngestBatch, RecordFile.Scan>(
+                hand => RecordFile.Read(file, (kind, payload) =>
+                {
+                    if (kind != RecordKind.Batch) throw new InvalidDataException($"a {kind} record has no place in the log");
+                    hand(BatchCodec.Read(payload, strings));
+                }),
+                batch => stored += store.Store(batch).Stored);
             records += scan.Records;
             if (scan.Problem is null) continue;
             if (scan.Header is not null && scan.Header.Incompatibility() is { } incompatible)

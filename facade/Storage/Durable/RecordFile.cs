@@ -11,15 +11,15 @@ internal static class RecordFile
 
     public static Scan Read(Stream stream, RecordHandler onRecord)
     {
-        var payload = new byte[64 * 1024];
-        var first = Frames.Read(stream, ref payload);
+        var frames = new FrameReader(stream);
+        var first = frames.Next();
         if (first.IsEnd) return new Scan(null, 0, 0, "no header (an empty file)");
         if (!first.IsRecord) return new Scan(null, 0, 0, first.Problem);
         FormatHeader header;
         try
         {
             header = first.Kind == RecordKind.Header
-                ? FormatHeader.Read(payload.AsSpan(0, first.PayloadLength))
+                ? FormatHeader.Read(frames.Payload)
                 : throw new InvalidDataException($"the first record is a {first.Kind}, not a header");
         }
         catch (InvalidDataException e)
@@ -32,12 +32,12 @@ internal static class RecordFile
         var records = 0;
         while (true)
         {
-            var next = Frames.Read(stream, ref payload);
+            var next = frames.Next();
             if (next.IsEnd) return new Scan(header, records, good, null);
             if (!next.IsRecord) return new Scan(header, records, good, next.Problem);
             try
             {
-                onRecord(next.Kind, payload.AsSpan(0, next.PayloadLength));
+                onRecord(next.Kind, frames.Payload);
             }
             catch (InvalidDataException e)
             {

@@ -6,9 +6,9 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// <summary>
 /// Reads a payload written by <see cref="RecordWriter"/>. A record whose checksum holds but whose
 /// contents do not parse is a format error: <see cref="InvalidDataException"/>, never an index
-/// out of range.
+/// out of range. With a <see cref="StringPool"/>, equal strings come out as one object.
 /// </summary>
-internal ref struct RecordReader(ReadOnlySpan<byte> data)
+internal ref struct RecordReader(ReadOnlySpan<byte> data, StringPool? strings = null)
 {
     private ReadOnlySpan<byte> _data = data;
 
@@ -64,7 +64,7 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
         return bytes;
     }
 
-    public string String() => Encoding.UTF8.GetString(Bytes());
+    public string String() => Text(Bytes());
 
     public string? OptionalString()
     {
@@ -72,7 +72,7 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
         if (length == 0) return null;
         length--;
         if (length > (ulong)_data.Length) throw new InvalidDataException($"A string of {length} bytes is longer than the {_data.Length} left.");
-        var text = Encoding.UTF8.GetString(_data[..(int)length]);
+        var text = Text(_data[..(int)length]);
         _data = _data[(int)length..];
         return text;
     }
@@ -109,6 +109,8 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data)
         for (var i = 0; i < pairs.Length; i++) pairs[i] = new(String(), String());
         return LabelSet.Of(pairs);
     }
+
+    private readonly string Text(ReadOnlySpan<byte> utf8) => strings is null ? Encoding.UTF8.GetString(utf8) : strings.Get(utf8);
 
     private readonly void Need(int bytes)
     {

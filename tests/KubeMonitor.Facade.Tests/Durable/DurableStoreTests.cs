@@ -152,8 +152,8 @@ public sealed class DurableStoreTests : IDisposable
     {
         var lengths = new List<long>();
         using var file = File.OpenRead(segment);
-        var payload = Array.Empty<byte>();
-        while (Frames.Read(file, ref payload) is { IsRecord: true } read) lengths.Add(read.FrameLength);
+        var frames = new FrameReader(file);
+        while (frames.Next() is { IsRecord: true } read) lengths.Add(read.FrameLength);
         return lengths[^1];
     }
 
@@ -161,10 +161,10 @@ public sealed class DurableStoreTests : IDisposable
     {
         var bytes = File.ReadAllBytes(path);
         using var file = new MemoryStream(bytes);
-        var payload = Array.Empty<byte>();
-        var header = Frames.Read(file, ref payload);
+        var frames = new FrameReader(file);
+        var header = frames.Next();
         var writer = new RecordWriter();
-        (FormatHeader.Read(payload.AsSpan(0, header.PayloadLength)) with { Version = version }).Write(writer);
+        (FormatHeader.Read(frames.Payload) with { Version = version }).Write(writer);
         var frame = new System.Buffers.ArrayBufferWriter<byte>();
         Frames.Write(RecordKind.Header, writer.Written, frame);
         File.WriteAllBytes(path, [.. frame.WrittenSpan, .. bytes.AsSpan(header.FrameLength)]);
