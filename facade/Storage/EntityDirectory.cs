@@ -11,10 +11,11 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
 {
     private readonly ConcurrentDictionary<string, NodeEntity> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<PodKey, PodEntity> _pods = new();
-    // Pod name -> its pods by namespace (changed under the structure lock): GET /api/pods/{pod}
-    // without ?namespace= must not scan every pod, and a name that many namespaces share costs
-    // O(1) per insert, not a copy of their list.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, PodEntity>> _podsByName = new(StringComparer.Ordinal);
+    // Pod name -> its pod, or its pods by namespace when several namespaces share the name
+    // (changed under the structure lock): GET /api/pods/{pod} without ?namespace= must not scan
+    // every pod, and a name that many namespaces share costs O(1) per insert, not a copy of their
+    // list. Most names are unique, and a dictionary per pod cost more than the pod's key.
+    private readonly ConcurrentDictionary<string, object> _podsByName = new(StringComparer.Ordinal);
     private readonly Lock _structure = new();
     private long _seriesCount;
     // Series charged to each node (its own, its pods' and their containers'), under the
@@ -106,7 +107,7 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
                 {
                     entity = new PodEntity(key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(pod.Node) };
                     _pods[key] = entity;
-                    _podsByName.GetOrAdd(key.Name, static _ => new ConcurrentDictionary<string, PodEntity>(StringComparer.Ordinal))[key.Namespace] = entity;
+                    AddNamesake(entity);
                     Interlocked.Increment(ref _podSetVersion);
                 }
                 foreach (var container in pod.Containers) entity.EnsureContainer(container.Name, nowMs);
@@ -150,7 +151,7 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
         lock (_structure)
         {
             if (!_pods.TryAdd(pod.Key, pod)) throw new InvalidDataException($"Pod '{pod.Key.Namespace}/{pod.Key.Name}' is restored twice.");
-            _podsByName.GetOrAdd(pod.Key.Name, static _ => new ConcurrentDictionary<string, PodEntity>(StringComparer.Ordinal))[pod.Key.Namespace] = pod;
+            AddNamesake(pod);
             var series = 1 + pod.ContainerCount;
             _seriesCount += series;
             _ledger.Charge(pod.ChargedNode, series);
@@ -184,14 +185,48 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
                     _seriesCount--;
                     _ledger.Release(pod.ChargedNode, 1);
                     Interlocked.Increment(ref _podSetVersion);
-                    var namesakes = _podsByName[pod.Key.Name];
-                    namesakes.TryRemove(pod.Key.Namespace, out _);
-                    if (namesakes.IsEmpty) _podsByName.TryRemove(pod.Key.Name, out _);
+                    RemoveNamesake(pod);
                 }
             }
         }
     }
 
+
+    /// <summary>Files a new pod under its name (under the structure lock).</summary>
+    private void AddNamesake(PodEntity pod)
+    {
+        switch (_podsByName.GetValueOrDefault(pod.Key.Name))
+        {
+            case null:
+                _podsByName[pod.Key.Name] = pod;
+                break;
+            case PodEntity other:
+                _podsByName[pod.Key.Name] = new ConcurrentDictionary<string, PodEntity>(StringComparer.Ordinal)
+                {
+                    [other.Key.Namespace] = other,
+                    [pod.Key.Namespace] = pod,
+                };
+                break;
+            case ConcurrentDictionary<string, PodEntity> namesakes:
+                namesakes[pod.Key.Namespace] = pod;
+                break;
+        }
+    }
+
+    /// <summary>Takes a freed pod off its name (under the structure lock).</summary>
+    private void RemoveNamesake(PodEntity pod)
+    {
+        switch (_podsByName.GetValueOrDefault(pod.Key.Name))
+        {
+            case PodEntity only when ReferenceEquals(only, pod):
+                _podsByName.TryRemove(pod.Key.Name, out _);
+                break;
+            case ConcurrentDictionary<string, PodEntity> shared:
+                shared.TryRemove(new KeyValuePair<string, PodEntity>(pod.Key.Namespace, pod));
+                if (shared.IsEmpty) _podsByName.TryRemove(pod.Key.Name, out _);
+                break;
+        }
+    }
 
     /// <summary>The pods a query's namespace and name select, ordered by namespace then name.</summary>
     public IEnumerable<PodEntity> Matching(PodSelector query)
@@ -202,9 +237,12 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
         }
         if (query is { Name: { } podName })
         {
-            return _podsByName.TryGetValue(podName, out var namesakes)
-                ? namesakes.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => n.Value).ToList()
-                : [];
+            return _podsByName.TryGetValue(podName, out var namesakes) switch
+            {
+                false => [],
+                true when namesakes is PodEntity unique => [unique],
+                _ => ((ConcurrentDictionary<string, PodEntity>)namesakes).OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => n.Value).ToList(),
+            };
         }
         var index = SortedPods();
         if (query.Node is { } onNode) return index.OnNode(onNode, query.Namespace);
