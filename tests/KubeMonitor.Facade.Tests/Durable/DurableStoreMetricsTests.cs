@@ -22,7 +22,7 @@ public sealed class DurableStoreMetricsTests : IDisposable
     [Fact]
     public async Task Log_checkpoint_and_replay_are_measured()
     {
-        var before = await DurableStoreFixture.StartAsync(_directory, _clock);
+        var before = await DurableStoreFixture.StartAsync(_directory, _clock, options => options.WalSync = WalSyncPolicy.Always);
         Push(before.Store, batches: 12);
         var scraped = await ScrapeAsync(before.Metrics);
         var segmentBytes = Directory.GetFiles(WriteAheadLog.SegmentsIn(_directory)).Sum(path => new FileInfo(path).Length);
@@ -48,6 +48,20 @@ public sealed class DurableStoreMetricsTests : IDisposable
         Assert.Equal(1, Value(scraped, "kubemonitor_facade_wal_torn_tails_total"));
         Assert.True(Value(scraped, "kubemonitor_facade_data_replay_duration_seconds") > 0, scraped);
         Assert.Equal(0, Value(scraped, "kubemonitor_facade_wal_written_bytes_total")); // nothing pushed since this start
+    }
+
+    [Fact]
+    public async Task With_the_periodic_policy_pushes_are_answered_without_an_fsync_and_the_timer_syncs_them()
+    {
+        await using var store = await DurableStoreFixture.StartAsync(_directory, _clock, options => options.WalSyncInterval = TimeSpan.FromSeconds(1));
+        Assert.Equal(WalSyncPolicy.Periodic, new FacadeOptions().WalSync);
+        store.Store.Store(DurableData.Batch(_random, "node-a", Now(), 3));
+        var afterFirst = Value(await ScrapeAsync(store.Metrics), "kubemonitor_facade_wal_fsync_duration_seconds_count"); // the new segment's header is synced
+        for (var i = 0; i < 10; i++) Assert.Equal(StoreRefusal.None, store.Store.Store(DurableData.Batch(_random, "node-a", Now() + i + 1, 3)).Refusal);
+        Assert.Equal(afterFirst, Value(await ScrapeAsync(store.Metrics), "kubemonitor_facade_wal_fsync_duration_seconds_count"));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(afterFirst + 1, Value(await ScrapeAsync(store.Metrics), "kubemonitor_facade_wal_fsync_duration_seconds_count"));
     }
 
     private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
