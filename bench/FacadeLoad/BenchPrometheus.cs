@@ -40,12 +40,13 @@ internal sealed class BenchPrometheus : IDisposable
     public RemoteWriter Writer { get; }
 
     /// <param name="queryLog">Where Prometheus logs every query; the caller deletes it.</param>
-    public static async Task<BenchPrometheus> StartAsync(int port, string queryLog)
+    /// <param name="scrapeConfigs">The configuration's <c>global</c> additions and <c>scrape_configs</c> (YAML at column 0 after <c>global:</c>'s own lines); none: every sample comes by remote write.</param>
+    public static async Task<BenchPrometheus> StartAsync(int port, string queryLog, string? scrapeConfigs = null)
     {
         var config = $"""
-            # No scrape configs: every sample comes by remote write from the benchmark.
             global:
               query_log_file: {queryLog}
+            {scrapeConfigs}
             """;
         var url = new Uri($"http://127.0.0.1:{port}/");
         var prometheus = new BenchPrometheus(PrometheusProcess.Start(config, port), url, queryLog);

@@ -26,6 +26,11 @@
 //   before beside its after); Prometheus listens on --port + 2
 // --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
 //   its options (defaults): --checkpoint-seconds 300 --results DIR (machine.txt, output.txt, table.md)
+// --versus: the same pods pushed to two facades (in memory, with a data directory) and scraped by a
+// real Prometheus (VersusBench.cs): CPU per stored value, RSS, a namespace's series and one pod's
+// window, side by side; its options (defaults): --nodes 100 --pods-per-node 100 --rounds 60
+//   --round-seconds 1 --rollup-window 60 --step 5 --rollup-queries 30 --queries 100 --rate-range 6s
+//   --results DIR; the facades listen on --port and --port + 1, Prometheus on --port + 2, its targets on --port + 3
 // --metrics-api: metrics.k8s.io/v1beta1 on the facade's HTTPS listener (--port + 1) at full size
 // (MetricsApiBench.cs): pods pushed with labels, then all pods, 100 pods of one namespace by label
 // selector, and all nodes, each timed; its options (defaults): --backfill-ticks 3
@@ -45,6 +50,13 @@ if (options.Sources is { } sources)
     // Its own cluster, history and processes: docs/benchmarks.md, "Facade over Prometheus".
     sources.Validate();
     await new SourceBench(options, sources).RunAsync();
+    return;
+}
+if (options.Versus is { } versus)
+{
+    // Its own cluster, rounds and processes: docs/benchmarks.md, "Facade against Prometheus".
+    versus.Validate();
+    await new VersusBench(options, versus).RunAsync();
     return;
 }
 if (options.Durable is { } durable)
@@ -336,12 +348,19 @@ internal sealed record Options(
     string FacadeDll, Dictionary<string, string> Environment, List<string> FacadeArguments, HostileOptions? Hostile, SourcesOptions? Sources,
     DurableOptions? Durable,
     MetricsApiBenchOptions? MetricsApi,
-    PageOptions? Page)
+    PageOptions? Page,
+    VersusOptions? Versus)
 {
     /// <summary>Defaults of the sources mode where they differ: 10,000 pods in one namespace, 100 a node.</summary>
     private static readonly Dictionary<string, int> SourcesDefaults = new(StringComparer.Ordinal)
     {
         ["--nodes"] = 100, ["--pods-per-node"] = 100, ["--lead-seconds"] = 600, ["--queries"] = 100,
+    };
+
+    /// <summary>Defaults of the side-by-side mode where they differ: 10,000 pods, a minute of rounds, a minute's namespace series.</summary>
+    private static readonly Dictionary<string, int> VersusDefaults = new(StringComparer.Ordinal)
+    {
+        ["--nodes"] = 100, ["--pods-per-node"] = 100, ["--rollup-window"] = 60, ["--queries"] = 100,
     };
 
     /// <summary>Defaults of the page mode where they differ: a minute of history is enough for latest views, and nothing pushes while the page is measured.</summary>
@@ -362,7 +381,13 @@ internal sealed record Options(
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
             ["--checkpoint-seconds"] = 300,
             ["--backfill-ticks"] = 3, ["--all-pods-queries"] = 10, ["--warm-up"] = 20,
+            ["--rounds"] = 60, ["--round-seconds"] = 1, ["--step"] = 5,
         };
+        var versus = args.Contains("--versus");
+        if (versus)
+        {
+            foreach (var (name, value) in VersusDefaults) numbers[name] = value;
+        }
         var sources = args.Contains("--sources");
         if (sources)
         {
@@ -375,7 +400,8 @@ internal sealed record Options(
         }
         var browser = "/usr/bin/chromium";
         var maxLoad = 3.0;
-        var rateRange = "1m";
+        // The side-by-side mode scrapes every second: Grafana's $__rate_interval at 5 s steps is 6 s.
+        var rateRange = versus ? "6s" : "1m";
         string? results = null, queryLog = null, baselineFacade = null, durable = null;
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -389,7 +415,7 @@ internal sealed record Options(
                 hostile = true;
                 continue;
             }
-            if (name is "--sources" or "--metrics-api" or "--page") continue;
+            if (name is "--sources" or "--metrics-api" or "--page" or "--versus") continue;
             var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
             if (numbers.ContainsKey(name)) numbers[name] = int.Parse(value, CultureInfo.InvariantCulture);
             else if (name == "--facade") dll = value;
@@ -419,6 +445,11 @@ internal sealed record Options(
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
             hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results),
             args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null,
-            page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null);
+            page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null,
+            versus
+                ? new VersusOptions(
+                    numbers["--rounds"], numbers["--round-seconds"], numbers["--rollup-window"], numbers["--step"], numbers["--rollup-queries"], numbers["--queries"],
+                    rateRange, results)
+                : null);
     }
 }
