@@ -97,6 +97,9 @@ public enum QuerySource
 /// <summary>Refuses to start with settings that make no sense, instead of failing at the first request.</summary>
 internal sealed class FacadeOptionsValidator : IValidateOptions<FacadeOptions>
 {
+    // A push is read whole into one array.
+    private const long MaxBodyBytesLimit = 1L << 30;
+
     public ValidateOptionsResult Validate(string? name, FacadeOptions options)
     {
         var errors = new List<string>();
@@ -106,7 +109,7 @@ internal sealed class FacadeOptionsValidator : IValidateOptions<FacadeOptions>
         if (options.MaxSeriesPerNode < 1) errors.Add("Facade:MaxSeriesPerNode must be at least 1.");
         if (options.MaxConcurrentReads < 1) errors.Add("Facade:MaxConcurrentReads must be at least 1.");
         if (options.DefaultStepSeconds < 1) errors.Add("Facade:DefaultStepSeconds must be at least 1.");
-        if (options.MaxRequestBodyBytes < 1024) errors.Add("Facade:MaxRequestBodyBytes must be at least 1024.");
+        if (options.MaxRequestBodyBytes is < 1024 or > MaxBodyBytesLimit) errors.Add("Facade:MaxRequestBodyBytes must be from 1024 to 1073741824 (1 GiB).");
         if (options.MaxFutureSkew < TimeSpan.Zero) errors.Add("Facade:MaxFutureSkew must not be negative.");
         if (options.PushPort is < 1 or > 65535) errors.Add("Facade:PushPort must be a TCP port (1 to 65535).");
         if (options.SweepInterval <= TimeSpan.Zero) errors.Add("Facade:SweepInterval must be positive.");

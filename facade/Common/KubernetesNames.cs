@@ -7,9 +7,10 @@ internal static class KubernetesNames
     public static bool IsSubdomain(string? name)
     {
         if (string.IsNullOrEmpty(name) || name.Length > 253) return false;
-        foreach (var part in name.Split('.'))
+        // Every push names its pods: split without making the parts.
+        foreach (var part in name.AsSpan().Split('.'))
         {
-            if (!IsLabelText(part)) return false;
+            if (!IsLabelText(name.AsSpan(part))) return false;
         }
         return true;
     }
@@ -17,7 +18,7 @@ internal static class KubernetesNames
     /// <summary>Namespaces and container names: one label, at most 63 characters.</summary>
     public static bool IsLabel(string? name) => !string.IsNullOrEmpty(name) && name.Length <= 63 && IsLabelText(name);
 
-    private static bool IsLabelText(string text)
+    private static bool IsLabelText(ReadOnlySpan<char> text)
     {
         if (text.Length == 0 || !IsLowerAlphanumeric(text[0]) || !IsLowerAlphanumeric(text[^1])) return false;
         foreach (var c in text)

@@ -26,18 +26,31 @@ internal static class JsonBody
         }
         if (request.ContentLength > maxBytes) return TooLarge<T>(maxBytes);
 
-        byte[] body;
+        // A pooled buffer: a push is read whole, once, then given back (not a new array per push).
+        byte[]? buffer = null;
         try
         {
-            var read = await ReadCappedAsync(request.Body, maxBytes, cancellationToken);
-            if (read is null) return TooLarge<T>(maxBytes);
-            body = read;
+            int length;
+            try
+            {
+                (buffer, length) = await ReadCappedAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
+            }
+            catch (BadHttpRequestException e)
+            {
+                return Fail<T>(TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request body"), "malformed");
+            }
+            if (length < 0) return TooLarge<T>(maxBytes);
+            return Parse(buffer.AsSpan(0, length), type);
         }
-        catch (BadHttpRequestException e)
+        finally
         {
-            return Fail<T>(TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request body"), "malformed");
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
 
+    private static Outcome<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type)
+        where T : class
+    {
         // JSON is UTF-8 (RFC 8259); the parser only checks the strings it reads, not skipped unknown fields.
         if (!Utf8.IsValid(body)) return Fail<T>(Problems.BadRequest("The body is not valid UTF-8."), "malformed");
         try
@@ -60,24 +73,36 @@ internal static class JsonBody
             && (media.CharSet is null || string.Equals(media.CharSet.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The body, or null as soon as it passes <paramref name="maxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body in a rented buffer (the caller returns it) and its length, or -1 as soon as it
+    /// passes <paramref name="maxBytes"/>. Sized by Content-Length when given (one byte more shows
+    /// a body longer than it said), grown by doubling otherwise.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadCappedAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max((contentLength ?? 0) + 1, 16 * 1024), maxBytes + 1));
+        var length = 0;
         try
         {
             int n;
-            while ((n = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((n = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
             {
-                if (buffer.Length + n > maxBytes) return null;
-                buffer.Write(chunk, 0, n);
+                length += n;
+                if (length > maxBytes) return (buffer, -1);
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
-            return buffer.ToArray();
+            return (buffer, length);
         }
-        finally
+        catch
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 

@@ -26,13 +26,13 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     {
         RequireSubdomain(node, "node name");
         var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
-        return new IngestBatch(NodeEntry(node, sample, null, context, "node"), []);
+        return new IngestBatch(NodeEntry(node, sample, null, context, new Where("node")), []);
     }
 
     public IngestBatch Pod(string pod, PodSample sample)
     {
         var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
-        return new IngestBatch(null, [PodEntry(pod, sample, sample.Node, null, context, $"pod '{pod}'")]);
+        return new IngestBatch(null, [PodEntry(pod, sample, sample.Node, null, context, new Where(pod))]);
     }
 
     public IngestBatch Batch(string node, Batch batch)
@@ -40,15 +40,14 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
         RequireSubdomain(node, "node name");
         var now = clock.GetUtcNow();
         var context = new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(batch.SentAt, now), batch.SentAt is not null);
-        var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, "batch") : (long?)null;
-        var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, "node");
+        var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, new Where("batch")) : (long?)null;
+        var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, new Where("node"));
         var pods = new List<PodEntry>(batch.Pods?.Count ?? 0);
         for (var i = 0; i < (batch.Pods?.Count ?? 0); i++)
         {
             var pod = batch.Pods![i] ?? throw new SampleException($"pods[{i}] is null.");
-            var what = $"pods[{i}]" + (pod.Name is null ? "" : $" ('{pod.Namespace}/{pod.Name}')");
-            if (pod.Name is null) throw new SampleException($"{what}: name is required.");
-            pods.Add(PodEntry(pod.Name, pod, node, batchTimestamp, context, what));
+            if (pod.Name is null) throw new SampleException($"pods[{i}]: name is required.");
+            pods.Add(PodEntry(pod.Name, pod, node, batchTimestamp, context, new Where(i, pod)));
         }
         return new IngestBatch(nodeEntry, pods) { ClockOffsetMs = context.OffsetMs };
     }
@@ -67,22 +66,22 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
 
     private const long MaxUnshiftedOffsetMs = 1000;
 
-    private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, string what)
+    private static NodeEntry NodeEntry(string node, NodeSample sample, long? batchTimestamp, Context context, Where what)
     {
         var values = Values(NodeFields.Table, sample, what);
         return new NodeEntry(node, context.Timestamp(sample.Timestamp, batchTimestamp, what), values, Labels(sample.Labels, what));
     }
 
-    private static PodEntry PodEntry(string name, PodSample sample, string? node, long? batchTimestamp, Context context, string what)
+    private static PodEntry PodEntry(string name, PodSample sample, string? node, long? batchTimestamp, Context context, Where what)
     {
-        RequireSubdomain(name, $"{what}: name");
+        RequireSubdomain(name, what, "name");
         if (sample.Namespace is null) throw new SampleException($"{what}: namespace is required.");
         if (!KubernetesNames.IsLabel(sample.Namespace)) throw new SampleException($"{what}: namespace '{sample.Namespace}' is not a DNS-1123 label.");
-        if (node is not null) RequireSubdomain(node, $"{what}: node");
-        if (sample.OwnerName is not null) RequireSubdomain(sample.OwnerName, $"{what}: ownerName");
-        if (sample.Deployment is not null) RequireSubdomain(sample.Deployment, $"{what}: deployment");
+        if (node is not null) RequireSubdomain(node, what, "node");
+        if (sample.OwnerName is not null) RequireSubdomain(sample.OwnerName, what, "ownerName");
+        if (sample.Deployment is not null) RequireSubdomain(sample.Deployment, what, "deployment");
         if (sample.OwnerKind is not null && !IsKind(sample.OwnerKind)) throw new SampleException($"{what}: ownerKind '{sample.OwnerKind}' is not a Kubernetes kind.");
-        if (sample.Uid is { } uid && (uid.Length is 0 or > MaxUidLength || uid.Any(char.IsControl)))
+        if (sample.Uid is { } uid && (uid.Length is 0 or > MaxUidLength || uid.AsSpan().ContainsAnyInRange('\0', '\x1f') || uid.AsSpan().ContainsAnyInRange('\x7f', '\x9f')))
         {
             throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
         }
@@ -90,16 +89,19 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
         var labels = Labels(sample.Labels, what);
         var values = Values(PodFields.Table, sample, what);
 
-        var containers = new List<ContainerEntry>(sample.Containers?.Count ?? 0);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < (sample.Containers?.Count ?? 0); i++)
+        var containers = new ContainerEntry[sample.Containers?.Count ?? 0];
+        for (var i = 0; i < containers.Length; i++)
         {
             var container = sample.Containers![i] ?? throw new SampleException($"{what}: containers[{i}] is null.");
-            var where = $"{what}: containers[{i}]";
+            var where = what.Container(i);
             if (!KubernetesNames.IsLabel(container.Name)) throw new SampleException($"{where}: name '{container.Name}' is not a DNS-1123 label.");
-            if (!seen.Add(container.Name!)) throw new SampleException($"{where}: container '{container.Name}' appears twice.");
+            // A pod has a few containers: a scan of those before is cheaper than a set per pod.
+            for (var j = 0; j < i; j++)
+            {
+                if (containers[j].Name == container.Name) throw new SampleException($"{where}: container '{container.Name}' appears twice.");
+            }
             var containerValues = Values(ContainerFields.Table, container, where);
-            containers.Add(new ContainerEntry(container.Name!, containerValues));
+            containers[i] = new ContainerEntry(container.Name!, containerValues);
         }
 
         return new PodEntry(
@@ -108,7 +110,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     }
 
     /// <summary>Labels checked as the API server checks them (docs/api.md section 6); null when none were sent.</summary>
-    private static LabelSet? Labels(IReadOnlyDictionary<string, string>? labels, string what)
+    private static LabelSet? Labels(IReadOnlyDictionary<string, string>? labels, Where what)
     {
         if (labels is null) return null;
         if (labels.Count > MaxLabels) throw new SampleException($"{what}: {labels.Count} labels, at most {MaxLabels} are taken.");
@@ -127,7 +129,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     }
 
     /// <summary>A sample's values in the columns of its field table; each present one checked.</summary>
-    private static double[] Values<TSample>(FieldTable<TSample> table, TSample sample, string what)
+    private static double[] Values<TSample>(FieldTable<TSample> table, TSample sample, Where what)
     {
         var values = table.EmptyRow();
         for (var column = 0; column < table.Count; column++)
@@ -145,7 +147,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// </summary>
     internal const double MaxValue = 18446744073709551616.0;
 
-    private static double Checked(double value, string what, string path)
+    private static double Checked(double value, Where what, string path)
     {
         if (!double.IsFinite(value) || value < 0 || value > MaxValue)
         {
@@ -157,6 +159,11 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     private static void RequireSubdomain(string? name, string what)
     {
         if (!KubernetesNames.IsSubdomain(name)) throw new SampleException($"{what} '{name}' is not a DNS-1123 subdomain.");
+    }
+
+    private static void RequireSubdomain(string name, Where where, string field)
+    {
+        if (!KubernetesNames.IsSubdomain(name)) throw new SampleException($"{where}: {field} '{name}' is not a DNS-1123 subdomain.");
     }
 
     private static bool IsKind(string kind) =>
@@ -173,7 +180,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     {
         public long OffsetMs => offsetMs;
 
-        public long Check(DateTimeOffset timestamp, string what)
+        public long Check(DateTimeOffset timestamp, Where what)
         {
             var shiftedMs = timestamp.ToUnixTimeMilliseconds() + offsetMs;
             var nowMs = now.ToUnixTimeMilliseconds();
@@ -185,8 +192,37 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             return notAfterReceipt ? Math.Min(shiftedMs, nowMs) : shiftedMs;
         }
 
-        public long Timestamp(DateTimeOffset? own, long? batch, string what) =>
+        public long Timestamp(DateTimeOffset? own, long? batch, Where what) =>
             own is { } t ? Check(t, what) : batch ?? now.ToUnixTimeMilliseconds();
+    }
+}
+
+/// <summary>
+/// What part of a push is checked, as an error names it (<c>pods[3] ('shop/web-1'): containers[0]</c>):
+/// made into text only when something is wrong, not for every pod of every push.
+/// </summary>
+internal readonly struct Where
+{
+    private readonly string? _text;
+    private readonly int _pod;
+    private readonly PodSample? _sample;
+    private readonly int _container;
+
+    /// <summary>A part named by a fixed text ("node", "pod 'web-1'").</summary>
+    public Where(string text) => (_text, _pod, _container) = (text, -1, -1);
+
+    /// <summary>A batch's <c>pods[index]</c>.</summary>
+    public Where(int index, PodSample sample) => (_pod, _sample, _container) = (index, sample, -1);
+
+    private Where(Where pod, int container) => (_text, _pod, _sample, _container) = (pod._text, pod._pod, pod._sample, container);
+
+    /// <summary>The pod's <c>containers[index]</c>.</summary>
+    public Where Container(int index) => new(this, index);
+
+    public override string ToString()
+    {
+        var pod = _text ?? $"pods[{_pod}]" + (_sample?.Name is null ? "" : $" ('{_sample.Namespace}/{_sample.Name}')");
+        return _container < 0 ? pod : $"{pod}: containers[{_container}]";
     }
 }
 

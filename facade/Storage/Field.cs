@@ -22,7 +22,8 @@ internal record Field(
     string Section, string Name, FieldKind Kind, string Metric, string? RateName = null, string? Matchers = null,
     string? IncreaseName = null, string? Pushed = null, bool InRollups = true)
 {
-    public string Path => $"{Section}.{Name}";
+    // Made once: a push's check names it for every value it reads.
+    public string Path { get; } = $"{Section}.{Name}";
 
     /// <summary>Where a push holds the value, for messages.</summary>
     public string PushPath => Pushed ?? Path;

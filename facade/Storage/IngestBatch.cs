@@ -21,7 +21,7 @@ internal sealed record PodEntry(
     string? Deployment,
     long TimestampMs,
     double[] Values,
-    IReadOnlyList<ContainerEntry> Containers,
+    ContainerEntry[] Containers,
     LabelSet? Labels = null);
 
 internal sealed record ContainerEntry(string Name, double[] Values);

@@ -35,7 +35,7 @@ internal static class BatchCodec
             writer.Signed(pod.TimestampMs);
             writer.Values(pod.Values);
             writer.Labels(pod.Labels);
-            writer.Varint((ulong)pod.Containers.Count);
+            writer.Varint((ulong)pod.Containers.Length);
             foreach (var container in pod.Containers)
             {
                 writer.String(container.Name);

@@ -47,7 +47,7 @@ internal static class DurableData
             Assert.Equal(e with { Values = [], Containers = [] }, a with { Values = [], Containers = [] });
             AssertBits(e.Values, a.Values);
             Assert.Equal(e.Containers.Select(c => c.Name), a.Containers.Select(c => c.Name));
-            for (var c = 0; c < e.Containers.Count; c++) AssertBits(e.Containers[c].Values, a.Containers[c].Values);
+            for (var c = 0; c < e.Containers.Length; c++) AssertBits(e.Containers[c].Values, a.Containers[c].Values);
         }
     }
 
