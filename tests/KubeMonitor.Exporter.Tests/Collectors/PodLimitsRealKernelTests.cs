@@ -45,21 +45,27 @@ public sealed class PodLimitsRealKernelTests(ITestOutputHelper output)
 
         var wall = last.Seconds - first.Seconds;
         double Delta(Func<CpuSection, double?> value) => value(last.Pod.Cpu!)!.Value - value(first.Pod.Cpu!)!.Value;
+        double ContainerDelta(Func<CpuSection, double?> value) => value(last.Pod.Containers![0].Cpu!)!.Value - value(first.Pod.Containers![0].Cpu!)!.Value;
         var periods = Delta(c => c.PeriodsTotal);
         var throttledPeriods = Delta(c => c.ThrottledPeriodsTotal);
+        var containerThrottledPeriods = ContainerDelta(c => c.ThrottledPeriodsTotal);
         var cores = Delta(c => c.UsageSecondsTotal) / wall;
         var throttledPerSecond = Delta(c => c.ThrottledSecondsTotal) / wall;
-        output.WriteLine($"{wall:F3} s: {periods} periods, {throttledPeriods} throttled, {cores:F3} cores, {throttledPerSecond:F3} throttled s/s");
+        var containerThrottledPerSecond = ContainerDelta(c => c.ThrottledSecondsTotal) / wall;
+        output.WriteLine(
+            $"{wall:F3} s: {periods} periods, throttled {throttledPeriods} (pod) and {containerThrottledPeriods} (container), {cores:F3} cores, " +
+            $"{throttledPerSecond:F3} (pod) and {containerThrottledPerSecond:F3} (container) throttled s/s");
 
         // One 100 ms period after another while the workers run: about 10 per second.
         Assert.InRange(periods / wall, 9, 11);
-        Assert.True(throttledPeriods >= 0.9 * periods, $"{throttledPeriods} of {periods} periods throttled, expected nearly all");
+        // The pod and its container carry the same quota (as the kubelet sets them) and either may run
+        // out first, so each period's throttling lands in one or the other (CI once saw the pod take
+        // 20 of 50): their sum is what the quota costs, in periods as in time.
+        Assert.True(throttledPeriods + containerThrottledPeriods >= 0.9 * periods,
+            $"{throttledPeriods} (pod) + {containerThrottledPeriods} (container) of {periods} periods throttled, expected nearly all");
         // The quota caps the pod at half a core (limit utilization near 1)...
         Assert.InRange(cores, 0.45, 0.55);
-        // ...and the group waits for the next period most of each. The pod and its container carry the
-        // same quota (as the kubelet sets them) and either may run out first, so the throttled time
-        // lands in one or the other: their sum is what the quota costs.
-        var containerThrottledPerSecond = (last.Pod.Containers![0].Cpu!.ThrottledSecondsTotal!.Value - first.Pod.Containers![0].Cpu!.ThrottledSecondsTotal!.Value) / wall;
+        // ...and the group waits for the next period most of each.
         Assert.True(throttledPerSecond + containerThrottledPerSecond > 0.3,
             $"{throttledPerSecond:F3} (pod) + {containerThrottledPerSecond:F3} (container) throttled seconds per second");
         Assert.Equal(new ResourcesSection { CpuRequestCores = 0.5, CpuLimitCores = 0.5 }, last.Pod.Resources);
