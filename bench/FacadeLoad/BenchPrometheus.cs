@@ -83,6 +83,16 @@ internal sealed class BenchPrometheus : IDisposable
             Sum(text, "process_resident_memory_bytes", null));
     }
 
+    /// <summary>Its CPU per second over 10 s with nothing asked of it (its head's upkeep, and its scrapes if any).</summary>
+    public async Task<double> IdleCpuPerSecondAsync()
+    {
+        var before = await CountersAsync();
+        var wall = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var after = await CountersAsync();
+        return (after.CpuSeconds - before.CpuSeconds) / wall.Elapsed.TotalSeconds;
+    }
+
     /// <summary>The query log's length now: <see cref="QueriesSince"/> reads what comes after it.</summary>
     public long QueryLogLength => File.Exists(_queryLog) ? new FileInfo(_queryLog).Length : 0;
 

@@ -90,7 +90,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
             Console.WriteLine(ahead > 0
                 ? $"reads start; the history ends {ahead:F0} s from now"
                 : $"WARNING: the history ended {-ahead:F0} s ago: the short windows are partly empty (raise --lead-seconds)");
-            var idleCpuPerSecond = await IdleCpuAsync(prometheus);
+            var idleCpuPerSecond = await prometheus.IdleCpuPerSecondAsync();
             Console.WriteLine($"Prometheus idle: {idleCpuPerSecond * 1000:F1} ms of CPU per second (subtracted from its CPU per answer)");
 
             var costs = await ReadAsync(cluster, prometheus, idleCpuPerSecond, over, baseline, (embedded, embeddedHttp));
@@ -161,7 +161,7 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
 
         // The same random pods, in the same order, for every way.
         var random = new Random(options.Seed);
-        var pods = Enumerable.Range(0, sources.PodQueries + WarmUp(sources.PodQueries)).Select(_ => cluster.PodAt(random.Next(cluster.PodCount)).Name).ToArray();
+        var pods = Enumerable.Range(0, sources.PodQueries + AnswerCost.WarmUp(sources.PodQueries)).Select(_ => cluster.PodAt(random.Next(cluster.PodCount)).Name).ToArray();
         var pod = $"one pod, {sources.PodWindowSeconds} s";
         foreach (var way in FacadeWays(i => PodPath(ns, pods[i])).Append(
             AnswerWays.PromQlPod(prometheus.Http, i => $"{matchers},pod=\"{pods[i]}\"", sources.PodWindowSeconds, tick, sources.RateRange)))
@@ -175,26 +175,13 @@ internal sealed class SourceBench(Options options, SourcesOptions sources)
 
     private static async Task<AnswerCost> MeasureAsync(string question, AnswerWay way, int count, BenchPrometheus prometheus, double idleCpuPerSecond)
     {
-        var cost = await AnswerCost.MeasureAsync(question, way, count, WarmUp(count), prometheus, idleCpuPerSecond);
+        var cost = await AnswerCost.MeasureAsync(question, way, count, AnswerCost.WarmUp(count), prometheus, idleCpuPerSecond);
         Console.WriteLine(
             $"{question}, {way.Name} [load average {ResultsFolder.LoadAverage()}]: n={cost.Count} p50 {cost.P50Ms:F1} ms, p95 {cost.P95Ms:F1} ms; per answer: " +
             $"facade CPU {cost.FacadeCpuMs:F1} ms, Prometheus CPU {cost.PrometheusCpuMs:F1} ms above idle, {cost.Requests:F1} requests to Prometheus, " +
             $"{cost.Samples:F0} samples read there in {cost.EvalMs:F0} ms of evaluation (its query log, wall clock), {cost.WireBytes:F0} B from it on the wire ({cost.JsonBytes:F0} B of JSON, {cost.ReplayedGzipBytes:F0} B gzip when the last answer's queries are asked again), answer {cost.AnswerBytes:F0} B; " +
             $"last answer {cost.Points} points, mean CPU {cost.MeanCpuCores:F3} cores");
         return cost;
-    }
-
-    /// <summary>Answers asked before the timed ones (JIT, tiering, caches): a fifth, at least 3, at most 20.</summary>
-    private static int WarmUp(int count) => Math.Clamp(count / 5, 3, 20);
-
-    /// <summary>Prometheus's CPU per second over 10 s with nothing asked of it (its head's upkeep).</summary>
-    private static async Task<double> IdleCpuAsync(BenchPrometheus prometheus)
-    {
-        var before = await prometheus.CountersAsync();
-        var wall = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        var after = await prometheus.CountersAsync();
-        return (after.CpuSeconds - before.CpuSeconds) / wall.Elapsed.TotalSeconds;
     }
 
     private static HttpClient Client(Uri baseAddress, int connections) =>

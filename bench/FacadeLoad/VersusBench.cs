@@ -107,7 +107,8 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
             var rollupPath = $"/api/namespaces/{ns}?window={versus.RollupWindowSeconds}&step={versus.StepSeconds}";
             var matchers = $"namespace=\"{ns}\"";
             var rollup = $"namespace series, {nsPods} pods, {versus.RollupWindowSeconds} s at {versus.StepSeconds} s steps";
-            var idleCpu = await IdleCpuAsync(prometheus);
+            // Its scrapes go on during the reads: its idle rate is subtracted from its answers.
+            var idleCpu = await prometheus.IdleCpuPerSecondAsync();
             var costs = new List<AnswerCost>();
             foreach (var way in new[]
             {
@@ -119,7 +120,7 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
                 costs.Add(await MeasureAsync(rollup, way, versus.RollupQueries, prometheus, idleCpu));
             }
             var random = new Random(options.Seed);
-            var pods = Enumerable.Range(0, versus.PodQueries + WarmUp(versus.PodQueries)).Select(_ => cluster.PodAt(random.Next(cluster.PodCount))).ToArray();
+            var pods = Enumerable.Range(0, versus.PodQueries + AnswerCost.WarmUp(versus.PodQueries)).Select(_ => cluster.PodAt(random.Next(cluster.PodCount))).ToArray();
             string PodPath(int i) => $"/api/pods/{pods[i].Name}?namespace={pods[i].Namespace}&window=300";
             var pod = "one pod's 5-minute window";
             foreach (var way in new[]
@@ -232,24 +233,12 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
 
     private static async Task<AnswerCost> MeasureAsync(string question, AnswerWay way, int count, BenchPrometheus prometheus, double idleCpuPerSecond)
     {
-        var cost = await AnswerCost.MeasureAsync(question, way, count, WarmUp(count), prometheus, idleCpuPerSecond);
+        var cost = await AnswerCost.MeasureAsync(question, way, count, AnswerCost.WarmUp(count), prometheus, idleCpuPerSecond);
         Console.WriteLine(
             $"{question}, {way.Name} [load average {ResultsFolder.LoadAverage()}]: n={cost.Count} p50 {cost.P50Ms:F2} ms, p95 {cost.P95Ms:F2} ms; per answer: " +
             $"facade CPU {cost.FacadeCpuMs:F2} ms, Prometheus CPU {cost.PrometheusCpuMs:F2} ms above idle, {cost.Samples:F0} samples read there; answer {cost.AnswerBytes:F0} B, " +
             $"last answer {cost.Points} points, mean CPU {cost.MeanCpuCores:F3} cores");
         return cost;
-    }
-
-    private static int WarmUp(int count) => Math.Clamp(count / 5, 3, 20);
-
-    /// <summary>Prometheus's CPU per second over 10 s with nothing asked of it (its scrapes go on: they are subtracted from its answers).</summary>
-    private static async Task<double> IdleCpuAsync(BenchPrometheus prometheus)
-    {
-        var before = await prometheus.CountersAsync();
-        var wall = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(10));
-        var after = await prometheus.CountersAsync();
-        return (after.CpuSeconds - before.CpuSeconds) / wall.Elapsed.TotalSeconds;
     }
 
     private static HttpClient Client(Uri baseAddress) =>
