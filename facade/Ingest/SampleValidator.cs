@@ -32,7 +32,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     public IngestBatch Pod(string pod, PodSample sample)
     {
         var context = new Context(clock.GetUtcNow(), options.Value.MaxFutureSkew);
-        return new IngestBatch(null, [PodEntry(pod, sample, sample.Node, null, context, new Where(pod))]);
+        return new IngestBatch(null, [PodEntry(pod, sample, sample.Node, null, context, new Where($"pod '{pod}'"))]);
     }
 
     public IngestBatch Batch(string node, Batch batch)

@@ -230,6 +230,21 @@ public sealed class BadRequestTests(SeededFacade seeded) : IClassFixture<SeededF
         Assert.Equal(before, await seeded.FingerprintAsync());
     }
 
+    [Theory]
+    [InlineData("/api/pods/web-1", """{"namespace":"shop","containers":[{"name":"app","memory":{"workingSetBytes":-1}}]}""",
+        "pod 'web-1': containers[0]: memory.workingSetBytes must be a number from 0 to 2^64, got -1.")]
+    [InlineData("/api/nodes/node-1/batch", """{"pods":[{"name":"web-1","namespace":"shop"},{"name":"web-2","namespace":"shop","containers":[{"name":"app"},{"name":"app"}]}]}""",
+        "pods[1] ('shop/web-2'): containers[1]: container 'app' appears twice.")]
+    [InlineData("/api/nodes/node-1/batch", """{"pods":[{"name":"web-1","namespace":"shop","ownerName":"Web"}]}""",
+        "pods[0] ('shop/web-1'): ownerName 'Web' is not a DNS-1123 subdomain.")]
+    [InlineData("/api/nodes/node-1", """{"cpu":{"usageSecondsTotal":-2}}""",
+        "node: cpu.usageSecondsTotal must be a number from 0 to 2^64, got -2.")]
+    public async Task A_bad_value_is_named_by_where_it_sits_in_the_push(string path, string body, string detail)
+    {
+        using var response = await seeded.Facade.PostJsonAsync(path, body);
+        Assert.Equal(detail, (string?)(await FacadeFactory.AssertProblemAsync(response, 400))["detail"]);
+    }
+
     [Fact]
     public async Task A_bad_label_is_a_400_naming_the_label_and_the_rule()
     {
