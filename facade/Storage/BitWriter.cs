@@ -45,6 +45,22 @@ internal struct BitWriter
         }
     }
 
+    /// <summary>
+    /// Goes on after the first <paramref name="bitCount"/> bits of <paramref name="written"/> (a head
+    /// chunk loaded from a checkpoint), which becomes the writer's array. Bits are ORed in, so the
+    /// array must end with the stream and hold nothing past its last bit.
+    /// </summary>
+    public static BitWriter Resume(byte[] written, int bitCount)
+    {
+        if (bitCount < 0 || (bitCount + 7) >> 3 != written.Length)
+        {
+            throw new InvalidDataException($"A head stream of {written.Length} bytes does not end where its {bitCount} bits do.");
+        }
+        var used = bitCount & 7;
+        if (used != 0 && (written[^1] & (0xFF >> used)) != 0) throw new InvalidDataException("A head stream has bits set past its end.");
+        return new BitWriter { _buffer = written.Length == 0 ? new byte[8] : written, _bitCount = bitCount };
+    }
+
     /// <summary>Starts over with a small array: the head grows as it fills, so that a mostly
     /// empty head does not hold a full chunk's worth of memory in each of 100,000s of series.</summary>
     public void Reset(int initialBytes)

@@ -24,6 +24,8 @@ internal readonly struct ClosedChunk(byte[] data, long first, long last, int cou
     public ReadOnlySpan<byte> Times => Data.AsSpan(0, TimesLength);
 
     public ReadOnlySpan<byte> Values => Data.AsSpan(TimesLength);
+
+    public ChunkView View => new(Times, Values, First, Count);
 }
 
 /// <summary>The streams of a closed chunk or of the open head, for decoding.</summary>
@@ -67,6 +69,15 @@ internal ref struct ChunkDecoder
     }
 
     public readonly long Timestamp => _timestamp;
+
+    /// <summary>The difference of the two newest timestamps (what the next one is predicted from).</summary>
+    public readonly long TimestampDelta => _delta;
+
+    /// <summary>Bits of the timestamp stream read so far.</summary>
+    public readonly int TimesBitsRead => _times.Position;
+
+    /// <summary>Bits of the value stream read so far.</summary>
+    public readonly int ValuesBitsRead => _values.Position;
 
     public bool MoveNext()
     {

@@ -314,69 +314,110 @@ public sealed class EntitySeries
     }
 
     /// <summary>
-    /// What a checkpoint keeps of this series: the closed chunks as they are (no re-encoding), the
-    /// open head's rows decoded, and the oldest visible timestamp (rows before it are hidden).
+    /// What a checkpoint keeps of this series: the closed chunks and the open head as they are
+    /// (copies of its written bytes, no decoding), and the oldest visible timestamp (rows before it are hidden).
     /// </summary>
     internal SeriesImage Image()
     {
         if (_count == 0) return SeriesImage.Empty;
         var chunks = new ClosedChunk[_chunkCount];
         if (_chunkCount > 0) Array.Copy(_chunks!, _firstChunk, chunks, 0, _chunkCount);
-        var timestamps = new List<long>(_headCount);
-        var values = new List<double>(_headCount * FieldCount);
-        Span<ColumnState> states = stackalloc ColumnState[FieldCount];
-        Span<double> row = stackalloc double[FieldCount];
-        var decoder = new ChunkDecoder(Segment(_chunkCount), states, row);
-        while (decoder.MoveNext())
-        {
-            timestamps.Add(decoder.Timestamp);
-            foreach (var value in row) values.Add(value);
-        }
-        return new SeriesImage(chunks, [.. timestamps], [.. values], _liveTimestamp);
+        var times = _headTimes.Written;
+        var data = new byte[times.Length + _headValues.ByteCount];
+        times.CopyTo(data);
+        _headValues.Written.CopyTo(data.AsSpan(times.Length));
+        return new SeriesImage(chunks, new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length), _liveTimestamp);
     }
 
     /// <summary>
-    /// Fills an empty series from an <see cref="Image"/>: its closed chunks are taken as they are,
-    /// its head rows appended again, so the series reads, and goes on, as the one imaged.
+    /// Fills an empty series from an <see cref="Image"/>: its chunks are taken as they are, and the
+    /// head decoded once for what its encoder remembers (column states, newest rows, where its
+    /// streams end), so the series reads, and goes on, as the one imaged.
     /// </summary>
     internal void Restore(SeriesImage image)
     {
         if (_count != 0) throw new InvalidOperationException("Only an empty series can be restored.");
-        if (image.HeadTimestamps.Length == 0)
+        if (image.IsEmpty)
         {
-            // A series always has a head row when it has any: an image without one is empty.
             if (image.Chunks.Count != 0) throw new InvalidDataException("A series image has closed chunks but no head rows.");
             return;
         }
-        if (image.HeadValues.Length != image.HeadTimestamps.Length * FieldCount)
+        try
         {
-            throw new InvalidDataException($"A series image has {image.HeadValues.Length} head values for {image.HeadTimestamps.Length} rows of {FieldCount}.");
+            RestoreChunks(image);
+            if (image.DecodedHead is { } rows) AppendRows(rows);
+            else RestoreHead(image.Head);
         }
-        StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : image.HeadTimestamps[0]);
-        if (image.Chunks.Count > 0)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
         {
-            foreach (var chunk in image.Chunks)
-            {
-                if (_chunkCount > 0 && chunk.First <= _headLast) throw new InvalidDataException("A series image's chunks are not in time order.");
-                PushChunk(chunk);
-                _count += chunk.Count;
-                _headLast = chunk.Last;
-            }
-            // The newest closed row is the "previous" of the first head row (CopyLatest, rates).
-            Span<ColumnState> states = stackalloc ColumnState[FieldCount];
-            var row = _latest!.AsSpan(FieldCount, FieldCount);
-            var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row);
-            while (decoder.MoveNext()) { }
-            if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
+            // A stream that ends before its rows do: the frame's checksum held, so the image was written so.
+            throw new InvalidDataException($"A series image does not decode: {e.Message}", e);
         }
-        for (var i = 0; i < image.HeadTimestamps.Length; i++)
+        DropBefore(image.OldestVisibleMs);
+    }
+
+    private void RestoreChunks(SeriesImage image)
+    {
+        var first = image.DecodedHead is { } rows ? rows.Timestamps[0] : image.Head.First;
+        StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : first);
+        if (image.Chunks.Count == 0) return;
+        foreach (var chunk in image.Chunks)
         {
-            if (Append(image.HeadTimestamps[i], image.HeadValues.AsSpan(i * FieldCount, FieldCount)) != AppendResult.Stored)
+            if (_chunkCount > 0 && chunk.First <= _headLast) throw new InvalidDataException("A series image's chunks are not in time order.");
+            PushChunk(chunk);
+            _count += chunk.Count;
+            _headLast = chunk.Last;
+        }
+        // The newest closed row is the "previous" of the first head row (CopyLatest, rates).
+        Span<ColumnState> states = stackalloc ColumnState[FieldCount];
+        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, _latest!.AsSpan(FieldCount, FieldCount));
+        while (decoder.MoveNext()) { }
+        if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
+    }
+
+    /// <summary>A version 1 image: the head's rows appended again.</summary>
+    private void AppendRows(HeadRows rows)
+    {
+        if (rows.Values.Length != rows.Timestamps.Length * FieldCount)
+        {
+            throw new InvalidDataException($"A series image has {rows.Values.Length} head values for {rows.Timestamps.Length} rows of {FieldCount}.");
+        }
+        for (var i = 0; i < rows.Timestamps.Length; i++)
+        {
+            if (Append(rows.Timestamps[i], rows.Values.AsSpan(i * FieldCount, FieldCount)) != AppendResult.Stored)
             {
                 throw new InvalidDataException("A series image's head rows are not in time order.");
             }
         }
-        DropBefore(image.OldestVisibleMs);
+    }
+
+    private void RestoreHead(ClosedChunk head)
+    {
+        if (head.Count > SamplesPerChunk) throw new InvalidDataException($"A head chunk holds {head.Count} rows; chunks here hold {SamplesPerChunk}.");
+        if (_chunkCount > 0 && head.First <= _headLast) throw new InvalidDataException("A series image's head is older than its chunks.");
+        // The encoder's column states are the decoder's after the last row: both follow the same rules.
+        var latest = _latest!;
+        Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        var decoder = new ChunkDecoder(head.View, _columns, row);
+        var newest = _headLast;
+        var rows = 0;
+        while (decoder.MoveNext())
+        {
+            if (rows > 0 && decoder.Timestamp <= newest) throw new InvalidDataException("A head chunk's rows are not in time order.");
+            latest.AsSpan(FieldCount, FieldCount).CopyTo(latest);
+            row.CopyTo(latest.AsSpan(FieldCount));
+            _previousTimestamp = newest;
+            newest = decoder.Timestamp;
+            rows++;
+        }
+        if (decoder.Timestamp != head.Last) throw new InvalidDataException("A head chunk's newest row does not have its recorded timestamp.");
+        _headTimes = BitWriter.Resume(head.Times.ToArray(), decoder.TimesBitsRead);
+        _headValues = BitWriter.Resume(head.Values.ToArray(), decoder.ValuesBitsRead);
+        _headFirst = head.First;
+        _headLast = head.Last;
+        _headLastDelta = decoder.TimestampDelta;
+        _headCount = head.Count;
+        _count += head.Count;
     }
 
     private static int Emit(long timestamp, ReadOnlySpan<double> row, long toMs, List<long> timestamps, List<double> values)
@@ -466,8 +507,7 @@ public sealed class EntitySeries
     {
         if (s < _chunkCount)
         {
-            ref readonly var chunk = ref _chunks![_firstChunk + s];
-            return new ChunkView(chunk.Times, chunk.Values, chunk.First, chunk.Count);
+            return _chunks![_firstChunk + s].View;
         }
         return new ChunkView(_headTimes.Written, _headValues.Written, _headFirst, _headCount);
     }

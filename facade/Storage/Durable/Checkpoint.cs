@@ -41,7 +41,7 @@ internal static class Checkpoint
                 Put(RecordKind.Header);
                 foreach (var node in store.NodeImages())
                 {
-                    if (node.Series.HeadTimestamps.Length == 0) continue;
+                    if (node.Series.IsEmpty) continue;
                     ImageCodec.Write(node, writer);
                     Put(RecordKind.Node);
                     nodes++;
@@ -49,7 +49,7 @@ internal static class Checkpoint
                 foreach (var pod in store.PodImages())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (pod.Series.HeadTimestamps.Length == 0) continue;
+                    if (pod.Series.IsEmpty) continue;
                     ImageCodec.Write(pod, writer);
                     Put(RecordKind.Pod);
                     pods++;
@@ -87,16 +87,16 @@ internal static class Checkpoint
         using var file = new FileStream(newest.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1024 * 1024);
         string? restoreProblem = null;
         var scan = Pipelined.Run<object, RecordFile.Scan>(
-            hand => RecordFile.Read(file, (kind, payload) =>
+            hand => RecordFile.Read(file, header => (kind, payload) =>
             {
                 switch (kind)
                 {
                     case RecordKind.Node:
-                        hand(ImageCodec.ReadNode(payload, strings));
+                        hand(ImageCodec.ReadNode(payload, header.Version, strings));
                         nodes++;
                         break;
                     case RecordKind.Pod:
-                        hand(ImageCodec.ReadPod(payload, strings));
+                        hand(ImageCodec.ReadPod(payload, header.Version, strings));
                         pods++;
                         break;
                     case RecordKind.End:

@@ -8,8 +8,14 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// <param name="Number">A segment's own number; for a checkpoint, the first segment to replay after it.</param>
 internal sealed record FormatHeader(int Version, string Fields, long Number)
 {
-    /// <summary>Raised with any change of a record's layout.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// Raised with any change of a record's layout. Version 2 keeps each open head chunk in a
+    /// checkpoint encoded, as the store holds it (version 1: its rows decoded); log records are alike.
+    /// </summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version this facade still reads, so that an upgrade keeps its window.</summary>
+    public const int OldestReadableVersion = 1;
 
     private const string Magic = "kubemonitor-store";
 
@@ -35,13 +41,13 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
         var version = (int)reader.Varint();
         var number = reader.Signed();
         // A later version may lay out the rest differently: read no further than the version.
-        var fields = version == CurrentVersion ? reader.String() : "";
+        var fields = version is >= OldestReadableVersion and <= CurrentVersion ? reader.String() : "";
         return new FormatHeader(version, fields, number);
     }
 
     /// <summary>Why records under this header cannot be read by this facade, or null when they can.</summary>
     public string? Incompatibility() =>
-        Version != CurrentVersion ? $"format version {Version}, this facade reads version {CurrentVersion}"
+        Version is < OldestReadableVersion or > CurrentVersion ? $"format version {Version}, this facade reads versions {OldestReadableVersion} to {CurrentVersion}"
         : Fields != CurrentFields ? "another set of columns (the field tables changed between versions)"
         : null;
 }

@@ -9,7 +9,10 @@ internal static class RecordFile
     /// <summary>What a read found: the header, how many records after it, and where and why it stopped early, if it did.</summary>
     public sealed record Scan(FormatHeader? Header, int Records, long GoodLength, string? Problem);
 
-    public static Scan Read(Stream stream, RecordHandler onRecord)
+    public static Scan Read(Stream stream, RecordHandler onRecord) => Read(stream, _ => onRecord);
+
+    /// <summary>As <see cref="Read(Stream, RecordHandler)"/>, with a handler chosen by the file's header (its format version).</summary>
+    public static Scan Read(Stream stream, Func<FormatHeader, RecordHandler> handlerFor)
     {
         var frames = new FrameReader(stream);
         var first = frames.Next();
@@ -28,6 +31,7 @@ internal static class RecordFile
         }
         if (header.Incompatibility() is { } incompatible) return new Scan(header, 0, first.FrameLength, incompatible);
 
+        var onRecord = handlerFor(header);
         long good = first.FrameLength;
         var records = 0;
         while (true)

@@ -104,11 +104,11 @@ public sealed class DurableStoreTests : IDisposable
         var checkpoint = before.Store.TryCheckpoint()!;
         Push(before.Store, ticks: 3);
         before.Crash();
-        RewriteHeader(checkpoint.Path, FormatHeader.CurrentVersion - 1);
+        RewriteHeader(checkpoint.Path, FormatHeader.OldestReadableVersion - 1);
 
         await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
         Assert.Contains(after.Log.Lines, l => l.Level == LogLevel.Warning
-            && l.Text.Contains($"not loaded: format version {FormatHeader.CurrentVersion - 1}, this facade reads version {FormatHeader.CurrentVersion}", StringComparison.Ordinal));
+            && l.Text.Contains($"not loaded: format version {FormatHeader.OldestReadableVersion - 1}, this facade reads versions {FormatHeader.OldestReadableVersion} to {FormatHeader.CurrentVersion}", StringComparison.Ordinal));
         var pod = after.Memory.Directory.Pods.First().Rows(long.MinValue, long.MinValue, long.MaxValue)!;
         Assert.Equal(3, pod.Rows.Count);
     }
