@@ -6,7 +6,7 @@
 // on the disk to measure (not tmpfs); each run's data directory is a fresh folder in it, deleted after.
 // Three facades take the same backfill (a fresh, equally seeded cluster each): no data directory,
 // Facade:WalSync=Always, Facade:WalSync=Periodic (checkpoints every --checkpoint-seconds meanwhile,
-// as in production). For each, in the printed table:
+// as in production); --wal-sync Periodic leaves out the Always run. For each, in the printed table:
 //  - facade CPU per sample: the facade's user+system CPU over the backfill / samples stored;
 //  - data directory share: (with - without) / with, of that CPU (WAL writes, fsyncs and the
 //    checkpoints that fell in the backfill; goal < 20 %);
@@ -19,7 +19,10 @@
 //    and its own kubemonitor_facade_data_replay_duration_seconds;
 //  - disk per sample after a checkpoint: that restarted facade checkpoints after
 //    RestartCheckpointInterval; file sizes then (an unfinished next checkpoint.tmp not counted);
-//  - start to ready from that checkpoint: killed again and started once more.
+//  - start to ready from that checkpoint: killed again and started once more;
+//  - start to ready after SIGKILL in a steady state: started again with --checkpoint-seconds, the
+//    cluster pushed at its own rate (a tick every 5 s) until just before the first checkpoint is
+//    due, killed, and started once more: the checkpoint plus nearly a whole interval of log.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -28,10 +31,11 @@ using System.Text.RegularExpressions;
 namespace KubeMonitor.FacadeLoad;
 
 /// <summary>Settings of the data directory benchmark (<c>--durable DIR</c>); see <see cref="DurableBench"/>.</summary>
-internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds, string? ResultsPath)
+internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds, IReadOnlyList<string> WalSyncs, string? ResultsPath)
 {
     public void Validate()
     {
+        if (WalSyncs.Any(w => w is not ("Always" or "Periodic"))) throw new ArgumentException("--wal-sync takes Always, Periodic or both (comma-separated).");
         if (!Directory.Exists(ParentDirectory)) throw new ArgumentException($"--durable {ParentDirectory}: no such folder.");
         if (CheckpointSeconds < 1) throw new ArgumentException("--checkpoint-seconds must be at least 1.");
     }
@@ -55,12 +59,8 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         Console.WriteLine(
             $"facade-load --durable {DateTimeOffset.UtcNow:u}: {options.Nodes} nodes x {options.PodsPerNode} pods, backfill {options.BackfillMinutes} min, " +
             $"checkpoint every {durable.CheckpointSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs, data in {parent} ({FileSystemOf(parent)})");
-        var runs = new List<Run>
-        {
-            await RunAsync("no data directory", walSync: null),
-            await RunAsync("WalSync=Always", "Always"),
-            await RunAsync("WalSync=Periodic", "Periodic"),
-        };
+        var runs = new List<Run> { await RunAsync("no data directory", walSync: null) };
+        foreach (var walSync in durable.WalSyncs) runs.Add(await RunAsync($"WalSync={walSync}", walSync));
         var table = Table(runs);
         Console.WriteLine();
         Console.Write(table);
@@ -75,10 +75,10 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         try
         {
             var durableArguments = directory is null ? [] : DurableArguments(directory, walSync!, TimeSpan.FromSeconds(durable.CheckpointSeconds));
+            var cluster = new Cluster(options.Nodes, options.PodsPerNode, options.Seed);
             using (var facade = await StartAsync(durableArguments))
             {
                 using var http = Client();
-                var cluster = new Cluster(options.Nodes, options.PodsPerNode, options.Seed);
                 var ticks = options.BackfillMinutes * 60 / TickSeconds;
                 var endMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 * 5000;
                 var backfill = await new Pusher(cluster, http, options.Concurrency)
@@ -100,6 +100,7 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
                 Console.WriteLine($"after a checkpoint: {run.BytesAfterCheckpoint} bytes on disk; SIGKILL");
             });
             run.FromCheckpoint = await TimeStartAsync(durableArguments, "start from the checkpoint", (_, _) => Task.CompletedTask);
+            run.SteadyKill = await SteadyKillAsync(durableArguments, cluster);
             return run;
         }
         finally
@@ -110,6 +111,31 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
 
     private static List<string> DurableArguments(DirectoryInfo directory, string walSync, TimeSpan checkpointInterval) =>
         ["--Facade:DataDirectory", directory.FullName, "--Facade:WalSync", walSync, "--Facade:CheckpointInterval", Span(checkpointInterval)];
+
+    /// <summary>
+    /// The longest log a kill leaves in a steady state: a start on the folder with the checkpoint
+    /// interval of production, then the cluster pushed at its own rate (a tick every 5 s) until just
+    /// before the first checkpoint falls due (its timer starts with the process), SIGKILL, and the
+    /// next start timed: the checkpoint and nearly a whole interval of log.
+    /// </summary>
+    private async Task<Start> SteadyKillAsync(List<string> durableArguments, Cluster cluster)
+    {
+        var started = Stopwatch.StartNew();
+        using (var facade = await StartAsync(durableArguments))
+        {
+            using var http = Client();
+            var room = TimeSpan.FromSeconds(durable.CheckpointSeconds) - started.Elapsed - TimeSpan.FromSeconds(TickSeconds + 2);
+            var ticks = Math.Max(1, (int)(room.TotalSeconds / TickSeconds));
+            var first = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 + 1) * 5000;
+            var live = await new Pusher(cluster, http, options.Concurrency).RunAsync(facade, Enumerable.Range(0, ticks).Select(k => first + k * TickSeconds * 1000L), paced: true);
+            live.Print("steady pushes");
+            var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            Console.WriteLine(CheckpointsWritten(metrics) > 0
+                ? "a checkpoint fell in the steady pushes: the log is shorter than an interval; SIGKILL"
+                : $"{started.Elapsed.TotalSeconds:F0} s after the start, no checkpoint yet; SIGKILL");
+        } // Dispose kills it with SIGKILL.
+        return await TimeStartAsync(durableArguments, "start after SIGKILL in a steady state", (_, _) => Task.CompletedTask);
+    }
 
     /// <summary>Starts a facade on the data directory as it is, times it to ready, runs <paramref name="then"/>, and kills it.</summary>
     private async Task<Start> TimeStartAsync(List<string> arguments, string what, Func<FacadeProcess, HttpClient, Task> then)
@@ -208,6 +234,8 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         Row("start to ready after SIGKILL (goal < 30 s)", r => r.AfterKill is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
         Row("what that start loaded", r => r.AfterKill is { } s ? Loaded(s.Loaded) : "");
         Row("start to ready from the checkpoint", r => r.FromCheckpoint is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
+        Row("start to ready after SIGKILL at the end of a checkpoint interval of steady pushes (goal < 30 s)", r => r.SteadyKill is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
+        Row("what that start loaded", r => r.SteadyKill is { } s ? Loaded(s.Loaded) : "");
         return table.ToString();
 
         void Row(string name, Func<Run, string> cell) => table.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", runs.Select(cell))} |");
@@ -238,5 +266,6 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         public long BytesAfterCheckpoint { get; set; }
         public Start? AfterKill { get; set; }
         public Start? FromCheckpoint { get; set; }
+        public Start? SteadyKill { get; set; }
     }
 }

@@ -25,7 +25,7 @@
 //   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
 //   before beside its after); Prometheus listens on --port + 2
 // --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
-//   its options (defaults): --checkpoint-seconds 300 --results DIR (machine.txt, output.txt, table.md)
+//   its options (defaults): --checkpoint-seconds 300 --wal-sync Always,Periodic --results DIR (machine.txt, output.txt, table.md)
 // --versus: the same pods pushed to two facades (in memory, with a data directory) and scraped by a
 // real Prometheus (VersusBench.cs): CPU per stored value, RSS, a namespace's series and one pod's
 // window, side by side; its options (defaults): --nodes 100 --pods-per-node 100 --rounds 60
@@ -403,6 +403,7 @@ internal sealed record Options(
         // The side-by-side mode scrapes every second: Grafana's $__rate_interval at 5 s steps is 6 s.
         var rateRange = versus ? "6s" : "1m";
         string? results = null, queryLog = null, baselineFacade = null, durable = null;
+        string[] walSyncs = ["Always", "Periodic"];
         var dll = "facade/bin/Release/net10.0/kubemonitor-facade.dll";
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         var extra = new List<string>();
@@ -426,6 +427,7 @@ internal sealed record Options(
             else if (name == "--query-log") queryLog = value;
             else if (name == "--baseline-facade") baselineFacade = value;
             else if (name == "--durable") durable = value;
+            else if (name == "--wal-sync") walSyncs = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             else if (name == "--browser") browser = value;
             else if (name == "--max-load") maxLoad = double.Parse(value, CultureInfo.InvariantCulture);
             else throw new ArgumentException($"Unknown option {name}");
@@ -443,7 +445,7 @@ internal sealed record Options(
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], results),
+            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], walSyncs, results),
             args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null,
             page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null,
             versus

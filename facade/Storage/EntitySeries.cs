@@ -358,8 +358,9 @@ public sealed class EntitySeries
 
     private void RestoreChunks(SeriesImage image)
     {
-        var first = image.DecodedHead is { } rows ? rows.Timestamps[0] : image.Head.First;
-        StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : first);
+        var headRows = image.DecodedHead is { } rows ? rows.Timestamps.Length : image.Head.Count;
+        var headFirst = image.DecodedHead is { } decoded ? decoded.Timestamps[0] : image.Head.First;
+        StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : headFirst);
         if (image.Chunks.Count == 0) return;
         foreach (var chunk in image.Chunks)
         {
@@ -368,7 +369,9 @@ public sealed class EntitySeries
             _count += chunk.Count;
             _headLast = chunk.Last;
         }
-        // The newest closed row is the "previous" of the first head row (CopyLatest, rates).
+        // The newest closed row is the "previous" of the first head row (CopyLatest, rates): needed
+        // only when the head holds one row, as the head's own rows are the newest two otherwise.
+        if (headRows > 1) return;
         Span<ColumnState> states = stackalloc ColumnState[FieldCount];
         var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, _latest!.AsSpan(FieldCount, FieldCount));
         while (decoder.MoveNext()) { }

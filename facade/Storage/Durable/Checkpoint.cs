@@ -37,7 +37,7 @@ internal static class Checkpoint
                     file.Write(frame.WrittenSpan);
                     writer.Clear();
                 }
-                FormatHeader.Current(firstSegment).Write(writer);
+                FormatHeader.ForCheckpoint(firstSegment).Write(writer);
                 Put(RecordKind.Header);
                 foreach (var node in store.NodeImages())
                 {

@@ -10,9 +10,15 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
 {
     /// <summary>
     /// Raised with any change of a record's layout. Version 2 keeps each open head chunk in a
-    /// checkpoint encoded, as the store holds it (version 1: its rows decoded); log records are alike.
+    /// checkpoint encoded, as the store holds it (version 1: its rows decoded).
     /// </summary>
     public const int CurrentVersion = 2;
+
+    /// <summary>
+    /// Log records have not changed since version 1, so segments keep saying 1: a facade rolled
+    /// back to version 1 still replays them (it skips a checkpoint it cannot read, and says so).
+    /// </summary>
+    public const int LogVersion = 1;
 
     /// <summary>The oldest version this facade still reads, so that an upgrade keeps its window.</summary>
     public const int OldestReadableVersion = 1;
@@ -23,7 +29,9 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     public static string CurrentFields { get; } = string.Join(';',
         new FieldTable[] { NodeFields.Table, PodFields.Table, ContainerFields.Table }.Select(t => t.Kind + ":" + string.Join(',', t.Fields.Select(f => f.Path))));
 
-    public static FormatHeader Current(long number) => new(CurrentVersion, CurrentFields, number);
+    public static FormatHeader ForCheckpoint(long firstSegment) => new(CurrentVersion, CurrentFields, firstSegment);
+
+    public static FormatHeader ForLogSegment(long number) => new(LogVersion, CurrentFields, number);
 
     public void Write(RecordWriter writer)
     {

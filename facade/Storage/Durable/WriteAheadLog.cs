@@ -133,7 +133,7 @@ internal sealed class WriteAheadLog : IDisposable
             try
             {
                 _payload.Clear();
-                FormatHeader.Current(next).Write(_payload);
+                FormatHeader.ForLogSegment(next).Write(_payload);
                 _frame.ResetWrittenCount();
                 Frames.Write(RecordKind.Header, _payload.Written, _frame);
                 segment.Write(_frame.WrittenSpan);

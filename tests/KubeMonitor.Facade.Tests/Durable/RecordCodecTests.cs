@@ -90,7 +90,7 @@ public class RecordCodecTests
         var frame = new ArrayBufferWriter<byte>();
         var writer = new RecordWriter();
         var ends = new List<int>();
-        FormatHeader.Current(1).Write(writer);
+        FormatHeader.ForLogSegment(1).Write(writer);
         Frames.Write(RecordKind.Header, writer.Written, frame);
         ends.Add(frame.WrittenCount);
         for (var i = 0; i < records - 1; i++)
