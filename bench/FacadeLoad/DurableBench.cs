@@ -1,6 +1,6 @@
 // The cost of the data directory (issue 14, docs/benchmarks.md "Data on disk"). Run from the
 // repository root after building the facade and this bench (see Program.cs):
-//   dotnet bench/FacadeLoad/bin/Release/net10.0/facade-load.dll --durable /var/tmp [--checkpoint-seconds 300]
+//   dotnet bench/FacadeLoad/bin/Release/net10.0/facade-load.dll --durable /var/tmp [--checkpoint-seconds 60] [--steady-minutes 0]
 //     [--results bench/FacadeLoad/results/durable-150000] (machine.txt, output.txt, table.md)
 // with the usual --nodes 5000 --pods-per-node 30 --backfill-minutes 15 --concurrency 4. DIR must be
 // on the disk to measure (not tmpfs); each run's data directory is a fresh folder in it, deleted after.
@@ -10,6 +10,9 @@
 //  - facade CPU per sample: the facade's user+system CPU over the backfill / samples stored;
 //  - data directory share: (with - without) / with, of that CPU (WAL writes, fsyncs and the
 //    checkpoints that fell in the backfill; goal < 20 %);
+//  - with --steady-minutes M (default 0): the same after the backfill over M minutes of the cluster
+//    at its own rate (a tick every 5 s, checkpoints every --checkpoint-seconds meanwhile): the cost
+//    of the data directory in production, where the backfill pushes faster than a cluster does;
 //  - push p50/p99: what a push waits, i.e. what WalSync=Always costs an exporter;
 //  - WAL bytes per sample: kubemonitor_facade_wal_written_bytes_total / samples stored;
 //  - disk per sample after backfill: the data directory's file sizes / samples held;
@@ -31,13 +34,14 @@ using System.Text.RegularExpressions;
 namespace KubeMonitor.FacadeLoad;
 
 /// <summary>Settings of the data directory benchmark (<c>--durable DIR</c>); see <see cref="DurableBench"/>.</summary>
-internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds, IReadOnlyList<string> WalSyncs, string? ResultsPath)
+internal sealed record DurableOptions(string ParentDirectory, int CheckpointSeconds, int SteadyMinutes, IReadOnlyList<string> WalSyncs, string? ResultsPath)
 {
     public void Validate()
     {
         if (WalSyncs.Any(w => w is not ("Always" or "Periodic"))) throw new ArgumentException("--wal-sync takes Always, Periodic or both (comma-separated).");
         if (!Directory.Exists(ParentDirectory)) throw new ArgumentException($"--durable {ParentDirectory}: no such folder.");
         if (CheckpointSeconds < 1) throw new ArgumentException("--checkpoint-seconds must be at least 1.");
+        if (SteadyMinutes < 0) throw new ArgumentException("--steady-minutes must be 0 or more.");
     }
 }
 
@@ -61,7 +65,7 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
             $"checkpoint every {durable.CheckpointSeconds} s, concurrency {options.Concurrency}, {Environment.ProcessorCount} CPUs, data in {parent} ({FileSystemOf(parent)})");
         var runs = new List<Run> { await RunAsync("no data directory", walSync: null) };
         foreach (var walSync in durable.WalSyncs) runs.Add(await RunAsync($"WalSync={walSync}", walSync));
-        var table = Table(runs);
+        var table = Table(runs, durable.SteadyMinutes);
         Console.WriteLine();
         Console.Write(table);
         results?.WriteFile("table.md", table);
@@ -85,6 +89,15 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
                     .RunAsync(facade, Enumerable.Range(0, ticks).Select(k => endMs - (ticks - 1 - k) * TickSeconds * 1000L), paced: false);
                 backfill.Print("backfill");
                 run.Backfill = backfill;
+                if (durable.SteadyMinutes > 0)
+                {
+                    // The cluster at its own rate, a tick every 5 s, with the checkpoints that fall meanwhile.
+                    var count = durable.SteadyMinutes * 60 / TickSeconds;
+                    var first = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 + 1) * 5000;
+                    run.Steady = await new Pusher(cluster, http, options.Concurrency)
+                        .RunAsync(facade, Enumerable.Range(0, count).Select(k => first + k * TickSeconds * 1000L), paced: true);
+                    run.Steady.Print("steady pushes");
+                }
                 if (directory is null) return run;
                 var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
                 run.WalBytes = Report.MetricValue(metrics, "kubemonitor_facade_wal_written_bytes_total");
@@ -215,7 +228,7 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
 
     private static string Span(TimeSpan span) => span.ToString("c", CultureInfo.InvariantCulture);
 
-    private static string Table(List<Run> runs)
+    private static string Table(List<Run> runs, int steadyMinutes)
     {
         var baseline = runs[0].Backfill!;
         var baselineUs = baseline.FacadeCpu.TotalMicroseconds / Math.Max(1, baseline.Stored);
@@ -226,6 +239,12 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         Row("backfill wall time", r => $"{r.Backfill!.Wall.TotalSeconds:F1} s");
         Row("facade CPU per sample", r => $"{PerSampleUs(r):F2} us");
         Row("data directory share of ingest CPU (goal < 20 %)", r => r.WalBytes is null ? "" : $"{(PerSampleUs(r) - baselineUs) / PerSampleUs(r):P0}");
+        if (runs[0].Steady is { } steadyBaseline)
+        {
+            var steadyBaselineUs = PerSample(steadyBaseline);
+            Row($"steady pushes ({steadyMinutes} min at the cluster's rate): facade CPU per sample", r => $"{PerSample(r.Steady!):F2} us ({r.Steady!.FacadeCpu.TotalSeconds / r.Steady.Wall.TotalSeconds:P0} of a core)");
+            Row("data directory share of ingest CPU, steady (goal < 20 %)", r => r.WalBytes is null ? "" : $"{(PerSample(r.Steady!) - steadyBaselineUs) / PerSample(r.Steady!):P0}");
+        }
         Row("push latency p50 / p99", r => { var l = r.Backfill!.SortedLatencies(); return $"{Report.Percentile(l, 0.5):F1} / {Report.Percentile(l, 0.99):F1} ms"; });
         Row("checkpoints during the backfill", r => r.CheckpointsDuringBackfill?.ToString(CultureInfo.InvariantCulture) ?? "");
         Row("log bytes written per sample", r => r.WalBytes is { } b ? $"{b / r.Backfill!.Stored:F2} B" : "");
@@ -239,7 +258,8 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         return table.ToString();
 
         void Row(string name, Func<Run, string> cell) => table.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {string.Join(" | ", runs.Select(cell))} |");
-        static double PerSampleUs(Run r) => r.Backfill!.FacadeCpu.TotalMicroseconds / Math.Max(1, r.Backfill.Stored);
+        static double PerSampleUs(Run r) => PerSample(r.Backfill!);
+        static double PerSample(PushStats stats) => stats.FacadeCpu.TotalMicroseconds / Math.Max(1, stats.Stored);
     }
 
     /// <summary>The loaded line in short: "N pods from the checkpoint, M pushes (S samples) from the log".</summary>
@@ -260,6 +280,7 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
     {
         public string Label { get; } = label;
         public PushStats? Backfill { get; set; }
+        public PushStats? Steady { get; set; }
         public double? WalBytes { get; set; }
         public double? CheckpointsDuringBackfill { get; set; }
         public long BytesAfterBackfill { get; set; }

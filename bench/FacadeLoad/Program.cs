@@ -25,7 +25,7 @@
 //   --baseline-facade DLL (another build read over Prometheus too, on --port + 3: a change's
 //   before beside its after); Prometheus listens on --port + 2
 // --durable DIR: ingest CPU, disk and restart time with Facade:DataDirectory (DurableBench.cs);
-//   its options (defaults): --checkpoint-seconds 300 --wal-sync Always,Periodic --results DIR (machine.txt, output.txt, table.md)
+//   its options (defaults): --checkpoint-seconds 60 --steady-minutes 0 --wal-sync Always,Periodic --results DIR (machine.txt, output.txt, table.md)
 // --versus: the same pods pushed to two facades (in memory, with a data directory) and scraped by a
 // real Prometheus (VersusBench.cs): CPU per stored value, RSS, a namespace's series and one pod's
 // window, side by side; its options (defaults): --nodes 100 --pods-per-node 100 --rounds 60
@@ -379,7 +379,7 @@ internal sealed record Options(
             ["--offender-parts"] = 6, ["--shared-namespaces"] = 10_000,
             ["--runs"] = 5, ["--refreshes"] = 10, ["--load-wait-minutes"] = 20,
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
-            ["--checkpoint-seconds"] = 300,
+            ["--checkpoint-seconds"] = 60, ["--steady-minutes"] = 0,
             ["--backfill-ticks"] = 3, ["--all-pods-queries"] = 10, ["--warm-up"] = 20,
             ["--rounds"] = 60, ["--round-seconds"] = 1, ["--step"] = 5,
         };
@@ -445,7 +445,7 @@ internal sealed record Options(
         return new Options(
             numbers["--nodes"], numbers["--pods-per-node"], numbers["--backfill-minutes"], numbers["--lead-seconds"], numbers["--live-seconds"],
             numbers["--concurrency"], numbers["--queries"], numbers["--port"], numbers["--seed"], numbers["--page-size"], dll, environment, extra,
-            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], walSyncs, results),
+            hostileOptions, sourcesOptions, durable is null ? null : new DurableOptions(durable, numbers["--checkpoint-seconds"], numbers["--steady-minutes"], walSyncs, results),
             args.Contains("--metrics-api") ? new MetricsApiBenchOptions(numbers["--backfill-ticks"], numbers["--all-pods-queries"], numbers["--queries"], numbers["--warm-up"]) : null,
             page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null,
             versus

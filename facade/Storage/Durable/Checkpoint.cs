@@ -33,7 +33,8 @@ internal static class Checkpoint
                 void Put(RecordKind kind)
                 {
                     frame.ResetWrittenCount();
-                    Frames.Write(kind, writer.Written, frame);
+                    // No Snappy: chunks are compressed already (it saved 0.6 % of a 690 MB checkpoint for 11 % of its CPU).
+                    Frames.Write(kind, writer.Written, frame, compress: false);
                     file.Write(frame.WrittenSpan);
                     writer.Clear();
                 }

@@ -21,12 +21,13 @@ internal static class Frames
     public const byte Compressed = 0x80;
 
     /// <summary>Appends the record to <paramref name="output"/>.</summary>
-    public static void Write(RecordKind kind, ReadOnlySpan<byte> payload, ArrayBufferWriter<byte> output)
+    /// <param name="compress">Whether to try Snappy on it.</param>
+    public static void Write(RecordKind kind, ReadOnlySpan<byte> payload, ArrayBufferWriter<byte> output, bool compress = true)
     {
         var flags = (byte)kind;
         var body = payload;
         byte[]? rented = null;
-        if (payload.Length > 64)
+        if (compress && payload.Length > 64)
         {
             rented = ArrayPool<byte>.Shared.Rent(Snappy.GetMaxCompressedLength(payload.Length));
             var length = Snappy.Compress(payload, rented);
