@@ -358,8 +358,7 @@ public sealed class EntitySeries
 
     private void RestoreChunks(SeriesImage image)
     {
-        var headRows = image.DecodedHead is { } rows ? rows.Timestamps.Length : image.Head.Count;
-        var headFirst = image.DecodedHead is { } decoded ? decoded.Timestamps[0] : image.Head.First;
+        var (headRows, headFirst) = image.DecodedHead is { } rows ? (rows.Timestamps.Length, rows.Timestamps[0]) : (image.Head.Count, image.Head.First);
         StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : headFirst);
         if (image.Chunks.Count == 0) return;
         foreach (var chunk in image.Chunks)
