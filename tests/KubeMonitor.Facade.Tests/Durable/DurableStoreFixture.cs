@@ -68,6 +68,20 @@ internal sealed class DurableStoreFixture : IAsyncDisposable
     private static string Rows(RawRows? rows) => rows is null ? "-" :
         string.Join(',', rows.Timestamps) + "|" + string.Join(',', rows.Values.Select(BitConverter.DoubleToInt64Bits));
 
+    /// <summary>Pushes one batch for each of 3 nodes (3 pods each) per 5 s tick of <see cref="Clock"/>, each accepted.</summary>
+    public void Push(Random random, int ticks)
+    {
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            foreach (var node in new[] { "node-a", "node-b", "node-c" })
+            {
+                var outcome = Store.Store(DurableData.Batch(random, node, Clock.GetUtcNow().ToUnixTimeMilliseconds(), 3));
+                Assert.Equal(StoreRefusal.None, outcome.Refusal);
+            }
+            Clock.Advance(TimeSpan.FromSeconds(5));
+        }
+    }
+
     /// <summary>Stops as a kill would: no checkpoint, the log closed as it stands.</summary>
     public void Crash() => Store.Dispose();
 

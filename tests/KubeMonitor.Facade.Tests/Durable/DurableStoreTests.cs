@@ -22,7 +22,7 @@ public sealed class DurableStoreTests : IDisposable
     public async Task A_crash_loses_no_stored_sample()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
-        Push(before.Store, ticks: 30);
+        before.Push(_random, ticks: 30);
         var expected = DurableStoreFixture.Contents(before.Memory);
         before.Crash();
 
@@ -35,11 +35,11 @@ public sealed class DurableStoreTests : IDisposable
     public async Task A_checkpoint_cuts_the_log_and_a_crash_after_it_loses_nothing()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
-        Push(before.Store, ticks: 20);
+        before.Push(_random, ticks: 20);
         var checkpoint = before.Store.TryCheckpoint();
         Assert.NotNull(checkpoint);
         Assert.Single(WriteAheadLog.Segments(WriteAheadLog.SegmentsIn(_directory)));
-        Push(before.Store, ticks: 10);
+        before.Push(_random, ticks: 10);
         var expected = DurableStoreFixture.Contents(before.Memory);
         before.Crash();
 
@@ -52,7 +52,7 @@ public sealed class DurableStoreTests : IDisposable
     public async Task A_clean_stop_leaves_a_checkpoint_that_a_start_loads_alone()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
-        Push(before.Store, ticks: 12);
+        before.Push(_random, ticks: 12);
         var expected = DurableStoreFixture.Contents(before.Memory);
         await before.DisposeAsync();
 
@@ -65,9 +65,9 @@ public sealed class DurableStoreTests : IDisposable
     public async Task Retention_applies_to_what_is_loaded()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock, o => o.Retention = TimeSpan.FromMinutes(1));
-        Push(before.Store, ticks: 24);
+        before.Push(_random, ticks: 24);
         before.Store.TryCheckpoint();
-        Push(before.Store, ticks: 6);
+        before.Push(_random, ticks: 6);
         before.Crash();
         _clock.Advance(TimeSpan.FromSeconds(40));
 
@@ -82,7 +82,7 @@ public sealed class DurableStoreTests : IDisposable
     public async Task A_torn_log_tail_is_cut_at_the_last_whole_push_and_logged()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
-        Push(before.Store, ticks: 9);
+        before.Push(_random, ticks: 9);
         var expected = DurableStoreFixture.Contents(before.Memory);
         before.Store.Store(DurableData.Batch(_random, "node-a", Now(), 3));
         before.Crash();
@@ -100,9 +100,9 @@ public sealed class DurableStoreTests : IDisposable
     public async Task A_checkpoint_of_an_older_format_is_logged_and_skipped_and_the_log_still_replays()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
-        Push(before.Store, ticks: 5);
+        before.Push(_random, ticks: 5);
         var checkpoint = before.Store.TryCheckpoint()!;
-        Push(before.Store, ticks: 3);
+        before.Push(_random, ticks: 3);
         before.Crash();
         RewriteHeader(checkpoint.Path, FormatHeader.OldestReadableVersion - 1);
 
@@ -133,20 +133,6 @@ public sealed class DurableStoreTests : IDisposable
     }
 
     private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>Pushes one batch for each of 3 nodes per 5 s tick.</summary>
-    private void Push(DurableStore store, int ticks)
-    {
-        for (var tick = 0; tick < ticks; tick++)
-        {
-            foreach (var node in new[] { "node-a", "node-b", "node-c" })
-            {
-                var outcome = store.Store(DurableData.Batch(_random, node, Now(), 3));
-                Assert.Equal(StoreRefusal.None, outcome.Refusal);
-            }
-            _clock.Advance(TimeSpan.FromSeconds(5));
-        }
-    }
 
     private static long LastRecordLength(string segment)
     {

@@ -35,15 +35,7 @@ public sealed class VersionOneCheckpointTests : IDisposable
         Assert.Equal(ContentsSha256, Sha256(contents));
         Assert.DoesNotContain(loaded.Log.Lines, l => l.Level >= LogLevel.Warning);
 
-        var random = new Random(12);
-        for (var tick = 0; tick < 20; tick++)
-        {
-            foreach (var node in new[] { "node-a", "node-b", "node-c" })
-            {
-                Assert.Equal(StoreRefusal.None, loaded.Store.Store(DurableData.Batch(random, node, _clock.GetUtcNow().ToUnixTimeMilliseconds(), 3)).Refusal);
-            }
-            _clock.Advance(TimeSpan.FromSeconds(5));
-        }
+        loaded.Push(new Random(12), ticks: 20);
         var checkpoint = loaded.Store.TryCheckpoint()!;
         var expected = DurableStoreFixture.Contents(loaded.Memory);
         loaded.Crash();
