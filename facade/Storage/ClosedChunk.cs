@@ -4,10 +4,11 @@ namespace KubeMonitor.Facade.Storage;
 /// A full chunk, immutable: one byte array holding the timestamp stream then the value stream,
 /// with the metadata that lets readers and retention skip it without decoding.
 /// </summary>
-internal readonly struct ClosedChunk(byte[] data, long first, long last, int count, int timesLength)
+/// <param name="storedAt">Where a data directory keeps a copy (<see cref="IChunkArchive"/>), or 0.</param>
+internal readonly struct ClosedChunk(byte[] data, long first, long last, int count, int timesLength, long storedAt = 0)
 {
-    /// <summary>Bytes per entry of the chunk table (a reference, two longs, two ints).</summary>
-    public const int Size = 32;
+    /// <summary>Bytes per entry of the chunk table (a reference, three longs, two ints).</summary>
+    public const int Size = 40;
 
     public byte[] Data { get; } = data;
 
@@ -21,11 +22,16 @@ internal readonly struct ClosedChunk(byte[] data, long first, long last, int cou
     /// <summary>Bytes of <see cref="Data"/> that hold the timestamp stream.</summary>
     public int TimesLength { get; } = timesLength;
 
+    /// <summary>The chunk's place in the data directory's chunk files, 0 when it has none (or no data directory is on).</summary>
+    public long StoredAt { get; } = storedAt;
+
     public ReadOnlySpan<byte> Times => Data.AsSpan(0, TimesLength);
 
     public ReadOnlySpan<byte> Values => Data.AsSpan(TimesLength);
 
     public ChunkView View => new(Times, Values, First, Count);
+
+    public ClosedChunk StoredAtPlace(long place) => new(Data, First, Last, Count, TimesLength, place);
 }
 
 /// <summary>The streams of a closed chunk or of the open head, for decoding.</summary>

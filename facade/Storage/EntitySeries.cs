@@ -317,11 +317,18 @@ public sealed class EntitySeries
     /// What a checkpoint keeps of this series: the closed chunks and the open head as they are
     /// (copies of its written bytes, no decoding), and the oldest visible timestamp (rows before it are hidden).
     /// </summary>
-    internal SeriesImage Image()
+    /// <param name="archive">When given, every closed chunk it does not hold yet is stored there
+    /// first, and keeps its place: the next checkpoint names it without writing it again.</param>
+    internal SeriesImage Image(IChunkArchive? archive = null)
     {
         if (_count == 0) return SeriesImage.Empty;
         var chunks = new ClosedChunk[_chunkCount];
-        if (_chunkCount > 0) Array.Copy(_chunks!, _firstChunk, chunks, 0, _chunkCount);
+        for (var i = 0; i < _chunkCount; i++)
+        {
+            ref var chunk = ref _chunks![_firstChunk + i];
+            if (archive is not null && archive.Place(chunk) is var place && place != chunk.StoredAt) chunk = chunk.StoredAtPlace(place);
+            chunks[i] = chunk;
+        }
         var times = _headTimes.Written;
         var data = new byte[times.Length + _headValues.ByteCount];
         times.CopyTo(data);

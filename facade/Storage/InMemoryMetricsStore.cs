@@ -68,11 +68,14 @@ internal sealed class InMemoryMetricsStore(IOptions<FacadeOptions> options, Time
         _directory.Retire(staleNodes, podsToRemove, freshSinceMs);
     }
 
-    /// <summary>Every entity as a checkpoint keeps it, each imaged under its own lock (pushes go on meanwhile).</summary>
-    public IEnumerable<NodeImage> NodeImages() => _directory.Nodes.Select(n => n.Image());
+    /// <summary>
+    /// Every entity as a checkpoint keeps it, each imaged under its own lock (pushes go on
+    /// meanwhile); closed chunks that <paramref name="archive"/> does not hold yet are stored there.
+    /// </summary>
+    public IEnumerable<NodeImage> NodeImages(IChunkArchive? archive = null) => _directory.Nodes.Select(n => n.Image(archive));
 
     /// <inheritdoc cref="NodeImages"/>
-    public IEnumerable<PodImage> PodImages() => _directory.Pods.Select(p => p.Image());
+    public IEnumerable<PodImage> PodImages(IChunkArchive? archive = null) => _directory.Pods.Select(p => p.Image(archive));
 
     /// <summary>Makes an entity again from a checkpoint, then drops what is past the retention.</summary>
     public void Restore(NodeImage image)

@@ -39,9 +39,10 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
     }
 
     /// <summary>The node as a checkpoint keeps it.</summary>
-    public NodeImage Image()
+    /// <param name="archive">Where closed chunks not stored yet are stored (<see cref="EntitySeries.Image"/>).</param>
+    public NodeImage Image(IChunkArchive? archive = null)
     {
-        lock (Gate) return new NodeImage(Name, _labels, Series.Image());
+        lock (Gate) return new NodeImage(Name, _labels, Series.Image(archive));
     }
 
     /// <summary>A node made again from a checkpoint.</summary>

@@ -115,11 +115,12 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     }
 
     /// <summary>The pod and its containers as a checkpoint keeps them.</summary>
-    public PodImage Image()
+    /// <param name="archive">Where closed chunks not stored yet are stored (<see cref="EntitySeries.Image"/>).</param>
+    public PodImage Image(IChunkArchive? archive = null)
     {
         lock (Gate)
         {
-            return new PodImage(_identity, Series.Image(), [.. _containers.Select(c => new ContainerImage(c.Key, c.Value.Samples.Image()))]);
+            return new PodImage(_identity, Series.Image(archive), [.. _containers.Select(c => new ContainerImage(c.Key, c.Value.Samples.Image(archive)))]);
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed class DurableStoreMetrics : IDataDirectoryMetrics
             "kubemonitor_facade_checkpoints_total", "Checkpoints of the window, by result: written, failed (the log is kept until one is written).", ["result"]);
 
         public Counter CheckpointBytesWritten { get; } = factory.CreateCounter(
-            "kubemonitor_facade_checkpoint_written_bytes_total", "Bytes of the checkpoints written.");
+            "kubemonitor_facade_checkpoint_written_bytes_total", "Bytes the checkpoints wrote: their files, and the chunks closed since the checkpoint before.");
 
         public Histogram CheckpointSeconds { get; } = factory.CreateHistogram(
             "kubemonitor_facade_checkpoint_duration_seconds", "Seconds each written checkpoint took, from the first entity imaged to the file synced and renamed.",

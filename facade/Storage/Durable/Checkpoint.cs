@@ -5,26 +5,33 @@ using System.Globalization;
 namespace KubeMonitor.Facade.Storage.Durable;
 
 /// <summary>
-/// The store's whole window in one file, <c>checkpoint.NNNNNNNN</c>, where NNNNNNNN is the first
-/// log segment that a start replays after loading it (the segments before it are in it). Written
-/// to a temporary file, synced and renamed: a checkpoint is whole or absent, never torn.
+/// The store's whole window, <c>checkpoint.NNNNNNNN</c>, where NNNNNNNN is the first log segment
+/// that a start replays after loading it (the segments before it are in it): every entity with its
+/// open head chunk, and the places of its closed chunks in the chunk files (<see cref="ChunkFiles"/>),
+/// where the chunks closed since the checkpoint before are written first. Written to a temporary
+/// file, synced after the chunks it names, and renamed: a checkpoint is whole or absent, never torn.
 /// </summary>
 internal static class Checkpoint
 {
     private const string Prefix = "checkpoint.";
     private const string Unfinished = "checkpoint.tmp";
 
-    public sealed record Written(string Path, long Bytes, int Nodes, int Pods, TimeSpan Took);
+    /// <param name="Bytes">The checkpoint file's size.</param>
+    /// <param name="ChunkBytes">Bytes of the chunks it wrote (those closed since the checkpoint before).</param>
+    /// <param name="ChunkFilesDeleted">Chunk files it no longer names, deleted.</param>
+    public sealed record Written(string Path, long Bytes, long ChunkBytes, int ChunkFilesDeleted, int Nodes, int Pods, TimeSpan Took);
 
-    public sealed record Loaded(string? Path, long FirstSegment, int Nodes, int Pods, string? Problem);
+    /// <param name="ChunkFiles">The chunk files it named and that were read (version 3).</param>
+    public sealed record Loaded(string? Path, long FirstSegment, int Nodes, int Pods, string? Problem, IReadOnlySet<long> ChunkFiles);
 
     /// <summary>Writes every entity of <paramref name="store"/>, each imaged under its own lock while pushes go on.</summary>
-    public static Written Write(string dataDirectory, long firstSegment, InMemoryMetricsStore store, CancellationToken cancellationToken)
+    public static Written Write(string dataDirectory, long firstSegment, InMemoryMetricsStore store, ChunkFiles chunkFiles, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var temporary = Path.Combine(dataDirectory, Unfinished);
         var writer = new RecordWriter();
         var frame = new ArrayBufferWriter<byte>(256 * 1024);
+        using var chunks = chunkFiles.Begin();
         int nodes = 0, pods = 0;
         try
         {
@@ -40,14 +47,14 @@ internal static class Checkpoint
                 }
                 FormatHeader.ForCheckpoint(firstSegment).Write(writer);
                 Put(RecordKind.Header);
-                foreach (var node in store.NodeImages())
+                foreach (var node in store.NodeImages(chunks))
                 {
                     if (node.Series.IsEmpty) continue;
                     ImageCodec.Write(node, writer);
                     Put(RecordKind.Node);
                     nodes++;
                 }
-                foreach (var pod in store.PodImages())
+                foreach (var pod in store.PodImages(chunks))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (pod.Series.IsEmpty) continue;
@@ -58,17 +65,20 @@ internal static class Checkpoint
                 writer.Varint((ulong)nodes);
                 writer.Varint((ulong)pods);
                 Put(RecordKind.End);
+                chunks.Sync();
                 file.Flush(flushToDisk: true);
             }
             var path = Path.Combine(dataDirectory, Prefix + WriteAheadLog.SegmentName(firstSegment));
             File.Move(temporary, path, overwrite: true);
             DirectorySync.Sync(dataDirectory);
             foreach (var (_, older) in Find(dataDirectory).Where(c => c.Path != path)) File.Delete(older);
-            return new Written(path, new FileInfo(path).Length, nodes, pods, watch.Elapsed);
+            var deleted = chunkFiles.Commit(chunks);
+            return new Written(path, new FileInfo(path).Length, chunks.BytesWritten, deleted, nodes, pods, watch.Elapsed);
         }
         catch
         {
             TryDelete(temporary);
+            chunks.Abandon();
             throw;
         }
     }
@@ -82,10 +92,11 @@ internal static class Checkpoint
     {
         TryDelete(Path.Combine(dataDirectory, Unfinished));
         var newest = Find(dataDirectory).LastOrDefault();
-        if (newest.Path is null) return new Loaded(null, 0, 0, 0, null);
+        if (newest.Path is null) return new Loaded(null, 0, 0, 0, null, new HashSet<long>());
         int nodes = 0, pods = 0;
         bool ended = false;
         using var file = new FileStream(newest.Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1024 * 1024);
+        using var chunks = new ChunkFiles.Reader(dataDirectory);
         string? restoreProblem = null;
         var scan = Pipelined.Run<object, RecordFile.Scan>(
             hand => RecordFile.Read(file, header => (kind, payload) =>
@@ -93,12 +104,27 @@ internal static class Checkpoint
                 switch (kind)
                 {
                     case RecordKind.Node:
-                        hand(ImageCodec.ReadNode(payload, header.Version, strings));
                         nodes++;
+                        try
+                        {
+                            hand(ImageCodec.ReadNode(payload, header.Version, chunks, strings));
+                        }
+                        catch (UnreadableChunkException e)
+                        {
+                            // One entity lost, not the rest of the checkpoint.
+                            Interlocked.CompareExchange(ref restoreProblem, e.Message, null);
+                        }
                         break;
                     case RecordKind.Pod:
-                        hand(ImageCodec.ReadPod(payload, header.Version, strings));
                         pods++;
+                        try
+                        {
+                            hand(ImageCodec.ReadPod(payload, header.Version, chunks, strings));
+                        }
+                        catch (UnreadableChunkException e)
+                        {
+                            Interlocked.CompareExchange(ref restoreProblem, e.Message, null);
+                        }
                         break;
                     case RecordKind.End:
                         var reader = new RecordReader(payload);
@@ -118,19 +144,19 @@ internal static class Checkpoint
                 }
                 catch (InvalidDataException e)
                 {
-                    restoreProblem ??= e.Message;
+                    Interlocked.CompareExchange(ref restoreProblem, e.Message, null);
                 }
             });
         if (scan.Header is null || scan.Header.Incompatibility() is not null)
         {
             // Not ours to read: replay whatever log there is, from its oldest segment.
-            return new Loaded(newest.Path, 0, 0, 0, $"not loaded: {scan.Problem}");
+            return new Loaded(newest.Path, 0, 0, 0, $"not loaded: {scan.Problem}", new HashSet<long>());
         }
         var problem = scan.Problem is { } broken ? $"loaded up to byte {scan.GoodLength} only: {broken}"
             : !ended ? "loaded, but it has no end record (it was cut short)"
             : restoreProblem is not null ? $"loaded, but not all of it: {restoreProblem}"
             : null;
-        return new Loaded(newest.Path, scan.Header.Number, nodes, pods, problem);
+        return new Loaded(newest.Path, scan.Header.Number, nodes, pods, problem, chunks.FilesRead);
     }
 
     /// <summary>The checkpoints in a data folder, oldest first.</summary>

@@ -6,7 +6,8 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// <summary>
 /// The embedded store kept on disk (<c>Facade:DataDirectory</c>), as Prometheus keeps its head
 /// block: every accepted push goes to the write-ahead log before the store, and before its 202;
-/// checkpoints of the whole window let the log be cut behind them; a start loads the newest
+/// checkpoints of the whole window let the log be cut behind them (closed chunks are written once,
+/// to chunk files, and named by later checkpoints); a start loads the newest
 /// checkpoint, replays the log after it, and only then is ready and takes pushes.
 /// </summary>
 /// <remarks>
@@ -23,6 +24,7 @@ internal sealed class DurableStore(
     private readonly SemaphoreSlim _checkpointing = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private WriteAheadLog? _log;
+    private ChunkFiles? _chunkFiles;
     private Task _loading = Task.CompletedTask;
     private ITimer? _checkpointTimer;
     private ITimer? _syncTimer;
@@ -88,6 +90,8 @@ internal sealed class DurableStore(
             var strings = new StringPool();
             var checkpoint = Checkpoint.Load(DataDirectory, memory, strings);
             if (checkpoint.Problem is not null) logger.LogWarning("Checkpoint {Path} {Problem}.", checkpoint.Path, checkpoint.Problem);
+            _chunkFiles = new ChunkFiles(DataDirectory);
+            _chunkFiles.Loaded(checkpoint.ChunkFiles);
             var replayed = LogReplay.Run(WriteAheadLog.SegmentsIn(DataDirectory), checkpoint.FirstSegment, memory, strings);
             foreach (var problem in replayed.Problems) logger.LogWarning("Write-ahead log: {Problem}.", problem);
             records = replayed.Records;
@@ -103,6 +107,8 @@ internal sealed class DurableStore(
         {
             logger.LogError(e, "Loading the stored window from {Directory} failed after {Seconds:0.0} s; the facade starts with what was loaded.", DataDirectory, watch.Elapsed.TotalSeconds);
             lock (_commit) _log ??= new WriteAheadLog(WriteAheadLog.SegmentsIn(DataDirectory), NextFreeSegment(), metrics);
+            // Nothing loaded names a chunk file: the next checkpoint writes every chunk again.
+            _chunkFiles = new ChunkFiles(DataDirectory);
         }
         metrics.Loaded(watch.Elapsed, records, tornTails);
         _checkpointTimer = clock.CreateTimer(_ => TryCheckpoint(), null, _options.CheckpointInterval, _options.CheckpointInterval);
@@ -116,7 +122,8 @@ internal sealed class DurableStore(
     private long NextFreeSegment() => WriteAheadLog.Segments(WriteAheadLog.SegmentsIn(DataDirectory)).Select(s => s.Number).DefaultIfEmpty(0).Max() + 1;
 
     /// <summary>
-    /// Writes a checkpoint of the whole window and removes the log segments it covers. The log is
+    /// Writes a checkpoint of the whole window (the chunks closed since the one before, then every
+    /// head and the places of every chunk) and removes the log segments it covers. The log is
     /// cut first, between two pushes: every push before the cut is in the store, so in the
     /// checkpoint; a push after it may be in both, and its replay is a duplicate.
     /// </summary>
@@ -133,11 +140,12 @@ internal sealed class DurableStore(
                 log = _log;
                 firstSegment = log.Cut();
             }
-            var written = Checkpoint.Write(DataDirectory, firstSegment, memory, _stopping.Token);
+            var written = Checkpoint.Write(DataDirectory, firstSegment, memory, _chunkFiles!, _stopping.Token);
             var removed = log.RemoveBefore(firstSegment);
-            metrics.CheckpointWritten(written.Bytes, written.Took);
-            logger.LogInformation("Checkpoint {Path}: {Nodes} nodes and {Pods} pods, {Bytes} bytes in {Seconds:0.00} s; {Removed} log segments removed.",
-                written.Path, written.Nodes, written.Pods, written.Bytes, written.Took.TotalSeconds, removed);
+            metrics.CheckpointWritten(written.Bytes + written.ChunkBytes, written.Took);
+            logger.LogInformation(
+                "Checkpoint {Path}: {Nodes} nodes and {Pods} pods, {Bytes} bytes in {Seconds:0.00} s, after {ChunkBytes} bytes of newly closed chunks; {Removed} log segments and {ChunkFilesDeleted} chunk files removed.",
+                written.Path, written.Nodes, written.Pods, written.Bytes, written.Took.TotalSeconds, written.ChunkBytes, removed, written.ChunkFilesDeleted);
             return written;
         }
         catch (OperationCanceledException)

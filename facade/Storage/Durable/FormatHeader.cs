@@ -1,18 +1,20 @@
 namespace KubeMonitor.Facade.Storage.Durable;
 
 /// <summary>
-/// The first record of every log segment and checkpoint: which format its records have and which
+/// The first record of every log segment, checkpoint and chunk file: which format its records have and which
 /// columns its rows hold. A file from another format, or from a facade whose field tables
 /// differ, is not read (its rows would land in the wrong columns); the start logs it and goes on.
 /// </summary>
-/// <param name="Number">A segment's own number; for a checkpoint, the first segment to replay after it.</param>
+/// <param name="Number">A segment's or a chunk file's own number; for a checkpoint, the first segment to replay after it.</param>
 internal sealed record FormatHeader(int Version, string Fields, long Number)
 {
     /// <summary>
     /// Raised with any change of a record's layout. Version 2 keeps each open head chunk in a
-    /// checkpoint encoded, as the store holds it (version 1: its rows decoded).
+    /// checkpoint encoded, as the store holds it (version 1: its rows decoded). Version 3 keeps
+    /// closed chunks in chunk files (<see cref="ChunkFiles"/>), and a checkpoint names their places
+    /// (version 2: their bytes).
     /// </summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>
     /// Log records have not changed since version 1, so segments keep saying 1: a facade rolled
@@ -32,6 +34,8 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     public static FormatHeader ForCheckpoint(long firstSegment) => new(CurrentVersion, CurrentFields, firstSegment);
 
     public static FormatHeader ForLogSegment(long number) => new(LogVersion, CurrentFields, number);
+
+    public static FormatHeader ForChunkFile(long number) => new(CurrentVersion, CurrentFields, number);
 
     public void Write(RecordWriter writer)
     {

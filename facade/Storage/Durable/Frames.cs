@@ -127,6 +127,9 @@ internal enum RecordKind : byte
 
     /// <summary>The last record of a checkpoint: how many entities it holds, so a short one is known.</summary>
     End = 5,
+
+    /// <summary>A closed chunk's bytes, in a chunk file (<see cref="ChunkFiles"/>).</summary>
+    Chunk = 6,
 }
 
 /// <summary>One outcome of <see cref="FrameReader.Next"/>: a record (its payload's length and how many bytes it took), the end, or a broken tail.</summary>

@@ -2,8 +2,9 @@ namespace KubeMonitor.Facade.Storage.Durable;
 
 /// <summary>
 /// A checkpoint's entity records: a node, or a pod with its containers, as <see cref="NodeImage"/>
-/// and <see cref="PodImage"/>. Chunks, the open head's included, are written byte for byte as the
-/// store holds them; format version 1 wrote the head's rows decoded, and is still read.
+/// and <see cref="PodImage"/>. The open head chunk is written byte for byte as the store holds it;
+/// closed chunks are named by their place in the chunk files. Earlier formats are still read:
+/// version 2 wrote closed chunks' bytes in the checkpoint, version 1 also the head's rows decoded.
 /// </summary>
 internal static class ImageCodec
 {
@@ -34,22 +35,24 @@ internal static class ImageCodec
         }
     }
 
-    public static NodeImage ReadNode(ReadOnlySpan<byte> payload, int version, StringPool? strings = null)
+    /// <param name="chunks">Reads the closed chunks a version 3 record names.</param>
+    public static NodeImage ReadNode(ReadOnlySpan<byte> payload, int version, ChunkFiles.Reader? chunks, StringPool? strings = null)
     {
         var reader = new RecordReader(payload, strings);
-        var image = new NodeImage(reader.String(), reader.Labels(), ReadSeries(ref reader, NodeFields.Count, version));
+        var image = new NodeImage(reader.String(), reader.Labels(), ReadSeries(ref reader, NodeFields.Count, version, chunks));
         if (!reader.AtEnd) throw new InvalidDataException("A node record has bytes after its series.");
         return image;
     }
 
-    public static PodImage ReadPod(ReadOnlySpan<byte> payload, int version, StringPool? strings = null)
+    /// <inheritdoc cref="ReadNode"/>
+    public static PodImage ReadPod(ReadOnlySpan<byte> payload, int version, ChunkFiles.Reader? chunks, StringPool? strings = null)
     {
         var reader = new RecordReader(payload, strings);
         var identity = new PodIdentity(reader.String(), reader.String(), reader.OptionalString(), reader.OptionalString(),
             reader.OptionalString(), reader.OptionalString(), reader.OptionalString(), reader.Labels());
-        var series = ReadSeries(ref reader, PodFields.Count, version);
+        var series = ReadSeries(ref reader, PodFields.Count, version, chunks);
         var containers = new ContainerImage[reader.Count()];
-        for (var i = 0; i < containers.Length; i++) containers[i] = new ContainerImage(reader.String(), ReadSeries(ref reader, ContainerFields.Count, version));
+        for (var i = 0; i < containers.Length; i++) containers[i] = new ContainerImage(reader.String(), ReadSeries(ref reader, ContainerFields.Count, version, chunks));
         if (!reader.AtEnd) throw new InvalidDataException("A pod record has bytes after its containers.");
         return new PodImage(identity, series, containers);
     }
@@ -58,26 +61,36 @@ internal static class ImageCodec
     {
         writer.Signed(series.OldestVisibleMs);
         writer.Varint((ulong)series.Chunks.Count);
-        foreach (var chunk in series.Chunks) Write(chunk, writer);
-        // Then the head, in the same layout, when there is one (an empty series has none).
+        foreach (var chunk in series.Chunks)
+        {
+            if (chunk.StoredAt == 0) throw new InvalidOperationException("A checkpoint names closed chunks by their place; this one has none.");
+            WriteMetadata(chunk, writer);
+            writer.Varint((ulong)chunk.StoredAt);
+            writer.Varint((ulong)chunk.Data.Length);
+        }
+        // Then the head, its bytes after the same metadata, when there is one (an empty series has none).
         writer.Varint(series.IsEmpty ? 0UL : 1UL);
-        if (!series.IsEmpty) Write(series.Head, writer);
+        if (series.IsEmpty) return;
+        WriteMetadata(series.Head, writer);
+        writer.Bytes(series.Head.Data);
     }
 
-    private static void Write(ClosedChunk chunk, RecordWriter writer)
+    private static void WriteMetadata(ClosedChunk chunk, RecordWriter writer)
     {
         writer.Signed(chunk.First);
         writer.Signed(chunk.Last - chunk.First);
         writer.Varint((ulong)chunk.Count);
         writer.Varint((ulong)chunk.TimesLength);
-        writer.Bytes(chunk.Data);
     }
 
-    private static SeriesImage ReadSeries(ref RecordReader reader, int fieldCount, int version)
+    private static SeriesImage ReadSeries(ref RecordReader reader, int fieldCount, int version, ChunkFiles.Reader? chunkFiles)
     {
         var oldestVisibleMs = reader.Signed();
         var chunks = new ClosedChunk[reader.Count()];
-        for (var i = 0; i < chunks.Length; i++) chunks[i] = ReadChunk(ref reader);
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            chunks[i] = version >= 3 ? ReadStoredChunk(ref reader, chunkFiles ?? throw new InvalidOperationException("Version 3 checkpoints are read with their chunk files.")) : ReadChunk(ref reader);
+        }
         if (version == 1) return new SeriesImage(chunks, default, oldestVisibleMs, ReadHeadRows(ref reader, fieldCount));
         return reader.Varint() switch
         {
@@ -89,13 +102,29 @@ internal static class ImageCodec
 
     private static ClosedChunk ReadChunk(ref RecordReader reader)
     {
+        var (first, last, count, timesLength) = ReadMetadata(ref reader);
+        return Checked(new ClosedChunk(reader.Bytes().ToArray(), first, last, count, timesLength));
+    }
+
+    private static ClosedChunk ReadStoredChunk(ref RecordReader reader, ChunkFiles.Reader chunkFiles)
+    {
+        var (first, last, count, timesLength) = ReadMetadata(ref reader);
+        var place = (long)reader.Varint();
+        var length = (int)reader.Varint();
+        if (place <= 0 || length <= 0) throw new InvalidDataException("A stored chunk has no place or no bytes.");
+        return Checked(new ClosedChunk(chunkFiles.Read(place, length), first, last, count, timesLength, place));
+    }
+
+    private static (long First, long Last, int Count, int TimesLength) ReadMetadata(ref RecordReader reader)
+    {
         var first = reader.Signed();
-        var last = first + reader.Signed();
-        var count = (int)reader.Varint();
-        var timesLength = (int)reader.Varint();
-        var data = reader.Bytes().ToArray();
-        if (count < 1 || timesLength < 0 || timesLength > data.Length || last < first) throw new InvalidDataException("A chunk's recorded sizes do not fit its bytes.");
-        return new ClosedChunk(data, first, last, count, timesLength);
+        return (first, first + reader.Signed(), (int)reader.Varint(), (int)reader.Varint());
+    }
+
+    private static ClosedChunk Checked(ClosedChunk chunk)
+    {
+        if (chunk.Count < 1 || chunk.TimesLength < 0 || chunk.TimesLength > chunk.Data.Length || chunk.Last < chunk.First) throw new InvalidDataException("A chunk's recorded sizes do not fit its bytes.");
+        return chunk;
     }
 
     /// <summary>Version 1 kept the head as rows: the deltas of their timestamps, then their values.</summary>

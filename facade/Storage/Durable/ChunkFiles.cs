@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using Microsoft.Win32.SafeHandles;
+
+namespace KubeMonitor.Facade.Storage.Durable;
+
+/// <summary>
+/// The data directory's closed chunks, in <c>chunks/NNNNNNNN</c>, as Prometheus keeps full head
+/// chunks in <c>chunks_head</c>: a checkpoint writes each closed chunk once, into a file of its
+/// own, and from then on names the chunk by its place (file and offset) instead of writing its
+/// bytes again. A checkpoint thus writes the open heads and what was closed since the one before,
+/// not the whole window. A file is deleted by the first checkpoint that names none of its chunks:
+/// retention reaches disk when the last chunk of a file expires.
+/// </summary>
+/// <remarks>
+/// A file is a header record, then one record per chunk (its bytes; the checkpoint keeps the rest
+/// of what describes it). Numbers only grow, even past a failed checkpoint, so a place that
+/// memory kept from a failed write never names a chunk of another file.
+/// </remarks>
+internal sealed class ChunkFiles
+{
+    // A place is the file's number above 36 bits of offset: 64 GiB a file, 2^27 files.
+    private const int OffsetBits = 36;
+
+    private readonly string _directory;
+    private HashSet<long> _named = [];
+    private long _next;
+
+    public ChunkFiles(string dataDirectory)
+    {
+        _directory = In(dataDirectory);
+        _next = Numbers(_directory).Select(f => f.Number).DefaultIfEmpty(0).Max() + 1;
+    }
+
+    public static string In(string dataDirectory) => Path.Combine(dataDirectory, "chunks");
+
+    private static long FileOf(long place) => place >>> OffsetBits;
+
+    private static long OffsetOf(long place) => place & ((1L << OffsetBits) - 1);
+
+    /// <summary>The files a loaded checkpoint names (<see cref="Reader.FilesRead"/>): their chunks are not written again.</summary>
+    public void Loaded(IReadOnlySet<long> files)
+    {
+        _named = [.. files];
+    }
+
+    /// <summary>A new file for the chunks one checkpoint meets first.</summary>
+    public Writer Begin() => new(this, _next++);
+
+    /// <summary>
+    /// After the checkpoint that <paramref name="writer"/> served is on disk: its files are the ones
+    /// to keep; every other file is deleted. Returns how many were.
+    /// </summary>
+    public int Commit(Writer writer)
+    {
+        _named = writer.Named;
+        var deleted = 0;
+        foreach (var (number, path) in Numbers(_directory))
+        {
+            if (_named.Contains(number)) continue;
+            File.Delete(path);
+            deleted++;
+        }
+        return deleted;
+    }
+
+    private static List<(long Number, string Path)> Numbers(string directory)
+    {
+        if (!Directory.Exists(directory)) return [];
+        var found = new List<(long, string)>();
+        foreach (var path in Directory.EnumerateFiles(directory))
+        {
+            if (long.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var number)) found.Add((number, path));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// One checkpoint's chunk file, and the record of which files that checkpoint names. Used by one
+    /// thread, the checkpoint's, under each entity's lock in turn.
+    /// </summary>
+    public sealed class Writer : IChunkArchive, IDisposable
+    {
+        private readonly ChunkFiles _files;
+        private readonly long _number;
+        private readonly string _path;
+        private readonly ArrayBufferWriter<byte> _frame = new(16 * 1024);
+        private FileStream? _file;
+        private long _length;
+
+        internal Writer(ChunkFiles files, long number)
+        {
+            _files = files;
+            _number = number;
+            _path = Path.Combine(files._directory, WriteAheadLog.SegmentName(number));
+        }
+
+        /// <summary>Files whose chunks the checkpoint names.</summary>
+        internal HashSet<long> Named { get; } = [];
+
+        /// <summary>Bytes written to this checkpoint's file (0 when no chunk was new).</summary>
+        public long BytesWritten => _length;
+
+        public long Place(in ClosedChunk chunk)
+        {
+            var file = FileOf(chunk.StoredAt);
+            if (chunk.StoredAt != 0 && (file == _number || _files._named.Contains(file)))
+            {
+                Named.Add(file);
+                return chunk.StoredAt;
+            }
+            if (_file is null) Open();
+            var place = (_number << OffsetBits) | _length;
+            _frame.ResetWrittenCount();
+            Frames.Write(RecordKind.Chunk, chunk.Data, _frame, compress: false);
+            _file!.Write(_frame.WrittenSpan);
+            _length += _frame.WrittenCount;
+            if (_length >= 1L << OffsetBits) throw new IOException($"Chunk file {_path} is past {1L << OffsetBits} bytes.");
+            Named.Add(_number);
+            return place;
+        }
+
+        private void Open()
+        {
+            Directory.CreateDirectory(_files._directory);
+            _file = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 1024 * 1024);
+            var header = new RecordWriter();
+            FormatHeader.ForChunkFile(_number).Write(header);
+            _frame.ResetWrittenCount();
+            Frames.Write(RecordKind.Header, header.Written, _frame, compress: false);
+            _file.Write(_frame.WrittenSpan);
+            _length = _frame.WrittenCount;
+        }
+
+        /// <summary>Puts what was written on disk, and the file's name in its folder, before the checkpoint that names them.</summary>
+        public void Sync()
+        {
+            if (_file is null) return;
+            _file.Flush(flushToDisk: true);
+            DirectorySync.Sync(_files._directory);
+        }
+
+        /// <summary>After a failed checkpoint: the file goes, and its places are never taken as stored (its number is not reused).</summary>
+        public void Abandon()
+        {
+            Dispose();
+            try
+            {
+                File.Delete(_path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next checkpoint that succeeds: it deletes every file it does not name.
+            }
+        }
+
+        public void Dispose() => _file?.Dispose();
+    }
+
+    /// <summary>Reads chunks by place for a start, checking each record's checksum.</summary>
+    public sealed class Reader(string dataDirectory) : IDisposable
+    {
+        private readonly string _directory = In(dataDirectory);
+        private readonly Dictionary<long, SafeFileHandle?> _handles = [];
+
+        /// <summary>The files chunks were read from.</summary>
+        public HashSet<long> FilesRead { get; } = [];
+
+        /// <summary>The bytes of the chunk at <paramref name="place"/>, which its checkpoint says are <paramref name="length"/> long.</summary>
+        /// <exception cref="UnreadableChunkException">The file is missing, or the record there is not that chunk, whole and intact.</exception>
+        public byte[] Read(long place, int length)
+        {
+            var number = FileOf(place);
+            var offset = OffsetOf(place);
+            var name = Path.Combine("chunks", WriteAheadLog.SegmentName(number));
+            if (!_handles.TryGetValue(number, out var handle))
+            {
+                var path = Path.Combine(_directory, WriteAheadLog.SegmentName(number));
+                handle = File.Exists(path) ? File.OpenHandle(path) : null;
+                _handles[number] = handle;
+            }
+            if (handle is null) throw new UnreadableChunkException($"{name}, which it names, is missing");
+            Span<byte> header = stackalloc byte[Frames.HeaderSize];
+            var data = new byte[length];
+            if (RandomAccess.Read(handle, header, offset) != header.Length
+                || BinaryPrimitives.ReadInt32LittleEndian(header) != length
+                || header[8] != (byte)RecordKind.Chunk
+                || RandomAccess.Read(handle, data, offset + Frames.HeaderSize) != length
+                || Crc32C.Append(header[8], data) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+            {
+                throw new UnreadableChunkException($"the chunk it names at byte {offset} of {name} is not there, whole and intact");
+            }
+            FilesRead.Add(number);
+            return data;
+        }
+
+        public void Dispose()
+        {
+            foreach (var handle in _handles.Values) handle?.Dispose();
+        }
+    }
+}
+
+/// <summary>A chunk a checkpoint names cannot be read: its entity is not loaded, the rest is.</summary>
+internal sealed class UnreadableChunkException(string message) : Exception(message);
