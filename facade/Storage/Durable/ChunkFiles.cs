@@ -158,11 +158,18 @@ internal sealed class ChunkFiles
         public void Dispose() => _file?.Dispose();
     }
 
-    /// <summary>Reads chunks by place for a start, checking each record's checksum.</summary>
+    /// <summary>
+    /// Reads chunks by place for a start, checking each record's checksum. A checkpoint names
+    /// each file's chunks mostly in the order they were written (entities are imaged in the same
+    /// order every time), so each file is read through a window that moves forward: one read of
+    /// the disk per window, not one per chunk.
+    /// </summary>
     public sealed class Reader(string dataDirectory) : IDisposable
     {
+        private const int WindowBytes = 1024 * 1024;
+
         private readonly string _directory = In(dataDirectory);
-        private readonly Dictionary<long, SafeFileHandle?> _handles = [];
+        private readonly Dictionary<long, Window?> _files = [];
 
         /// <summary>The files chunks were read from.</summary>
         public HashSet<long> FilesRead { get; } = [];
@@ -174,30 +181,50 @@ internal sealed class ChunkFiles
             var number = FileOf(place);
             var offset = OffsetOf(place);
             var name = Path.Combine("chunks", WriteAheadLog.SegmentName(number));
-            if (!_handles.TryGetValue(number, out var handle))
+            if (!_files.TryGetValue(number, out var file))
             {
                 var path = Path.Combine(_directory, WriteAheadLog.SegmentName(number));
-                handle = File.Exists(path) ? File.OpenHandle(path) : null;
-                _handles[number] = handle;
+                file = File.Exists(path) ? new Window(File.OpenHandle(path)) : null;
+                _files[number] = file;
             }
-            if (handle is null) throw new UnreadableChunkException($"{name}, which it names, is missing");
-            Span<byte> header = stackalloc byte[Frames.HeaderSize];
-            var data = new byte[length];
-            if (RandomAccess.Read(handle, header, offset) != header.Length
-                || BinaryPrimitives.ReadInt32LittleEndian(header) != length
-                || header[8] != (byte)RecordKind.Chunk
-                || RandomAccess.Read(handle, data, offset + Frames.HeaderSize) != length
-                || Crc32C.Append(header[8], data) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+            if (file is null) throw new UnreadableChunkException($"{name}, which it names, is missing");
+            var record = file.Read(offset, Frames.HeaderSize + length);
+            if (record.Length != Frames.HeaderSize + length
+                || BinaryPrimitives.ReadInt32LittleEndian(record) != length
+                || record[8] != (byte)RecordKind.Chunk
+                || Crc32C.Append(record[8], record[Frames.HeaderSize..]) != BinaryPrimitives.ReadUInt32LittleEndian(record[4..]))
             {
                 throw new UnreadableChunkException($"the chunk it names at byte {offset} of {name} is not there, whole and intact");
             }
             FilesRead.Add(number);
-            return data;
+            return record[Frames.HeaderSize..].ToArray();
         }
 
         public void Dispose()
         {
-            foreach (var handle in _handles.Values) handle?.Dispose();
+            foreach (var file in _files.Values) file?.Handle.Dispose();
+        }
+
+        private sealed class Window(SafeFileHandle handle)
+        {
+            private byte[] _buffer = [];
+            private long _start;
+            private int _length;
+
+            public SafeFileHandle Handle { get; } = handle;
+
+            /// <summary>The <paramref name="count"/> bytes at <paramref name="offset"/>, or fewer where the file ends; valid until the next call.</summary>
+            public ReadOnlySpan<byte> Read(long offset, int count)
+            {
+                if (offset < _start || offset + count > _start + _length)
+                {
+                    if (_buffer.Length < Math.Max(count, WindowBytes)) _buffer = new byte[Math.Max(count, WindowBytes)];
+                    _start = offset;
+                    _length = RandomAccess.Read(Handle, _buffer, offset);
+                }
+                var from = (int)(offset - _start);
+                return _buffer.AsSpan(from, Math.Min(count, _length - from));
+            }
         }
     }
 }

@@ -109,10 +109,10 @@ internal static class ImageCodec
     private static ClosedChunk ReadStoredChunk(ref RecordReader reader, ChunkFiles.Reader chunkFiles)
     {
         var (first, last, count, timesLength) = ReadMetadata(ref reader);
-        var place = (long)reader.Varint();
-        var length = (int)reader.Varint();
-        if (place <= 0 || length <= 0) throw new InvalidDataException("A stored chunk has no place or no bytes.");
-        return Checked(new ClosedChunk(chunkFiles.Read(place, length), first, last, count, timesLength, place));
+        var place = reader.Varint();
+        var length = reader.Varint();
+        if (place is 0 or > long.MaxValue || length is 0 or > Frames.MaxPayload) throw new InvalidDataException("A stored chunk's place or length is out of range.");
+        return Checked(new ClosedChunk(chunkFiles.Read((long)place, (int)length), first, last, count, timesLength, (long)place));
     }
 
     private static (long First, long Last, int Count, int TimesLength) ReadMetadata(ref RecordReader reader)
