@@ -8,14 +8,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace KubeMonitor.Facade.Tests.Durable;
 
 /// <summary>
-/// An upgrade keeps its window: a checkpoint written by the last facade of format version 1 (heads
-/// as decoded rows; Data/checkpoint-v1/README.md) loads into the same store it was taken of, and
-/// the store goes on from it in the current format.
+/// An upgrade keeps its window: a checkpoint written by the last facade of each older format
+/// (version 1: heads as decoded rows; version 2: closed chunks in the checkpoint; Data/*/README.md)
+/// loads into the same store it was taken of, and the store goes on from it in the current format.
 /// </summary>
-public sealed class VersionOneCheckpointTests : IDisposable
+public sealed class OlderCheckpointTests : IDisposable
 {
-    // What DurableStoreFixture.Contents gave on the version 1 facade that wrote the checkpoint.
-    private const string ContentsSha256 = "610db3ddb3000756499b48954a7ceb472004a5000c09b0cc353d63b34779fa18";
     private const int ContentLines = 12;
 
     private readonly string _directory = DurableStoreFixture.NewDirectory();
@@ -23,16 +21,20 @@ public sealed class VersionOneCheckpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
-    public async Task A_version_1_checkpoint_loads_as_the_store_it_was_taken_of_and_the_store_goes_on_in_version_2()
+    [Theory]
+    // The last argument: what DurableStoreFixture.Contents gave on the facade that wrote the checkpoint (its README).
+    [InlineData("checkpoint-v1", 1, "610db3ddb3000756499b48954a7ceb472004a5000c09b0cc353d63b34779fa18")]
+    [InlineData("checkpoint-v2", 2, "186472d0c6f0c4883c20c5520eda77aabe59fc91637b4a75ac585764e2650e3e")]
+    public async Task An_older_checkpoint_loads_as_the_store_it_was_taken_of_and_the_store_goes_on_in_the_current_format(string folder, int version, string contentsSha256)
     {
-        var source = Path.Combine(AppContext.BaseDirectory, "Durable", "Data", "checkpoint-v1", "checkpoint.00000001");
+        var source = Path.Combine(AppContext.BaseDirectory, "Durable", "Data", folder, "checkpoint.00000001");
+        Assert.Equal(version, HeaderOf(source).Version);
         File.Copy(source, Path.Combine(_directory, "checkpoint.00000001"));
 
         var loaded = await DurableStoreFixture.StartAsync(_directory, _clock);
         var contents = DurableStoreFixture.Contents(loaded.Memory);
         Assert.Equal(ContentLines, contents.Count);
-        Assert.Equal(ContentsSha256, Sha256(contents));
+        Assert.Equal(contentsSha256, Sha256(contents));
         Assert.DoesNotContain(loaded.Log.Lines, l => l.Level >= LogLevel.Warning);
 
         loaded.Push(new Random(12), ticks: 20);
@@ -40,6 +42,8 @@ public sealed class VersionOneCheckpointTests : IDisposable
         var expected = DurableStoreFixture.Contents(loaded.Memory);
         loaded.Crash();
         Assert.Equal(FormatHeader.CurrentVersion, HeaderOf(checkpoint.Path).Version);
+        // Its closed chunks had no place in a chunk file yet: the first checkpoint writes each once.
+        Assert.True(checkpoint.ChunkBytes > 0);
         // The log's records are as in version 1, and its segments say so: a rollback replays them.
         Assert.All(WriteAheadLog.Segments(WriteAheadLog.SegmentsIn(_directory)), s => Assert.Equal(1, HeaderOf(s.Path).Version));
 
