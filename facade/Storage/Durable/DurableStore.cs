@@ -30,6 +30,9 @@ internal sealed class DurableStore(
     private ITimer? _syncTimer;
     // The last write failure logged, so a full disk is one log line, not one per push.
     private string? _writeFailure;
+    // Samples logged since the last cut (under _commit), and whether a checkpoint was asked for by their count.
+    private long _samplesSinceCut;
+    private int _checkpointAsked;
 
     private string DataDirectory => _options.DataDirectory!;
 
@@ -57,6 +60,8 @@ internal sealed class DurableStore(
             }
             WriteRecovered();
             outcome = memory.Store(batch);
+            _samplesSinceCut += batch.Pods.Count + (batch.Node is null ? 0 : 1);
+            if (_samplesSinceCut >= _options.CheckpointLogSamples) AskForCheckpoint();
         }
         if (_options.WalSync == WalSyncPolicy.Always)
         {
@@ -123,7 +128,8 @@ internal sealed class DurableStore(
 
     /// <summary>
     /// Writes a checkpoint of the whole window (the chunks closed since the one before, then every
-    /// head and the places of every chunk) and removes the log segments it covers. The log is
+    /// head and the places of every chunk) and removes the log segments it covers: every
+    /// <c>CheckpointInterval</c>, and sooner once the log holds <c>CheckpointLogSamples</c>. The log is
     /// cut first, between two pushes: every push before the cut is in the store, so in the
     /// checkpoint; a push after it may be in both, and its replay is a duplicate.
     /// </summary>
@@ -139,6 +145,8 @@ internal sealed class DurableStore(
                 if (_log is null) return null;
                 log = _log;
                 firstSegment = log.Cut();
+                _samplesSinceCut = 0;
+                Volatile.Write(ref _checkpointAsked, 0);
             }
             var written = Checkpoint.Write(DataDirectory, firstSegment, memory, _chunkFiles!, _stopping.Token);
             var removed = log.RemoveBefore(firstSegment);
@@ -163,7 +171,22 @@ internal sealed class DurableStore(
         finally
         {
             _checkpointing.Release();
+            // The log filled up again while this one was written: a checkpoint asked for meanwhile found this one running.
+            lock (_commit)
+            {
+                if (_log is not null && _samplesSinceCut >= _options.CheckpointLogSamples)
+                {
+                    Volatile.Write(ref _checkpointAsked, 0);
+                    AskForCheckpoint();
+                }
+            }
         }
+    }
+
+    /// <summary>Starts a checkpoint on the thread pool, unless one was asked for since the last cut.</summary>
+    private void AskForCheckpoint()
+    {
+        if (Interlocked.Exchange(ref _checkpointAsked, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => TryCheckpoint(), null);
     }
 
     private void SyncQuietly()

@@ -49,6 +49,25 @@ public sealed class DurableStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_log_that_holds_CheckpointLogSamples_starts_a_checkpoint_before_the_interval()
+    {
+        // Each tick logs 3 nodes of 3 pods: 9 to 12 samples. The interval (an hour) never comes.
+        var store = await DurableStoreFixture.StartAsync(_directory, _clock, o => o.CheckpointLogSamples = 50);
+        store.Push(_random, ticks: 3);
+        Assert.Empty(Directory.GetFiles(_directory, "checkpoint.*"));
+        store.Push(_random, ticks: 3);
+
+        for (var i = 0; i < 500 && !store.Log.Lines.Any(l => l.Text.StartsWith("Checkpoint ", StringComparison.Ordinal)); i++) await Task.Delay(10);
+        Assert.Contains(store.Log.Lines, l => l.Text.StartsWith("Checkpoint ", StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(_directory, "checkpoint.*"));
+        var expected = DurableStoreFixture.Contents(store.Memory);
+        store.Crash();
+
+        await using var after = await DurableStoreFixture.StartAsync(_directory, _clock);
+        Assert.Equal(expected, DurableStoreFixture.Contents(after.Memory));
+    }
+
+    [Fact]
     public async Task A_clean_stop_leaves_a_checkpoint_that_a_start_loads_alone()
     {
         var before = await DurableStoreFixture.StartAsync(_directory, _clock);
