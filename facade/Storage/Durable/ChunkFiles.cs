@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
+using System.IO.MemoryMappedFiles;
 
 namespace KubeMonitor.Facade.Storage.Durable;
 
@@ -159,17 +159,16 @@ internal sealed class ChunkFiles
     }
 
     /// <summary>
-    /// Reads chunks by place for a start, checking each record's checksum. A checkpoint names
-    /// each file's chunks mostly in the order they were written (entities are imaged in the same
-    /// order every time), so each file is read through a window that moves forward: one read of
-    /// the disk per window, not one per chunk.
+    /// Reads chunks by place for a start, checking each record's checksum. Each file is mapped
+    /// into memory: a checkpoint names chunks in whatever order its entities were imaged, which
+    /// after a restart is not the order they were written in, and a mapping reads either order
+    /// without a system call per chunk.
     /// </summary>
     public sealed class Reader(string dataDirectory) : IDisposable
     {
-        private const int WindowBytes = 1024 * 1024;
-
         private readonly string _directory = In(dataDirectory);
-        private readonly Dictionary<long, Window?> _files = [];
+        private readonly Dictionary<long, MappedFile?> _files = [];
+        private readonly byte[] _header = new byte[Frames.HeaderSize];
 
         /// <summary>The files chunks were read from.</summary>
         public HashSet<long> FilesRead { get; } = [];
@@ -183,47 +182,48 @@ internal sealed class ChunkFiles
             var name = Path.Combine("chunks", WriteAheadLog.SegmentName(number));
             if (!_files.TryGetValue(number, out var file))
             {
-                var path = Path.Combine(_directory, WriteAheadLog.SegmentName(number));
-                file = File.Exists(path) ? new Window(File.OpenHandle(path)) : null;
+                file = MappedFile.Open(Path.Combine(_directory, WriteAheadLog.SegmentName(number)));
                 _files[number] = file;
             }
             if (file is null) throw new UnreadableChunkException($"{name}, which it names, is missing");
-            var record = file.Read(offset, Frames.HeaderSize + length);
-            if (record.Length != Frames.HeaderSize + length
-                || BinaryPrimitives.ReadInt32LittleEndian(record) != length
-                || record[8] != (byte)RecordKind.Chunk
-                || Crc32C.Append(record[8], record[Frames.HeaderSize..]) != BinaryPrimitives.ReadUInt32LittleEndian(record[4..]))
+            var header = _header;
+            var data = new byte[length];
+            if (!file.TryRead(offset, header, Frames.HeaderSize)
+                || BinaryPrimitives.ReadInt32LittleEndian(header) != length
+                || header[8] != (byte)RecordKind.Chunk
+                || !file.TryRead(offset + Frames.HeaderSize, data, length)
+                || Crc32C.Append(header[8], data) != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4)))
             {
                 throw new UnreadableChunkException($"the chunk it names at byte {offset} of {name} is not there, whole and intact");
             }
             FilesRead.Add(number);
-            return record[Frames.HeaderSize..].ToArray();
+            return data;
         }
 
         public void Dispose()
         {
-            foreach (var file in _files.Values) file?.Handle.Dispose();
+            foreach (var file in _files.Values) file?.Dispose();
         }
 
-        private sealed class Window(SafeFileHandle handle)
+        private sealed class MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, long length) : IDisposable
         {
-            private byte[] _buffer = [];
-            private long _start;
-            private int _length;
-
-            public SafeFileHandle Handle { get; } = handle;
-
-            /// <summary>The <paramref name="count"/> bytes at <paramref name="offset"/>, or fewer where the file ends; valid until the next call.</summary>
-            public ReadOnlySpan<byte> Read(long offset, int count)
+            /// <summary>The file mapped for reading, or null when it is missing or empty.</summary>
+            public static MappedFile? Open(string path)
             {
-                if (offset < _start || offset + count > _start + _length)
-                {
-                    if (_buffer.Length < Math.Max(count, WindowBytes)) _buffer = new byte[Math.Max(count, WindowBytes)];
-                    _start = offset;
-                    _length = RandomAccess.Read(Handle, _buffer, offset);
-                }
-                var from = (int)(offset - _start);
-                return _buffer.AsSpan(from, Math.Min(count, _length - from));
+                var length = File.Exists(path) ? new FileInfo(path).Length : 0;
+                if (length == 0) return null;
+                var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+                return new MappedFile(map, map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read), length);
+            }
+
+            /// <summary>Copies the <paramref name="count"/> bytes at <paramref name="offset"/>; false when the file ends before them.</summary>
+            public bool TryRead(long offset, byte[] into, int count) =>
+                offset <= length - count && view.ReadArray(offset, into, 0, count) == count;
+
+            public void Dispose()
+            {
+                view.Dispose();
+                map.Dispose();
             }
         }
     }

@@ -186,7 +186,18 @@ internal sealed class DurableStore(
     /// <summary>Starts a checkpoint on the thread pool, unless one was asked for since the last cut.</summary>
     private void AskForCheckpoint()
     {
-        if (Interlocked.Exchange(ref _checkpointAsked, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => TryCheckpoint(), null);
+        if (Interlocked.Exchange(ref _checkpointAsked, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                TryCheckpoint();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The store was disposed (the process stops) before the checkpoint began: the log has it all.
+            }
+        }, null);
     }
 
     private void SyncQuietly()
