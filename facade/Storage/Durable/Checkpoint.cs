@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 
 namespace KubeMonitor.Facade.Storage.Durable;
 
@@ -160,17 +159,7 @@ internal static class Checkpoint
     }
 
     /// <summary>The checkpoints in a data folder, oldest first.</summary>
-    private static List<(long Number, string Path)> Find(string dataDirectory)
-    {
-        if (!Directory.Exists(dataDirectory)) return [];
-        var found = new List<(long, string)>();
-        foreach (var path in Directory.EnumerateFiles(dataDirectory, Prefix + "*"))
-        {
-            if (long.TryParse(Path.GetFileName(path)[Prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var number)) found.Add((number, path));
-        }
-        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return found;
-    }
+    private static List<(long Number, string Path)> Find(string dataDirectory) => NumberedFiles.In(dataDirectory, Prefix);
 
     private static void TryDelete(string path)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Globalization;
 using System.IO.MemoryMappedFiles;
 
 namespace KubeMonitor.Facade.Storage.Durable;
@@ -30,7 +29,7 @@ internal sealed class ChunkFiles
     public ChunkFiles(string dataDirectory)
     {
         _directory = In(dataDirectory);
-        _next = Numbers(_directory).Select(f => f.Number).DefaultIfEmpty(0).Max() + 1;
+        _next = NumberedFiles.In(_directory).Select(f => f.Number).DefaultIfEmpty(0).Max() + 1;
     }
 
     public static string In(string dataDirectory) => Path.Combine(dataDirectory, "chunks");
@@ -56,24 +55,13 @@ internal sealed class ChunkFiles
     {
         _named = writer.Named;
         var deleted = 0;
-        foreach (var (number, path) in Numbers(_directory))
+        foreach (var (number, path) in NumberedFiles.In(_directory))
         {
             if (_named.Contains(number)) continue;
             File.Delete(path);
             deleted++;
         }
         return deleted;
-    }
-
-    private static List<(long Number, string Path)> Numbers(string directory)
-    {
-        if (!Directory.Exists(directory)) return [];
-        var found = new List<(long, string)>();
-        foreach (var path in Directory.EnumerateFiles(directory))
-        {
-            if (long.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var number)) found.Add((number, path));
-        }
-        return found;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using Snappier;
 namespace KubeMonitor.Facade.Storage.Durable;
 
 /// <summary>
-/// How records sit in the log's segments and in a checkpoint: a 9-byte header (payload length,
+/// How records sit in the log's segments, checkpoints and chunk files: a 9-byte header (payload length,
 /// CRC-32C of kind and payload, kind) and the payload, Snappy-compressed when that is smaller
 /// (as Prometheus' WAL). A record is whole or it is not there: a reader stops at the first one
 /// that is cut short or whose checksum fails.

@@ -109,17 +109,7 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>The segment files of a log folder, oldest first; files not named by a number are not the log's.</summary>
-    public static List<(long Number, string Path)> Segments(string directory)
-    {
-        if (!Directory.Exists(directory)) return [];
-        var segments = new List<(long, string)>();
-        foreach (var path in Directory.EnumerateFiles(directory))
-        {
-            if (long.TryParse(Path.GetFileName(path), NumberStyles.None, CultureInfo.InvariantCulture, out var number)) segments.Add((number, path));
-        }
-        segments.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        return segments;
-    }
+    public static List<(long Number, string Path)> Segments(string directory) => NumberedFiles.In(directory);
 
     private FileStream StartSegment()
     {
