@@ -247,9 +247,11 @@ internal sealed partial class DurableBench(Options options, DurableOptions durab
         }
         Row("push latency p50 / p99", r => { var l = r.Backfill!.SortedLatencies(); return $"{Report.Percentile(l, 0.5):F1} / {Report.Percentile(l, 0.99):F1} ms"; });
         Row("checkpoints during the backfill", r => r.CheckpointsDuringBackfill?.ToString(CultureInfo.InvariantCulture) ?? "");
-        Row("log bytes written per sample", r => r.WalBytes is { } b ? $"{b / r.Backfill!.Stored:F2} B" : "");
-        Row("disk per sample after the backfill", r => r.WalBytes is null ? "" : $"{r.BytesAfterBackfill / (double)r.Backfill!.Stored:F2} B ({r.BytesAfterBackfill / 1048576.0:F1} MiB)");
-        Row("disk per sample after a checkpoint", r => r.WalBytes is null ? "" : $"{r.BytesAfterCheckpoint / (double)r.Backfill!.Stored:F2} B ({r.BytesAfterCheckpoint / 1048576.0:F1} MiB)");
+        // The log and the folder are measured after the steady pushes too: per sample of both.
+        static double Pushed(Run r) => r.Backfill!.Stored + (r.Steady?.Stored ?? 0);
+        Row("log bytes written per sample", r => r.WalBytes is { } b ? $"{b / Pushed(r):F2} B" : "");
+        Row("disk per sample after the backfill (and steady pushes)", r => r.WalBytes is null ? "" : $"{r.BytesAfterBackfill / Pushed(r):F2} B ({r.BytesAfterBackfill / 1048576.0:F1} MiB)");
+        Row("disk per sample after a checkpoint", r => r.WalBytes is null ? "" : $"{r.BytesAfterCheckpoint / Pushed(r):F2} B ({r.BytesAfterCheckpoint / 1048576.0:F1} MiB)");
         Row("start to ready after SIGKILL (goal < 30 s)", r => r.AfterKill is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
         Row("what that start loaded", r => r.AfterKill is { } s ? Loaded(s.Loaded) : "");
         Row("start to ready from the checkpoint", r => r.FromCheckpoint is { } s ? $"{s.Ready.TotalSeconds:F1} s (replay {s.ReplaySeconds:F1} s)" : "");
