@@ -102,26 +102,18 @@ internal static class Checkpoint
             {
                 switch (kind)
                 {
-                    case RecordKind.Node:
-                        nodes++;
+                    case RecordKind.Node or RecordKind.Pod:
+                        if (kind == RecordKind.Node) nodes++;
+                        else pods++;
                         try
                         {
-                            hand(ImageCodec.ReadNode(payload, header.Version, chunks, strings));
+                            hand(kind == RecordKind.Node
+                                ? ImageCodec.ReadNode(payload, header.Version, chunks, strings)
+                                : ImageCodec.ReadPod(payload, header.Version, chunks, strings));
                         }
                         catch (UnreadableChunkException e)
                         {
                             // One entity lost, not the rest of the checkpoint.
-                            Interlocked.CompareExchange(ref restoreProblem, e.Message, null);
-                        }
-                        break;
-                    case RecordKind.Pod:
-                        pods++;
-                        try
-                        {
-                            hand(ImageCodec.ReadPod(payload, header.Version, chunks, strings));
-                        }
-                        catch (UnreadableChunkException e)
-                        {
                             Interlocked.CompareExchange(ref restoreProblem, e.Message, null);
                         }
                         break;
