@@ -11,15 +11,23 @@ namespace KubeMonitor.Contracts;
 /// </summary>
 public sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        TryRead(ref reader, out var value)
+            ? value
+            : throw new JsonException("A timestamp must be an RFC 3339 string such as \"2026-11-26T07:00:05Z\".");
+
+    /// <summary>The timestamp at the reader (a string token), or false when it is none.</summary>
+    public static bool TryRead(ref Utf8JsonReader reader, out DateTimeOffset value)
     {
         if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTime(out var time))
         {
-            throw new JsonException("A timestamp must be an RFC 3339 string such as \"2026-11-26T07:00:05Z\".");
+            value = default;
+            return false;
         }
-        return time.Kind == DateTimeKind.Unspecified
+        value = time.Kind == DateTimeKind.Unspecified
             ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc))
             : reader.GetDateTimeOffset();
+        return true;
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

@@ -65,6 +65,7 @@ internal static class FacadeServices
     private static IServiceCollection AddIngest(this IServiceCollection services)
     {
         services.AddSingleton<SampleValidator>();
+        services.AddSingleton<DirectBatchReader>();
         services.AddSingleton<Ingestor>();
         return services;
     }

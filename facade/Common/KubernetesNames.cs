@@ -1,10 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace KubeMonitor.Facade.Common;
 
 /// <summary>Kubernetes name rules (docs/api.md section 1): DNS-1123 subdomains and labels.</summary>
 internal static class KubernetesNames
 {
     /// <summary>Node, pod and deployment names: dot-separated labels, at most 253 characters.</summary>
-    public static bool IsSubdomain(string? name)
+    public static bool IsSubdomain([NotNullWhen(true)] string? name)
     {
         if (string.IsNullOrEmpty(name) || name.Length > 253) return false;
         // Every push names its pods: split without making the parts.
@@ -16,7 +18,7 @@ internal static class KubernetesNames
     }
 
     /// <summary>Namespaces and container names: one label, at most 63 characters.</summary>
-    public static bool IsLabel(string? name) => !string.IsNullOrEmpty(name) && name.Length <= 63 && IsLabelText(name);
+    public static bool IsLabel([NotNullWhen(true)] string? name) => !string.IsNullOrEmpty(name) && name.Length <= 63 && IsLabelText(name);
 
     private static bool IsLabelText(ReadOnlySpan<char> text)
     {

@@ -63,28 +63,35 @@ internal static class IngestApi
     public static Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushPod(string pod, HttpRequest request, Ingestor ingest) =>
         ingest.PushAsync(request, ContractJson.Default.PodSample, (validator, sample) => validator.Pod(pod, sample));
 
-    public static Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushBatch(string node, HttpRequest request, Ingestor ingest) =>
-        ingest.PushAsync(request, ContractJson.Default.Batch, (validator, batch) => validator.Batch(node, batch));
+    public static Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushBatch(string node, HttpRequest request, Ingestor ingest, DirectBatchReader direct) =>
+        ingest.PushAsync(request, ContractJson.Default.Batch, (validator, batch) => validator.Batch(node, batch), body => direct.TryRead(node, body));
 }
+
+/// <summary>A push body read straight into the store's batch, or null to read it the general way.</summary>
+internal delegate IngestBatch? DirectRead(ReadOnlySpan<byte> body);
 
 /// <summary>One push, start to end: read, validate whole, store all or nothing (new series past the global cap aside), count.</summary>
 internal sealed class Ingestor(SampleValidator validator, ISampleStore store, FacadeMetrics metrics, IOptions<FacadeOptions> options)
 {
     public async Task<Results<Accepted<PushResult>, ProblemHttpResult>> PushAsync<T>(
-        HttpRequest request, JsonTypeInfo<T> type, Func<SampleValidator, T, IngestBatch> validate)
+        HttpRequest request, JsonTypeInfo<T> type, Func<SampleValidator, T, IngestBatch> validate, DirectRead? direct = null)
         where T : class
     {
-        var body = await JsonBody.ReadAsync(request, type, options.Value.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
+        using var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
         if (body.Problem is not null) return Reject(body.Problem, body.RejectReason!);
 
-        IngestBatch batch;
-        try
+        if (direct?.Invoke(body.Span) is not { } batch)
         {
-            batch = validate(validator, body.Value!);
-        }
-        catch (SampleException e)
-        {
-            return Reject(Problems.BadRequest(e.Message), "invalid");
+            var parsed = JsonBody.Parse(body.Span, type);
+            if (parsed.Problem is not null) return Reject(parsed.Problem, parsed.RejectReason!);
+            try
+            {
+                batch = validate(validator, parsed.Value!);
+            }
+            catch (SampleException e)
+            {
+                return Reject(Problems.BadRequest(e.Message), "invalid");
+            }
         }
         // A credential bound to a node (docs/api.md section 2) may not name another in the body.
         if (NodeBinding.Check(request.HttpContext, ref batch) is { } forbidden) return Reject(forbidden, "wrong_node");

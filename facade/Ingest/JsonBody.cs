@@ -11,48 +11,66 @@ namespace KubeMonitor.Facade.Ingest;
 /// <summary>
 /// Reads a push body by hand rather than by model binding, so that every way it can be wrong
 /// has its own answer: 415 not application/json, 413 over the size limit (checked while reading,
-/// a missing or lying Content-Length does not get past it), 400 not the contract's JSON.
+/// a missing or lying Content-Length does not get past it), 400 not UTF-8 or not the contract's JSON.
 /// </summary>
 internal static class JsonBody
 {
     public sealed record Outcome<T>(T? Value, ProblemHttpResult? Problem, string? RejectReason);
 
-    public static async Task<Outcome<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long maxBytes, CancellationToken cancellationToken)
-        where T : class
+    /// <summary>
+    /// A body read whole into a pooled buffer (a push is read once, then the buffer is given back
+    /// by <see cref="Dispose"/>, not a new array per push), or the problem that stopped it.
+    /// </summary>
+    public readonly struct Bytes(byte[]? buffer, int length, ProblemHttpResult? problem, string? rejectReason) : IDisposable
     {
-        if (!IsJson(request.ContentType))
-        {
-            return Fail<T>(Problems.UnsupportedMediaType($"A push body must be application/json, not '{request.ContentType}'."), "unsupported_media_type");
-        }
-        if (request.ContentLength > maxBytes) return TooLarge<T>(maxBytes);
+        public ReadOnlySpan<byte> Span => buffer.AsSpan(0, length);
+        public ProblemHttpResult? Problem => problem;
+        public string? RejectReason => rejectReason;
 
-        // A pooled buffer: a push is read whole, once, then given back (not a new array per push).
-        byte[]? buffer = null;
-        try
-        {
-            int length;
-            try
-            {
-                (buffer, length) = await ReadCappedAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
-            }
-            catch (BadHttpRequestException e)
-            {
-                return Fail<T>(TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request body"), "malformed");
-            }
-            if (length < 0) return TooLarge<T>(maxBytes);
-            return Parse(buffer.AsSpan(0, length), type);
-        }
-        finally
+        public void Dispose()
         {
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private static Outcome<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type)
+    /// <summary>The body of a JSON push within <paramref name="maxBytes"/>, checked to be UTF-8.</summary>
+    public static async Task<Bytes> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return Fail(Problems.UnsupportedMediaType($"A push body must be application/json, not '{request.ContentType}'."), "unsupported_media_type");
+        }
+        if (request.ContentLength > maxBytes) return TooLarge(maxBytes);
+
+        byte[] buffer;
+        int length;
+        try
+        {
+            (buffer, length) = await ReadCappedAsync(request.Body, request.ContentLength, maxBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return Fail(TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "Bad request body"), "malformed");
+        }
+        var bytes = new Bytes(buffer, Math.Max(length, 0), null, null);
+        if (length < 0)
+        {
+            bytes.Dispose();
+            return TooLarge(maxBytes);
+        }
+        // JSON is UTF-8 (RFC 8259); a JSON reader only checks the strings it reads, not skipped unknown fields.
+        if (!Utf8.IsValid(bytes.Span))
+        {
+            bytes.Dispose();
+            return Fail(Problems.BadRequest("The body is not valid UTF-8."), "malformed");
+        }
+        return bytes;
+    }
+
+    /// <summary>The contract's object in a body (valid UTF-8), or why it is none.</summary>
+    public static Outcome<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type)
         where T : class
     {
-        // JSON is UTF-8 (RFC 8259); the parser only checks the strings it reads, not skipped unknown fields.
-        if (!Utf8.IsValid(body)) return Fail<T>(Problems.BadRequest("The body is not valid UTF-8."), "malformed");
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
@@ -106,8 +124,10 @@ internal static class JsonBody
         }
     }
 
-    private static Outcome<T> TooLarge<T>(long maxBytes) =>
-        Fail<T>(Problems.TooLarge($"A push body may be at most {maxBytes} bytes."), "too_large");
+    private static Bytes TooLarge(long maxBytes) =>
+        Fail(Problems.TooLarge($"A push body may be at most {maxBytes} bytes."), "too_large");
+
+    private static Bytes Fail(ProblemHttpResult problem, string reason) => new(null, 0, problem, reason);
 
     private static Outcome<T> Fail<T>(ProblemHttpResult problem, string reason) => new(default, problem, reason);
 }

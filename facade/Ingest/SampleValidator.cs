@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KubeMonitor.Contracts;
 using KubeMonitor.Facade.Common;
 using KubeMonitor.Facade.Storage;
@@ -38,8 +39,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     public IngestBatch Batch(string node, Batch batch)
     {
         RequireSubdomain(node, "node name");
-        var now = clock.GetUtcNow();
-        var context = new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(batch.SentAt, now), batch.SentAt is not null);
+        var context = BatchContext(batch.SentAt);
         var batchTimestamp = batch.Timestamp is { } t ? context.Check(t, new Where("batch")) : (long?)null;
         var nodeEntry = batch.Node is null ? null : NodeEntry(node, batch.Node, batchTimestamp, context, new Where("node"));
         var pods = new List<PodEntry>(batch.Pods?.Count ?? 0);
@@ -50,6 +50,13 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
             pods.Add(PodEntry(pod.Name, pod, node, batchTimestamp, context, new Where(i, pod)));
         }
         return new IngestBatch(nodeEntry, pods) { ClockOffsetMs = context.OffsetMs };
+    }
+
+    /// <summary>A batch's receive time and clock offset (from its <c>sentAt</c>), fixed for all of its timestamps.</summary>
+    internal Context BatchContext(DateTimeOffset? sentAt)
+    {
+        var now = clock.GetUtcNow();
+        return new Context(now, options.Value.MaxFutureSkew, ClockOffsetMs(sentAt, now), sentAt is not null);
     }
 
     /// <summary>
@@ -74,18 +81,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
 
     private static PodEntry PodEntry(string name, PodSample sample, string? node, long? batchTimestamp, Context context, Where what)
     {
-        RequireSubdomain(name, what, "name");
-        if (sample.Namespace is null) throw new SampleException($"{what}: namespace is required.");
-        if (!KubernetesNames.IsLabel(sample.Namespace)) throw new SampleException($"{what}: namespace '{sample.Namespace}' is not a DNS-1123 label.");
-        if (node is not null) RequireSubdomain(node, what, "node");
-        if (sample.OwnerName is not null) RequireSubdomain(sample.OwnerName, what, "ownerName");
-        if (sample.Deployment is not null) RequireSubdomain(sample.Deployment, what, "deployment");
-        if (sample.OwnerKind is not null && !IsKind(sample.OwnerKind)) throw new SampleException($"{what}: ownerKind '{sample.OwnerKind}' is not a Kubernetes kind.");
-        if (sample.Uid is { } uid && (uid.Length is 0 or > MaxUidLength || uid.AsSpan().ContainsAnyInRange('\0', '\x1f') || uid.AsSpan().ContainsAnyInRange('\x7f', '\x9f')))
-        {
-            throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
-        }
-
+        CheckPod(name, sample.Namespace, node, sample.Uid, sample.OwnerKind, sample.OwnerName, sample.Deployment, what);
         var labels = Labels(sample.Labels, what);
         var values = Values(PodFields.Table, sample, what);
 
@@ -94,23 +90,45 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
         {
             var container = sample.Containers![i] ?? throw new SampleException($"{what}: containers[{i}] is null.");
             var where = what.Container(i);
-            if (!KubernetesNames.IsLabel(container.Name)) throw new SampleException($"{where}: name '{container.Name}' is not a DNS-1123 label.");
-            // A pod has a few containers: a scan of those before is cheaper than a set per pod.
-            for (var j = 0; j < i; j++)
-            {
-                if (containers[j].Name == container.Name) throw new SampleException($"{where}: container '{container.Name}' appears twice.");
-            }
-            var containerValues = Values(ContainerFields.Table, container, where);
-            containers[i] = new ContainerEntry(container.Name!, containerValues);
+            CheckContainer(container.Name, containers.AsSpan(0, i), where);
+            containers[i] = new ContainerEntry(container.Name!, Values(ContainerFields.Table, container, where));
         }
 
         return new PodEntry(
-            sample.Namespace, name, node, sample.Uid, sample.OwnerKind, sample.OwnerName, sample.Deployment,
+            sample.Namespace!, name, node, sample.Uid, sample.OwnerKind, sample.OwnerName, sample.Deployment,
             context.Timestamp(sample.Timestamp, batchTimestamp, what), values, containers, labels);
     }
 
+    /// <summary>A pod's names and uid as the contract and Kubernetes take them.</summary>
+    internal static void CheckPod(
+        string name, [NotNull] string? ns, string? node, string? uid, string? ownerKind, string? ownerName, string? deployment, Where what)
+    {
+        RequireSubdomain(name, what, "name");
+        if (ns is null) throw new SampleException($"{what}: namespace is required.");
+        if (!KubernetesNames.IsLabel(ns)) throw new SampleException($"{what}: namespace '{ns}' is not a DNS-1123 label.");
+        if (node is not null) RequireSubdomain(node, what, "node");
+        if (ownerName is not null) RequireSubdomain(ownerName, what, "ownerName");
+        if (deployment is not null) RequireSubdomain(deployment, what, "deployment");
+        if (ownerKind is not null && !IsKind(ownerKind)) throw new SampleException($"{what}: ownerKind '{ownerKind}' is not a Kubernetes kind.");
+        if (uid is not null && (uid.Length is 0 or > MaxUidLength || uid.AsSpan().ContainsAnyInRange('\0', '\x1f') || uid.AsSpan().ContainsAnyInRange('\x7f', '\x9f')))
+        {
+            throw new SampleException($"{what}: uid must be 1 to {MaxUidLength} printable characters.");
+        }
+    }
+
+    /// <summary>A container's name: a DNS-1123 label, not one of the pod's containers before it.</summary>
+    internal static void CheckContainer([NotNull] string? name, ReadOnlySpan<ContainerEntry> before, Where where)
+    {
+        if (!KubernetesNames.IsLabel(name)) throw new SampleException($"{where}: name '{name}' is not a DNS-1123 label.");
+        // A pod has a few containers: a scan of those before is cheaper than a set per pod.
+        foreach (var other in before)
+        {
+            if (other.Name == name) throw new SampleException($"{where}: container '{name}' appears twice.");
+        }
+    }
+
     /// <summary>Labels checked as the API server checks them (docs/api.md section 6); null when none were sent.</summary>
-    private static LabelSet? Labels(IReadOnlyDictionary<string, string>? labels, Where what)
+    internal static LabelSet? Labels(IReadOnlyCollection<KeyValuePair<string, string>>? labels, Where what)
     {
         if (labels is null) return null;
         if (labels.Count > MaxLabels) throw new SampleException($"{what}: {labels.Count} labels, at most {MaxLabels} are taken.");
@@ -147,9 +165,12 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// </summary>
     internal const double MaxValue = 18446744073709551616.0;
 
+    /// <summary>A value the contract takes: a number from 0 to <see cref="MaxValue"/>.</summary>
+    internal static bool IsAllowed(double value) => value is >= 0 and <= MaxValue;
+
     private static double Checked(double value, Where what, string path)
     {
-        if (!double.IsFinite(value) || value < 0 || value > MaxValue)
+        if (!IsAllowed(value))
         {
             throw new SampleException($"{what}: {path} must be a number from 0 to 2^64, got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
@@ -176,7 +197,7 @@ internal sealed class SampleValidator(TimeProvider clock, IOptions<FacadeOptions
     /// the receive time (collected before the sender's clock was stepped back, sent after) is
     /// stamped with the receive time rather than freezing its series in the future.
     /// </summary>
-    private sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew, long offsetMs = 0, bool notAfterReceipt = false)
+    internal sealed class Context(DateTimeOffset now, TimeSpan maxFutureSkew, long offsetMs = 0, bool notAfterReceipt = false)
     {
         public long OffsetMs => offsetMs;
 
