@@ -381,7 +381,7 @@ internal sealed record Options(
             ["--tick-seconds"] = 15, ["--rollup-window"] = 300, ["--pod-window"] = 3600, ["--rollup-queries"] = 30, ["--ticks-per-write"] = 4,
             ["--checkpoint-seconds"] = 60, ["--steady-minutes"] = 0,
             ["--backfill-ticks"] = 3, ["--all-pods-queries"] = 10, ["--warm-up"] = 20,
-            ["--rounds"] = 60, ["--round-seconds"] = 1, ["--step"] = 5,
+            ["--rounds"] = 60, ["--warm-up-rounds"] = 30, ["--round-seconds"] = 1, ["--step"] = 5,
         };
         var versus = args.Contains("--versus");
         if (versus)
@@ -450,7 +450,7 @@ internal sealed record Options(
             page ? new PageOptions(numbers["--runs"], numbers["--refreshes"], browser, maxLoad, numbers["--load-wait-minutes"]) : null,
             versus
                 ? new VersusOptions(
-                    numbers["--rounds"], numbers["--round-seconds"], numbers["--rollup-window"], numbers["--step"], numbers["--rollup-queries"], numbers["--queries"],
+                    numbers["--rounds"], numbers["--warm-up-rounds"], numbers["--round-seconds"], numbers["--rollup-window"], numbers["--step"], numbers["--rollup-queries"], numbers["--queries"],
                     rateRange, results)
                 : null);
     }

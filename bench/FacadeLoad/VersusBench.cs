@@ -11,11 +11,11 @@ using KubeMonitor.Facade.Tests.Prometheus;
 namespace KubeMonitor.FacadeLoad;
 
 /// <summary>Settings of the side-by-side benchmark (<c>--versus</c>); see <see cref="VersusBench"/>.</summary>
-internal sealed record VersusOptions(int Rounds, int RoundSeconds, int RollupWindowSeconds, int StepSeconds, int RollupQueries, int PodQueries, string RateRange, string? ResultsPath)
+internal sealed record VersusOptions(int Rounds, int WarmUpRounds, int RoundSeconds, int RollupWindowSeconds, int StepSeconds, int RollupQueries, int PodQueries, string RateRange, string? ResultsPath)
 {
     public void Validate()
     {
-        if (Rounds < 2 || RoundSeconds < 1) throw new ArgumentException("--rounds must be at least 2 and --round-seconds at least 1.");
+        if (Rounds < 2 || RoundSeconds < 1 || WarmUpRounds < 0) throw new ArgumentException("--rounds must be at least 2, --round-seconds at least 1 and --warm-up-rounds not negative.");
         if (StepSeconds < RoundSeconds || RollupWindowSeconds < 2 * StepSeconds) throw new ArgumentException("--step must be at least a round and --rollup-window two steps.");
         if (RollupQueries < 2 || PodQueries < 2) throw new ArgumentException("--rollup-queries and --queries must be at least 2.");
     }
@@ -44,7 +44,7 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
         using var results = versus.ResultsPath is { } path ? ResultsFolder.Open(path) : null;
         var cluster = new Cluster(options.Nodes, options.PodsPerNode, options.Seed);
         Console.WriteLine(
-            $"facade-load --versus {DateTimeOffset.UtcNow:u}: {cluster.PodCount} pods on {cluster.NodeCount} nodes, {versus.Rounds} rounds every {versus.RoundSeconds} s; " +
+            $"facade-load --versus {DateTimeOffset.UtcNow:u}: {cluster.PodCount} pods on {cluster.NodeCount} nodes, {versus.WarmUpRounds} warm-up rounds then {versus.Rounds} measured, one every {versus.RoundSeconds} s; " +
             $"{Environment.ProcessorCount} CPUs, load average {ResultsFolder.LoadAverage()}");
 
         var work = Directory.CreateTempSubdirectory("facade-load-versus-");
@@ -83,24 +83,38 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
             Console.WriteLine($"idle 5 s: CPU facade {Ms(idleAfter.MemoryCpu - idle.MemoryCpu)}, facade with data {Ms(idleAfter.DurableCpu - idle.DurableCpu)}, Prometheus {Ms(idleAfter.PrometheusCpu - idle.PrometheusCpu)} " +
                 $"(with {idleAfter.Scrapes - idle.Scrapes} scrapes of empty targets); RSS {Mib(idleAfter.MemoryRss)}, {Mib(idleAfter.DurableRss)}, {Mib(idleAfter.PrometheusRss)}");
 
-            var before = await SnapshotAsync(memory, durable, prometheus, targets);
-            var rounds = await PlayAsync(cluster, targets, memoryHttp, durableHttp);
-            // The last round is scraped within a round after it is served.
-            await Task.Delay(TimeSpan.FromSeconds(versus.RoundSeconds * 1.5));
-            var after = await SnapshotAsync(memory, durable, prometheus, targets);
-            var scrapes = after.Scrapes - before.Scrapes;
-            // Prometheus appends 5 series of its own at every scrape (up, scrape_duration_seconds, ...): not values of ours.
-            var prometheusValues = after.PrometheusAppended - before.PrometheusAppended - 5.0 * scrapes;
-            Console.WriteLine(
-                $"{rounds.Rounds} rounds ({rounds.Late} late) in {rounds.Wall.TotalSeconds:F1} s: {rounds.Values:N0} values pushed to each facade ({rounds.Rejected} pushes refused), " +
-                $"{prometheusValues:N0} values appended by Prometheus in {scrapes} scrapes ({after.PrometheusSeries:N0} head series); generator CPU {rounds.GeneratorCpu.TotalSeconds:F1} s; load average {ResultsFolder.LoadAverage()}");
-
-            var rows = new List<(string Measure, double Facade, double Durable, double Prometheus, string Unit)>
+            var rows = new List<(string Measure, double Facade, double Durable, double Prometheus, string Unit)>();
+            // The first rounds make every series and, in the facades, JIT-compile the ingest path (most
+            // of their CPU in the first 15 to 20 s); Prometheus is compiled ahead of time. They are
+            // measured apart, and the rounds after them show what a running system pays.
+            if (versus.WarmUpRounds > 0)
             {
-                ("CPU per stored value", Us(after.MemoryCpu - before.MemoryCpu, rounds.Values), Us(after.DurableCpu - before.DurableCpu, rounds.Values),
-                    Us(after.PrometheusCpu - before.PrometheusCpu, prometheusValues), "us"),
-                ($"RSS after {rounds.Rounds} rounds", after.MemoryRss / 1048576.0, after.DurableRss / 1048576.0, after.PrometheusRss / 1048576.0, "MiB"),
-            };
+                var (warmUp, warmUpCpu) = await PlayMeasuredAsync(versus.WarmUpRounds, "warm-up");
+                rows.Add(($"CPU per stored value, first {warmUp.Rounds} rounds (new series; the facades' JIT)", warmUpCpu.Facade, warmUpCpu.Durable, warmUpCpu.Prometheus, "us"));
+            }
+            var (rounds, cpu) = await PlayMeasuredAsync(versus.Rounds, "measured");
+            var after = await SnapshotAsync(memory, durable, prometheus, targets);
+            rows.Add((versus.WarmUpRounds > 0 ? $"CPU per stored value, the {rounds.Rounds} rounds after" : "CPU per stored value", cpu.Facade, cpu.Durable, cpu.Prometheus, "us"));
+            rows.Add(($"RSS after {versus.WarmUpRounds + rounds.Rounds} rounds", after.MemoryRss / 1048576.0, after.DurableRss / 1048576.0, after.PrometheusRss / 1048576.0, "MiB"));
+
+            async Task<(RoundStats Rounds, (double Facade, double Durable, double Prometheus) Cpu)> PlayMeasuredAsync(int count, string what)
+            {
+                var before = await SnapshotAsync(memory, durable, prometheus, targets);
+                var played = await PlayAsync(cluster, targets, memoryHttp, durableHttp, count);
+                // The last round is scraped within a round after it is served.
+                await Task.Delay(TimeSpan.FromSeconds(versus.RoundSeconds * 1.5));
+                var end = await SnapshotAsync(memory, durable, prometheus, targets);
+                var scrapes = end.Scrapes - before.Scrapes;
+                // Prometheus appends 5 series of its own at every scrape (up, scrape_duration_seconds, ...): not values of ours.
+                var prometheusValues = end.PrometheusAppended - before.PrometheusAppended - 5.0 * scrapes;
+                Console.WriteLine(
+                    $"{what}: {played.Rounds} rounds ({played.Late} late) in {played.Wall.TotalSeconds:F1} s: {played.Values:N0} values pushed to each facade ({played.Rejected} pushes refused), " +
+                    $"{prometheusValues:N0} values appended by Prometheus in {scrapes} scrapes ({end.PrometheusSeries:N0} head series); generator CPU {played.GeneratorCpu.TotalSeconds:F1} s; " +
+                    $"CPU facade {Ms(end.MemoryCpu - before.MemoryCpu)}, facade with data {Ms(end.DurableCpu - before.DurableCpu)}, Prometheus {Ms(end.PrometheusCpu - before.PrometheusCpu)}; " +
+                    $"load average {ResultsFolder.LoadAverage()}");
+                return (played, (Us(end.MemoryCpu - before.MemoryCpu, played.Values), Us(end.DurableCpu - before.DurableCpu, played.Values),
+                    Us(end.PrometheusCpu - before.PrometheusCpu, prometheusValues)));
+            }
 
             var ns = cluster.BigNamespace;
             var nsPods = Enumerable.Range(0, cluster.PodCount).Count(i => i % cluster.BigNamespaceStride == 0);
@@ -159,7 +173,7 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
     }
 
     /// <summary>The rounds on the wall clock: each node's batch pushed to both facades and served to Prometheus as text.</summary>
-    private async Task<RoundStats> PlayAsync(Cluster cluster, ScrapeTargets targets, HttpClient memory, HttpClient durable)
+    private async Task<RoundStats> PlayAsync(Cluster cluster, ScrapeTargets targets, HttpClient memory, HttpClient durable, int count)
     {
         var stats = new RoundStats();
         var series = new ExporterSeries(TestLabel, "bench");
@@ -167,7 +181,7 @@ internal sealed class VersusBench(Options options, VersusOptions versus)
         var wall = Stopwatch.StartNew();
         var roundMs = versus.RoundSeconds * 1000L;
         var next = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / roundMs + 1) * roundMs;
-        for (var round = 0; round < versus.Rounds; round++, next += roundMs)
+        for (var round = 0; round < count; round++, next += roundMs)
         {
             var wait = next - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait));
