@@ -55,8 +55,12 @@ internal sealed record AnswerCost(
             (after.ApiResponseBytes - before.ApiResponseBytes) / count, json, gzip, answerBytes / (double)count, points, meanCpu);
     }
 
-    /// <summary>Answers asked before the timed ones (JIT, tiering, caches): a fifth, at least 3, at most 20.</summary>
-    public static int WarmUp(int count) => Math.Clamp(count / 5, 3, 20);
+    /// <summary>
+    /// Answers asked before the timed ones (JIT, tiering, caches): as many as are timed, at least 3,
+    /// at most 60. .NET compiles a method again, optimized, after 30 calls; with a fifth of 100 the
+    /// timed answers of a facade still ran its first, unoptimized code.
+    /// </summary>
+    public static int WarmUp(int count) => Math.Clamp(count, 3, 60);
 
     public const string TableHeader =
         "| question | way | n | p50 ms | p95 ms | facade CPU ms | Prometheus CPU ms | requests to Prometheus | samples Prometheus read | bytes from Prometheus, gzip (JSON) | answer bytes | points, mean CPU cores |\n" +
