@@ -135,8 +135,12 @@ if (options.Hostile is { } hostile)
 if (options.LiveSeconds > 0)
 {
     var firstLive = Math.Max(endMs + 5000, (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 5000 + 1) * 5000);
+    using var stopSampling = new CancellationTokenSource();
+    var rssDuringLive = Report.SampleRssAsync(facade, stopSampling.Token);
     var live = await pusher.RunAsync(facade, Enumerable.Range(0, options.LiveSeconds / TickSeconds).Select(k => firstLive + k * TickSeconds * 1000L), paced: true);
+    await stopSampling.CancelAsync();
     live.Print("live");
+    Report.RssSpread(await rssDuringLive, "during live");
     Report.Memory(facade, http, idleRss, backfill.Stored + live.Stored, "after live");
 }
 
@@ -275,6 +279,28 @@ internal static class Report
         var bytesHeld = MetricValue(metrics, "kubemonitor_facade_bytes_held");
         var perSample = samplesHeld > 0 ? $", {rss / (double)samplesHeld:F1} B RSS per stored sample ({(rss - idleRss) / (double)samplesHeld:F1} above idle), store's own count {bytesHeld / samplesHeld:F1} B" : "";
         Console.WriteLine($"{when} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}): RSS {rss / 1048576.0:F0} MiB, series {series:F0}, bytes held {bytesHeld / 1048576.0:F0} MiB{perSample}");
+    }
+
+    /// <summary>The facade's RSS every 500 ms until stopped: a single reading depends on when the GC last compacted.</summary>
+    public static async Task<List<long>> SampleRssAsync(FacadeProcess facade, CancellationToken stop)
+    {
+        var readings = new List<long>();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop)) readings.Add(facade.ResidentBytes());
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return readings;
+    }
+
+    public static void RssSpread(List<long> readings, string when)
+    {
+        if (readings.Count == 0) return;
+        readings.Sort();
+        Console.WriteLine($"RSS {when} ({readings.Count} readings, every 500 ms): min {readings[0] / 1048576.0:F0} MiB, median {readings[readings.Count / 2] / 1048576.0:F0} MiB, max {readings[^1] / 1048576.0:F0} MiB");
     }
 
     public static double MetricValue(string text, string name)
