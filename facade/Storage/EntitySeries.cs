@@ -43,15 +43,19 @@ public sealed class EntitySeries
     // timestamps without decoding values. Holds at least one sample whenever Count > 0.
     private BitWriter _headTimes;
     private BitWriter _headValues;
-    private ColumnState[]? _columns;
+    private PackedColumnState[]? _columns;
+    // Kept aside for the few columns that need them (see PackedColumnState): a delta beyond 32
+    // bits, and the bits of a newest value that is a NaN other than the canonical one.
+    private long[]? _wideDeltas;
+    private ulong[]? _otherNaNs;
     private int _headCount;
     private long _headFirst;
     private long _headLast;
     private long _headLastDelta;
 
-    // The two newest rows uncompressed ([previous | newest]): "current value and rate" views read
-    // them for every pod without decoding a chunk.
-    private double[]? _latest;
+    // The row before the newest, uncompressed: "current value and rate" views read it and the
+    // newest row (which the column states hold) for every pod without decoding a chunk.
+    private double[]? _previousRow;
     private long _previousTimestamp;
 
     // Retention within the oldest chunk: how many of its samples are hidden, and the timestamp
@@ -95,8 +99,8 @@ public sealed class EntitySeries
     /// <summary>
     /// Bytes of sample data held (for the facade's own metrics and the benchmark): the length of
     /// every array this series keeps (closed chunks, the head's buffers with their spare room,
-    /// the column states, the two newest rows, the chunk table), plus 24 bytes of CLR header per
-    /// array. The series object itself (about 120 bytes) is not counted.
+    /// the column states, the row before the newest, the chunk table, the values kept aside), plus
+    /// 24 bytes of CLR header per array. The series object itself (about 130 bytes) is not counted.
     /// </summary>
     public long BytesHeld
     {
@@ -109,8 +113,10 @@ public sealed class EntitySeries
                 bytes += ArrayHeader + (long)_chunks.Length * ClosedChunk.Size;
                 for (var i = 0; i < _chunkCount; i++) bytes += ArrayHeader + _chunks[_firstChunk + i].Data.Length;
             }
-            if (_columns is not null) bytes += ArrayHeader + (long)_columns.Length * ColumnStateSize;
-            if (_latest is not null) bytes += ArrayHeader + (long)_latest.Length * sizeof(double);
+            if (_columns is not null) bytes += ArrayHeader + (long)_columns.Length * PackedColumnStateSize;
+            if (_previousRow is not null) bytes += ArrayHeader + (long)_previousRow.Length * sizeof(double);
+            if (_wideDeltas is not null) bytes += ArrayHeader + (long)_wideDeltas.Length * sizeof(long);
+            if (_otherNaNs is not null) bytes += ArrayHeader + (long)_otherNaNs.Length * sizeof(ulong);
             if (_headTimes.Capacity > 0) bytes += ArrayHeader + _headTimes.Capacity;
             if (_headValues.Capacity > 0) bytes += ArrayHeader + _headValues.Capacity;
             return bytes;
@@ -128,7 +134,7 @@ public sealed class EntitySeries
         }
     }
 
-    private static int ColumnStateSize => System.Runtime.CompilerServices.Unsafe.SizeOf<ColumnState>();
+    private static int PackedColumnStateSize => System.Runtime.CompilerServices.Unsafe.SizeOf<PackedColumnState>();
 
     public AppendResult Append(long timestampMs, ReadOnlySpan<double> values)
     {
@@ -140,8 +146,18 @@ public sealed class EntitySeries
         }
 
         _previousTimestamp = _headLast;
-        if (_count == 0) StartEmpty(timestampMs);
-        else if (_headCount == SamplesPerChunk) CloseHead();
+        if (_count == 0)
+        {
+            StartEmpty(timestampMs);
+        }
+        else if (_headCount > 0)
+        {
+            // The newest row is about to become the previous one; the column states hold it until
+            // they take the new row (or start over with the next chunk). A head with no rows yet
+            // (only just restored) had its previous row set by RestoreChunks.
+            CopyNewest(_previousRow);
+            if (_headCount == SamplesPerChunk) CloseHead();
+        }
 
         if (_headCount == 0)
         {
@@ -153,12 +169,13 @@ public sealed class EntitySeries
             TimestampCodec.Write(ref _headTimes, timestampMs, ref _headLast, ref _headLastDelta);
         }
         var columns = _columns!;
-        for (var f = 0; f < values.Length; f++) ValueCodec.Write(ref _headValues, ref columns[f], values[f]);
+        for (var f = 0; f < values.Length; f++)
+        {
+            var state = columns[f].Unpack(_wideDeltas, f);
+            ValueCodec.Write(ref _headValues, ref state, values[f]);
+            Keep(f, state, values[f]);
+        }
         _headCount++;
-
-        var latest = _latest!;
-        latest.AsSpan(FieldCount, FieldCount).CopyTo(latest);
-        values.CopyTo(latest.AsSpan(FieldCount));
         _count++;
         return AppendResult.Stored;
     }
@@ -240,7 +257,7 @@ public sealed class EntitySeries
             if (first == segments)
             {
                 previousTimestamp = _headLast;
-                _latest.AsSpan(fieldCount, fieldCount).CopyTo(previousRow);
+                CopyNewest(previousRow);
             }
             else
             {
@@ -298,17 +315,17 @@ public sealed class EntitySeries
         var n = Math.Min(Math.Min(timestamps.Length, 2), _count);
         if (values.Length < n * FieldCount) throw new ArgumentException($"Needs room for {n * FieldCount} values.", nameof(values));
         if (n == 0) return 0;
-        var latest = _latest!;
         if (n == 2)
         {
             timestamps[0] = _previousTimestamp;
             timestamps[1] = _headLast;
-            latest.CopyTo(values);
+            _previousRow.AsSpan().CopyTo(values);
+            CopyNewest(values.Slice(FieldCount, FieldCount));
         }
         else
         {
             timestamps[0] = _headLast;
-            latest.AsSpan(FieldCount, FieldCount).CopyTo(values);
+            CopyNewest(values[..FieldCount]);
         }
         return n;
     }
@@ -378,8 +395,8 @@ public sealed class EntitySeries
         // The newest closed row is the "previous" of the first head row (CopyLatest, rates): needed
         // only when the head holds one row, as the head's own rows are the newest two otherwise.
         if (headRows > 1) return;
-        Span<ColumnState> states = stackalloc ColumnState[FieldCount];
-        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, _latest!.AsSpan(FieldCount, FieldCount));
+        Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
+        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, _previousRow);
         while (decoder.MoveNext()) { }
         if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
     }
@@ -405,21 +422,26 @@ public sealed class EntitySeries
         if (head.Count > SamplesPerChunk) throw new InvalidDataException($"A head chunk holds {head.Count} rows; chunks here hold {SamplesPerChunk}.");
         if (_chunkCount > 0 && head.First <= _headLast) throw new InvalidDataException("A series image's head is older than its chunks.");
         // The encoder's column states are the decoder's after the last row: both follow the same rules.
-        var latest = _latest!;
+        Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
-        var decoder = new ChunkDecoder(head.View, _columns, row);
+        var decoder = new ChunkDecoder(head.View, states, row);
         var newest = _headLast;
         var rows = 0;
         while (decoder.MoveNext())
         {
             if (rows > 0 && decoder.Timestamp <= newest) throw new InvalidDataException("A head chunk's rows are not in time order.");
-            latest.AsSpan(FieldCount, FieldCount).CopyTo(latest);
-            row.CopyTo(latest.AsSpan(FieldCount));
+            // The row before the newest (with one row, RestoreChunks set it from the closed chunks).
+            if (rows == head.Count - 2) row.CopyTo(_previousRow);
             _previousTimestamp = newest;
             newest = decoder.Timestamp;
             rows++;
         }
         if (decoder.Timestamp != head.Last) throw new InvalidDataException("A head chunk's newest row does not have its recorded timestamp.");
+        for (var f = 0; f < FieldCount; f++)
+        {
+            if (!PackedColumnState.CanHold(states[f])) throw new InvalidDataException("A head chunk's value stream leaves a column in a state no encoder makes.");
+            Keep(f, states[f], row[f]);
+        }
         _headTimes = BitWriter.Resume(head.Times.ToArray(), decoder.TimesBitsRead);
         _headValues = BitWriter.Resume(head.Values.ToArray(), decoder.ValuesBitsRead);
         _headFirst = head.First;
@@ -440,9 +462,9 @@ public sealed class EntitySeries
     private void StartEmpty(long timestampMs)
     {
         // Buffers are made on the first sample, so an entity that never gets data costs only this object.
-        _columns ??= new ColumnState[FieldCount];
-        _columns.AsSpan().Fill(ColumnState.Start);
-        _latest ??= new double[2 * FieldCount];
+        _columns ??= new PackedColumnState[FieldCount];
+        _columns.AsSpan().Fill(PackedColumnState.Start);
+        _previousRow ??= new double[FieldCount];
         if (_headTimes.Capacity == 0)
         {
             _headTimes = new BitWriter(8);
@@ -467,7 +489,7 @@ public sealed class EntitySeries
 
         _headTimes.Reset(8);
         _headValues.Reset(8 * FieldCount);
-        _columns.AsSpan().Fill(ColumnState.Start);
+        _columns.AsSpan().Fill(PackedColumnState.Start);
         _headCount = 0;
     }
 
@@ -499,10 +521,36 @@ public sealed class EntitySeries
         _headTimes = default;
         _headValues = default;
         _columns = null;
-        _latest = null;
+        _wideDeltas = null;
+        _otherNaNs = null;
+        _previousRow = null;
         _headCount = 0;
         _hidden = 0;
         _count = 0;
+    }
+
+    /// <summary>Keeps column <paramref name="f"/>'s state after it took <paramref name="value"/>, which is then its newest.</summary>
+    private void Keep(int f, in ColumnState state, double value)
+    {
+        _columns![f] = PackedColumnState.Pack(state, out var wide);
+        if (wide) (_wideDeltas ??= new long[FieldCount])[f] = state.LastDelta;
+        if (state.Previous == ValueCodec.PreviousOtherNaN) (_otherNaNs ??= new ulong[FieldCount])[f] = BitConverter.DoubleToUInt64Bits(value);
+    }
+
+    /// <summary>The newest row, from the column states: a number is their newest number, an absent value the canonical NaN.</summary>
+    private void CopyNewest(Span<double> row)
+    {
+        var columns = _columns!;
+        for (var f = 0; f < row.Length; f++)
+        {
+            ref readonly var column = ref columns[f];
+            row[f] = column.Previous switch
+            {
+                ValueCodec.PreviousNumber => BitConverter.UInt64BitsToDouble(column.LastNumber),
+                ValueCodec.PreviousAbsent => double.NaN,
+                _ => BitConverter.UInt64BitsToDouble(_otherNaNs![f]),
+            };
+        }
     }
 
     // Segment s is closed chunk s (oldest first) or, for s == _chunkCount, the head.

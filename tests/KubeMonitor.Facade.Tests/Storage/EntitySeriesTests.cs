@@ -133,6 +133,71 @@ public class EntitySeriesTests
     }
 
     [Fact]
+    public void The_newest_row_comes_back_from_the_column_states_bit_for_bit()
+    {
+        // What the states do not hold themselves: NaNs with other payloads and deltas beyond 32 bits.
+        var otherNaN = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0001);
+        var negativeNaN = BitConverter.Int64BitsToDouble(unchecked((long)0xFFF0_0000_0000_0002));
+        double[][] rows =
+        [
+            [1, double.NaN, otherNaN],
+            [1L << 40, otherNaN, otherNaN],
+            [(1L << 40) + (1L << 35), -0.0, negativeNaN],
+            [-(1L << 45), double.NaN, 7],
+            [-(1L << 45), negativeNaN, double.NaN],
+            [3, 3, 3],
+            [3 + (1L << 50), double.PositiveInfinity, otherNaN],
+        ];
+        foreach (var chunk in new[] { 2, 3, 90 })
+        {
+            var series = new EntitySeries(3, chunk);
+            var times = new long[2];
+            var values = new double[6];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                series.Append(T0 + i * Tick, rows[i]);
+                Assert.Equal(Math.Min(i + 1, 2), series.CopyLatest(times, values));
+                double[] expected = i == 0 ? [.. rows[0], .. values[3..]] : [.. rows[i - 1], .. rows[i]];
+                Assert.Equal(EntitySeriesPropertyTests.Bits(expected), EntitySeriesPropertyTests.Bits(values));
+            }
+        }
+    }
+
+    [Fact]
+    public void Packed_column_states_give_back_every_state_an_encoder_makes()
+    {
+        var random = new Random(7);
+        var wideDeltas = new long[1];
+        for (var i = 0; i < 20_000; i++)
+        {
+            var state = new ColumnState
+            {
+                LastNumber = (ulong)random.NextInt64() ^ ((ulong)random.Next(2) << 63),
+                LastDelta = random.Next(4) switch
+                {
+                    0 => random.Next(),
+                    1 => -random.Next(),
+                    2 => int.MinValue + random.Next(2),
+                    _ => random.NextInt64(long.MinValue, long.MaxValue),
+                },
+                Quantum = random.Next(8) == 0 ? Quantizer.None : (byte)random.Next(32),
+                Leading = random.Next(8) == 0 ? ValueCodec.NoWindow : (byte)random.Next(64),
+                Trailing = (byte)random.Next(64),
+                Previous = (byte)random.Next(3),
+                IntegerWidth = (byte)random.Next(65),
+                PredictorScore = (sbyte)random.Next(-4, 4),
+            };
+            Assert.True(PackedColumnState.CanHold(state));
+            var packed = PackedColumnState.Pack(state, out var wide);
+            Assert.Equal(state.LastDelta is < int.MinValue + 1 or > int.MaxValue, wide);
+            if (wide) wideDeltas[0] = state.LastDelta;
+            Assert.Equal(state, packed.Unpack(wideDeltas, 0));
+        }
+        Assert.False(PackedColumnState.CanHold(ColumnState.Start with { Trailing = 193 })); // 64 - 63 - 64, from a stream that is not well formed
+        Assert.False(PackedColumnState.CanHold(ColumnState.Start with { Quantum = 63 }));
+    }
+
+    [Fact]
     public void BytesHeld_grows_with_samples_and_falls_when_chunks_expire()
     {
         var series = new EntitySeries(7, 120);
