@@ -1,16 +1,20 @@
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
-/// A full chunk, immutable: one byte array holding the timestamp stream then the value stream,
-/// with the metadata that lets readers and retention skip it without decoding.
+/// A full chunk as a checkpoint holds it: the timestamp stream then the value stream in one byte
+/// array, with the metadata that lets readers and retention skip it without decoding. A series
+/// holds its chunks as <see cref="HeldChunk"/>; this is their form outside its lock.
 /// </summary>
 /// <param name="storedAt">Where a data directory keeps a copy (<see cref="IChunkArchive"/>), or 0.</param>
 internal readonly struct ClosedChunk(byte[] data, long first, long last, int count, int timesLength, long storedAt = 0)
 {
-    /// <summary>Bytes per entry of the chunk table (a reference, three longs, two ints).</summary>
-    public const int Size = 40;
+    private readonly int _length = data.Length;
 
+    /// <summary>The chunk's bytes; empty when it is only named by its place (<see cref="Named"/>).</summary>
     public byte[] Data { get; } = data;
+
+    /// <summary>Bytes of the chunk, also when <see cref="Data"/> is not carried.</summary>
+    public int Length => _length;
 
     /// <summary>Timestamp of the first sample (it is not in the stream).</summary>
     public long First { get; } = first;
@@ -31,7 +35,15 @@ internal readonly struct ClosedChunk(byte[] data, long first, long last, int cou
 
     public ChunkView View => new(Times, Values, First, Count);
 
-    public ClosedChunk StoredAtPlace(long place) => new(Data, First, Last, Count, TimesLength, place);
+    /// <summary>A chunk the chunk files hold at <paramref name="place"/>: a checkpoint names it without its bytes.</summary>
+    public static ClosedChunk Named(long place, int length, long first, long last, int count, int timesLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(place);
+        return new ClosedChunk([], first, last, count, timesLength, place, length);
+    }
+
+    private ClosedChunk(byte[] data, long first, long last, int count, int timesLength, long storedAt, int length)
+        : this(data, first, last, count, timesLength, storedAt) => _length = length;
 }
 
 /// <summary>The streams of a closed chunk or of the open head, for decoding.</summary>

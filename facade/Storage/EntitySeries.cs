@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>What <see cref="EntitySeries.Append"/> did with a sample.</summary>
@@ -18,10 +20,12 @@ public enum AppendResult
 /// <remarks>
 /// Compressed like Prometheus' chunks (see <see cref="TimestampCodec"/> and <see cref="ValueCodec"/>):
 /// samples go into chunks of up to <see cref="SamplesPerChunk"/> rows. The open head chunk is
-/// appended bit by bit; a full one becomes an immutable byte array holding the timestamp stream
+/// appended bit by bit; a full one becomes an immutable buffer holding the timestamp stream
 /// followed by the value stream (row by row, all columns). Every chunk decodes on its own, so
-/// retention releases whole chunks. Samples older than the bound that still share a chunk with
-/// newer ones are hidden (not counted, never read), so callers see exactly the samples they kept.
+/// retention releases whole chunks. The streams are in native memory (<see cref="NativeBytes"/>),
+/// freed when retention drops them, or by the finalizer once the series is gone. Samples older
+/// than the bound that still share a chunk with newer ones are hidden (not counted, never read),
+/// so callers see exactly the samples they kept.
 /// Values come back bit for bit as appended, NaN payloads and -0 included.
 /// </remarks>
 public sealed class EntitySeries
@@ -35,7 +39,7 @@ public sealed class EntitySeries
     public const int DefaultSamplesPerChunk = 90;
 
     // Closed chunks, oldest first, in _chunks[_firstChunk .. _firstChunk + _chunkCount).
-    private ClosedChunk[]? _chunks;
+    private HeldChunk[]? _chunks;
     private int _firstChunk;
     private int _chunkCount;
 
@@ -83,6 +87,13 @@ public sealed class EntitySeries
         SamplesPerChunk = samplesPerChunk;
     }
 
+    /// <summary>
+    /// A series no one can reach any more (its pod, container or node was dropped, or a restore
+    /// failed) gives its native streams back. Every method that reads them keeps the series alive
+    /// until it returns (<see cref="GC.KeepAlive"/>), so this never runs under a reader.
+    /// </summary>
+    ~EntitySeries() => FreeStreams();
+
     public int FieldCount { get; }
 
     public int SamplesPerChunk { get; }
@@ -98,27 +109,29 @@ public sealed class EntitySeries
 
     /// <summary>
     /// Bytes of sample data held (for the facade's own metrics and the benchmark): the length of
-    /// every array this series keeps (closed chunks, the head's buffers with their spare room,
+    /// every buffer this series keeps (closed chunks, the head's buffers with their spare room,
     /// the column states, the row before the newest, the chunk table, the values kept aside), plus
-    /// 24 bytes of CLR header per array. The series object itself (about 130 bytes) is not counted.
+    /// 24 bytes of CLR header per array and 16 of the allocator's per native buffer. The series
+    /// object itself (about 130 bytes) is not counted.
     /// </summary>
     public long BytesHeld
     {
         get
         {
             const int ArrayHeader = 24;
+            const int NativeHeader = 16;
             long bytes = 0;
             if (_chunks is not null)
             {
-                bytes += ArrayHeader + (long)_chunks.Length * ClosedChunk.Size;
-                for (var i = 0; i < _chunkCount; i++) bytes += ArrayHeader + _chunks[_firstChunk + i].Data.Length;
+                bytes += ArrayHeader + (long)_chunks.Length * Unsafe.SizeOf<HeldChunk>();
+                for (var i = 0; i < _chunkCount; i++) bytes += NativeHeader + _chunks[_firstChunk + i].Length;
             }
             if (_columns is not null) bytes += ArrayHeader + (long)_columns.Length * PackedColumnStateSize;
             if (_previousRow is not null) bytes += ArrayHeader + (long)_previousRow.Length * sizeof(double);
             if (_wideDeltas is not null) bytes += ArrayHeader + (long)_wideDeltas.Length * sizeof(long);
             if (_otherNaNs is not null) bytes += ArrayHeader + (long)_otherNaNs.Length * sizeof(ulong);
-            if (_headTimes.Capacity > 0) bytes += ArrayHeader + _headTimes.Capacity;
-            if (_headValues.Capacity > 0) bytes += ArrayHeader + _headValues.Capacity;
+            if (_headTimes.Capacity > 0) bytes += NativeHeader + _headTimes.Capacity;
+            if (_headValues.Capacity > 0) bytes += NativeHeader + _headValues.Capacity;
             return bytes;
         }
     }
@@ -129,12 +142,12 @@ public sealed class EntitySeries
         get
         {
             long bytes = _headTimes.ByteCount + _headValues.ByteCount;
-            for (var i = 0; i < _chunkCount; i++) bytes += _chunks![_firstChunk + i].Data.Length;
+            for (var i = 0; i < _chunkCount; i++) bytes += _chunks![_firstChunk + i].Length;
             return bytes;
         }
     }
 
-    private static int PackedColumnStateSize => System.Runtime.CompilerServices.Unsafe.SizeOf<PackedColumnState>();
+    private static int PackedColumnStateSize => Unsafe.SizeOf<PackedColumnState>();
 
     public AppendResult Append(long timestampMs, ReadOnlySpan<double> values)
     {
@@ -188,6 +201,13 @@ public sealed class EntitySeries
     /// </remarks>
     public int DropBefore(long minTimestampMs)
     {
+        var dropped = DropBeforeCore(minTimestampMs);
+        GC.KeepAlive(this); // the native streams it read stay this series' until it returns (see the finalizer)
+        return dropped;
+    }
+
+    private int DropBeforeCore(long minTimestampMs)
+    {
         if (_count == 0 || minTimestampMs <= _liveTimestamp) return 0;
         if (minTimestampMs > _headLast)
         {
@@ -200,6 +220,7 @@ public sealed class EntitySeries
         while (_chunkCount > 0 && _chunks![_firstChunk].Last < minTimestampMs)
         {
             dropped += _chunks[_firstChunk].Count - _hidden;
+            _chunks[_firstChunk].Free();
             _chunks[_firstChunk] = default;
             _chunkCount--;
             _firstChunk = _chunkCount == 0 ? 0 : _firstChunk + 1;
@@ -236,6 +257,13 @@ public sealed class EntitySeries
     {
         ArgumentNullException.ThrowIfNull(timestamps);
         ArgumentNullException.ThrowIfNull(values);
+        var written = ReadCore(fromMs, toMs, includePrevious, timestamps, values);
+        GC.KeepAlive(this); // the native streams it decoded stay this series' until it returns (see the finalizer)
+        return written;
+    }
+
+    private int ReadCore(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values)
+    {
         if (_count == 0) return 0;
 
         // The sample before the window is the newest one older than fromMs; the window starts in
@@ -343,13 +371,17 @@ public sealed class EntitySeries
         for (var i = 0; i < _chunkCount; i++)
         {
             ref var chunk = ref _chunks![_firstChunk + i];
-            if (archive is not null && archive.Place(chunk) is var place && place != chunk.StoredAt) chunk = chunk.StoredAtPlace(place);
-            chunks[i] = chunk;
+            if (archive is not null) chunk.StoredAt = archive.Place(chunk.Bytes, chunk.StoredAt);
+            // Named by its place, a chunk's bytes stay here; without an archive the image takes a copy.
+            chunks[i] = archive is not null
+                ? ClosedChunk.Named(chunk.StoredAt, chunk.Length, chunk.First, chunk.Last, chunk.Count, chunk.TimesLength)
+                : new ClosedChunk(chunk.Bytes.ToArray(), chunk.First, chunk.Last, chunk.Count, chunk.TimesLength, chunk.StoredAt);
         }
         var times = _headTimes.Written;
         var data = new byte[times.Length + _headValues.ByteCount];
         times.CopyTo(data);
         _headValues.Written.CopyTo(data.AsSpan(times.Length));
+        GC.KeepAlive(this);
         return new SeriesImage(chunks, new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length), _liveTimestamp);
     }
 
@@ -388,7 +420,8 @@ public sealed class EntitySeries
         foreach (var chunk in image.Chunks)
         {
             if (_chunkCount > 0 && chunk.First <= _headLast) throw new InvalidDataException("A series image's chunks are not in time order.");
-            PushChunk(chunk);
+            if (chunk.Data.Length != chunk.Length) throw new InvalidDataException("A series image names a chunk without its bytes.");
+            PushChunk(HeldChunk.CopyOf(chunk.Times, chunk.Values, chunk.First, chunk.Last, chunk.Count, chunk.StoredAt));
             _count += chunk.Count;
             _headLast = chunk.Last;
         }
@@ -442,8 +475,10 @@ public sealed class EntitySeries
             if (!PackedColumnState.CanHold(states[f])) throw new InvalidDataException("A head chunk's value stream leaves a column in a state no encoder makes.");
             Keep(f, states[f], row[f]);
         }
-        _headTimes = BitWriter.Resume(head.Times.ToArray(), decoder.TimesBitsRead);
-        _headValues = BitWriter.Resume(head.Values.ToArray(), decoder.ValuesBitsRead);
+        _headTimes.Free();
+        _headValues.Free();
+        _headTimes = BitWriter.Resume(head.Times, decoder.TimesBitsRead);
+        _headValues = BitWriter.Resume(head.Values, decoder.ValuesBitsRead);
         _headFirst = head.First;
         _headLast = head.Last;
         _headLastDelta = decoder.TimestampDelta;
@@ -480,12 +515,7 @@ public sealed class EntitySeries
 
     private void CloseHead()
     {
-        var times = _headTimes.Written;
-        var values = _headValues.Written;
-        var data = new byte[times.Length + values.Length];
-        times.CopyTo(data);
-        values.CopyTo(data.AsSpan(times.Length));
-        PushChunk(new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length));
+        PushChunk(HeldChunk.CopyOf(_headTimes.Written, _headValues.Written, _headFirst, _headLast, _headCount));
 
         _headTimes.Reset(8);
         _headValues.Reset(8 * FieldCount);
@@ -493,9 +523,9 @@ public sealed class EntitySeries
         _headCount = 0;
     }
 
-    private void PushChunk(ClosedChunk chunk)
+    private void PushChunk(HeldChunk chunk)
     {
-        _chunks ??= new ClosedChunk[2];
+        _chunks ??= new HeldChunk[2];
         if (_firstChunk + _chunkCount == _chunks.Length)
         {
             if (_firstChunk > 0)
@@ -516,10 +546,9 @@ public sealed class EntitySeries
     private void Clear()
     {
         // Everything expired: give the memory back (a series that stays empty is probably gone).
+        FreeStreams();
         _chunks = null;
         _firstChunk = _chunkCount = 0;
-        _headTimes = default;
-        _headValues = default;
         _columns = null;
         _wideDeltas = null;
         _otherNaNs = null;
@@ -527,6 +556,14 @@ public sealed class EntitySeries
         _headCount = 0;
         _hidden = 0;
         _count = 0;
+    }
+
+    /// <summary>Frees the native streams: the closed chunks and the head's buffers.</summary>
+    private void FreeStreams()
+    {
+        for (var i = 0; i < _chunkCount; i++) _chunks![_firstChunk + i].Free();
+        _headTimes.Free();
+        _headValues.Free();
     }
 
     /// <summary>Keeps column <paramref name="f"/>'s state after it took <paramref name="value"/>, which is then its newest.</summary>

@@ -8,8 +8,8 @@ namespace KubeMonitor.Facade.Storage;
 internal interface IChunkArchive
 {
     /// <summary>
-    /// The chunk's place: <see cref="ClosedChunk.StoredAt"/> when the archive still holds it there,
-    /// else a new one (never 0) after writing its bytes.
+    /// The chunk's place: <paramref name="storedAt"/> (its last place, or 0) when the archive still
+    /// holds it there, else a new one (never 0) after writing <paramref name="bytes"/>.
     /// </summary>
-    long Place(in ClosedChunk chunk);
+    long Place(ReadOnlySpan<byte> bytes, long storedAt);
 }

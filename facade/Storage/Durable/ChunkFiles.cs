@@ -90,18 +90,18 @@ internal sealed class ChunkFiles
         /// <summary>Bytes written to this checkpoint's file (0 when no chunk was new).</summary>
         public long BytesWritten => _length;
 
-        public long Place(in ClosedChunk chunk)
+        public long Place(ReadOnlySpan<byte> bytes, long storedAt)
         {
-            var file = FileOf(chunk.StoredAt);
-            if (chunk.StoredAt != 0 && (file == _number || _files._named.Contains(file)))
+            var file = FileOf(storedAt);
+            if (storedAt != 0 && (file == _number || _files._named.Contains(file)))
             {
                 Named.Add(file);
-                return chunk.StoredAt;
+                return storedAt;
             }
             if (_file is null) Open();
             var place = (_number << OffsetBits) | _length;
             _frame.ResetWrittenCount();
-            Frames.Write(RecordKind.Chunk, chunk.Data, _frame, compress: false);
+            Frames.Write(RecordKind.Chunk, bytes, _frame, compress: false);
             _file!.Write(_frame.WrittenSpan);
             _length += _frame.WrittenCount;
             if (_length >= 1L << OffsetBits) throw new IOException($"Chunk file {_path} is past {1L << OffsetBits} bytes.");

@@ -66,7 +66,7 @@ internal static class ImageCodec
             if (chunk.StoredAt == 0) throw new InvalidOperationException("A checkpoint names closed chunks by their place; this one has none.");
             WriteMetadata(chunk, writer);
             writer.Varint((ulong)chunk.StoredAt);
-            writer.Varint((ulong)chunk.Data.Length);
+            writer.Varint((ulong)chunk.Length);
         }
         // Then the head, its bytes after the same metadata, when there is one (an empty series has none).
         writer.Varint(series.IsEmpty ? 0UL : 1UL);

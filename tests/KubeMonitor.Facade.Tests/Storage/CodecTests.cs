@@ -21,6 +21,28 @@ public class CodecTests
         var reader = new BitReader(writer.Written);
         foreach (var (value, width) in written) Assert.Equal(value, reader.ReadBits(width));
         Assert.Equal(writer.BitCount, reader.Position);
+        writer.Free();
+    }
+
+    [Fact]
+    public void A_bit_stream_resumed_from_its_bytes_goes_on_as_if_never_stopped()
+    {
+        var random = new Random(5);
+        var whole = new BitWriter(1);
+        var values = Enumerable.Range(0, 300).Select(_ => ((ulong)random.NextInt64(), random.Next(0, 65))).ToArray();
+        foreach (var (value, width) in values[..150]) whole.WriteBits(value, width);
+        var resumed = BitWriter.Resume(whole.Written, whole.BitCount);
+        foreach (var (value, width) in values[150..])
+        {
+            whole.WriteBits(value, width);
+            resumed.WriteBits(value, width);
+        }
+        Assert.Equal(whole.Written.ToArray(), resumed.Written.ToArray());
+        Assert.Equal(whole.BitCount, resumed.BitCount);
+        whole.Free();
+        resumed.Free();
+        Assert.Equal(0, resumed.Capacity);
+        Assert.True(resumed.Written.IsEmpty);
     }
 
     [Theory]
@@ -82,6 +104,7 @@ public class CodecTests
             var readState = ColumnState.Start;
             foreach (var value in values)
                 Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(ValueCodec.Read(ref reader, ref readState)));
+            writer.Free();
         }
     }
 
@@ -96,6 +119,8 @@ public class CodecTests
             before = writer.BitCount;
             ValueCodec.Write(ref writer, ref state, values[i]);
         }
-        return writer.BitCount - before;
+        var bits = writer.BitCount - before;
+        writer.Free();
+        return bits;
     }
 }
