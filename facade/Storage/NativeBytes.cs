@@ -39,8 +39,6 @@ internal unsafe struct NativeBytes
 
     public readonly int Length => _length;
 
-    public readonly bool IsAllocated => _pointer != null;
-
     public readonly Span<byte> Span => new(_pointer, _length);
 
     /// <summary>Grows or shrinks the buffer, keeping its bytes; new bytes are zero.</summary>
