@@ -69,13 +69,17 @@ internal ref struct ChunkDecoder
     private readonly Span<ColumnState> _states;
     private readonly Span<double> _row;
     private readonly int _count;
+    private readonly bool _steadyRows;
     private int _index;
     private long _timestamp;
     private long _delta;
 
     /// <param name="row">Receives the values of the current row; its length is the field count.</param>
-    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row)
+    /// <param name="steadyRows">Whether each row starts with the bit of its steady columns
+    /// (<see cref="ValueCodec.IsSteady"/>): false only for chunks of checkpoints before format version 4.</param>
+    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, bool steadyRows = true)
     {
+        _steadyRows = steadyRows;
         _times = new BitReader(chunk.Times);
         _values = new BitReader(chunk.Values);
         _states = states;
@@ -102,7 +106,20 @@ internal ref struct ChunkDecoder
         if (_index + 1 >= _count) return false;
         _index++;
         if (_index > 0) TimestampCodec.Read(ref _times, ref _timestamp, ref _delta);
-        for (var f = 0; f < _row.Length; f++) _row[f] = ValueCodec.Read(ref _values, ref _states[f]);
+        var skipSteady = _steadyRows && AnySteady() && !_values.ReadBit();
+        for (var f = 0; f < _row.Length; f++)
+        {
+            _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f]);
+        }
         return true;
+    }
+
+    private readonly bool AnySteady()
+    {
+        foreach (ref readonly var state in _states)
+        {
+            if (ValueCodec.IsSteady(state)) return true;
+        }
+        return false;
     }
 }

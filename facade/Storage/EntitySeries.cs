@@ -182,8 +182,25 @@ public sealed class EntitySeries
             TimestampCodec.Write(ref _headTimes, timestampMs, ref _headLast, ref _headLastDelta);
         }
         var columns = _columns!;
+        // The row's first bit: 0 when every steady column repeats (their codes are left out).
+        var anySteady = false;
+        var steadyRepeat = true;
         for (var f = 0; f < values.Length; f++)
         {
+            if (!columns[f].IsSteady) continue;
+            anySteady = true;
+            if (!columns[f].Repeats(values[f]))
+            {
+                steadyRepeat = false;
+                break;
+            }
+        }
+        if (anySteady) _headValues.WriteBit(!steadyRepeat);
+        var skipSteady = anySteady && steadyRepeat;
+        for (var f = 0; f < values.Length; f++)
+        {
+            // A skipped column's state stays as it is, as after a 0 code.
+            if (skipSteady && columns[f].IsSteady) continue;
             var state = columns[f].Unpack(_wideDeltas, f);
             ValueCodec.Write(ref _headValues, ref state, values[f]);
             Keep(f, state, values[f]);

@@ -38,6 +38,12 @@ internal struct PackedColumnState
 
     public readonly byte Previous => (byte)((_small >> PreviousShift) & ((1u << PreviousBits) - 1));
 
+    /// <summary><see cref="ValueCodec.IsSteady"/> without unpacking (a wide delta is never 0).</summary>
+    public readonly bool IsSteady => Previous == ValueCodec.PreviousAbsent || (Previous == ValueCodec.PreviousNumber && _lastDelta == 0);
+
+    /// <summary>Whether <paramref name="value"/> has the bits of this column's newest value (a <c>0</c> code).</summary>
+    public readonly bool Repeats(double value) => ValueCodec.Repeats(Previous, _lastNumber, BitConverter.DoubleToUInt64Bits(value));
+
     /// <summary>Whether every field of <paramref name="state"/> has room here. Always so for an
     /// encoder's own state; a decoder's may not be, after a stream that is not well formed.</summary>
     public static bool CanHold(in ColumnState state) =>

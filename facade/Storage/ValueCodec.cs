@@ -45,7 +45,8 @@ internal struct ColumnState
 /// <item><c>1111</c> + 5-bit quantum + integer: a new quantum (the value needs a finer one, or it is the
 /// chunk's first number), then the delta from the newest number in that quantum.</item>
 /// </list>
-/// Every conversion is checked to give back the same bits, so decoding is bit-exact.
+/// Every conversion is checked to give back the same bits, so decoding is bit-exact. A row of a
+/// chunk writes these codes for its columns after one bit for its steady ones (see <see cref="IsSteady"/>).
 /// </summary>
 internal static class ValueCodec
 {
@@ -61,10 +62,28 @@ internal static class ValueCodec
     // unused bits (so one outlier does not inflate the rest of the chunk); else it gives its own.
     private const int MaxUnusedWidth = 5;
 
+    /// <summary>
+    /// Whether the column's newest value repeated the one before it, or is absent: the columns a
+    /// row's first bit covers. Requests, limits, absent sections and idle counters stay so for whole
+    /// chunks; when every such column repeats in a row, that one bit (<c>0</c>) stands for all of
+    /// them, and their codes are left out. The encoder and the decoder both judge it from the state
+    /// before the row, so the stream holds nothing else for it.
+    /// </summary>
+    public static bool IsSteady(in ColumnState state) =>
+        state.Previous == PreviousAbsent || (state.Previous == PreviousNumber && state.LastDelta == 0);
+
+    /// <summary>Whether a value of these bits is the column's newest again (its code would be <c>0</c>).</summary>
+    public static bool Repeats(byte previous, ulong lastNumber, ulong bits) =>
+        (previous == PreviousNumber && bits == lastNumber) || (previous == PreviousAbsent && bits == AbsentBits);
+
+    /// <summary>A steady column's value again, as a <c>0</c> code would give it (which leaves the state as it is).</summary>
+    public static double Repeated(in ColumnState state) =>
+        state.Previous == PreviousNumber ? BitConverter.UInt64BitsToDouble(state.LastNumber) : double.NaN;
+
     public static void Write(ref BitWriter writer, ref ColumnState state, double value)
     {
         var bits = BitConverter.DoubleToUInt64Bits(value);
-        if ((state.Previous == PreviousNumber && bits == state.LastNumber) || (state.Previous == PreviousAbsent && bits == AbsentBits))
+        if (Repeats(state.Previous, state.LastNumber, bits))
         {
             writer.WriteBit(false);
             if (state.Previous == PreviousNumber) state.LastDelta = 0;

@@ -4,7 +4,9 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// A checkpoint's entity records: a node, or a pod with its containers, as <see cref="NodeImage"/>
 /// and <see cref="PodImage"/>. The open head chunk is written byte for byte as the store holds it;
 /// closed chunks are named by their place in the chunk files. Earlier formats are still read:
-/// version 2 wrote closed chunks' bytes in the checkpoint, version 1 also the head's rows decoded.
+/// version 3 encoded rows without the steady-columns bit, version 2 also wrote closed chunks' bytes
+/// in the checkpoint, version 1 also the head's rows decoded. Their series come back as rows
+/// (<see cref="SeriesImage.DecodedHead"/>), which the store appends again in the current encoding.
 /// </summary>
 internal static class ImageCodec
 {
@@ -91,13 +93,52 @@ internal static class ImageCodec
         {
             chunks[i] = version >= 3 ? ReadStoredChunk(ref reader, chunkFiles ?? throw new InvalidOperationException("Version 3 checkpoints are read with their chunk files.")) : ReadChunk(ref reader);
         }
-        if (version == 1) return new SeriesImage(chunks, default, oldestVisibleMs, ReadHeadRows(ref reader, fieldCount));
-        return reader.Varint() switch
+        var image = version == 1
+            ? new SeriesImage(chunks, default, oldestVisibleMs, ReadHeadRows(ref reader, fieldCount))
+            : reader.Varint() switch
+            {
+                0 => new SeriesImage(chunks, default, oldestVisibleMs),
+                1 => new SeriesImage(chunks, ReadChunk(ref reader), oldestVisibleMs),
+                _ => throw new InvalidDataException("A series' head flag is neither 0 nor 1."),
+            };
+        return version < FormatHeader.SteadyRowsVersion ? Decoded(image, fieldCount) : image;
+    }
+
+    /// <summary>A series of an older encoding as its rows, oldest first (chunks, then the head).</summary>
+    private static SeriesImage Decoded(SeriesImage image, int fieldCount)
+    {
+        var timestamps = new List<long>();
+        var values = new List<double>();
+        Span<ColumnState> states = fieldCount <= 64 ? stackalloc ColumnState[fieldCount] : new ColumnState[fieldCount];
+        Span<double> row = fieldCount <= 64 ? stackalloc double[fieldCount] : new double[fieldCount];
+        try
         {
-            0 => new SeriesImage(chunks, default, oldestVisibleMs),
-            1 => new SeriesImage(chunks, ReadChunk(ref reader), oldestVisibleMs),
-            _ => throw new InvalidDataException("A series' head flag is neither 0 nor 1."),
-        };
+            foreach (var chunk in image.Chunks) DecodeInto(chunk, states, row, timestamps, values);
+            if (image.DecodedHead is { } headRows)
+            {
+                timestamps.AddRange(headRows.Timestamps);
+                values.AddRange(headRows.Values);
+            }
+            else if (image.Head.Count > 0)
+            {
+                DecodeInto(image.Head, states, row, timestamps, values);
+            }
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
+        {
+            throw new InvalidDataException($"A series of an older format does not decode: {e.Message}", e);
+        }
+        return new SeriesImage([], default, image.OldestVisibleMs, new HeadRows([.. timestamps], [.. values]));
+    }
+
+    private static void DecodeInto(ClosedChunk chunk, Span<ColumnState> states, Span<double> row, List<long> timestamps, List<double> values)
+    {
+        var decoder = new ChunkDecoder(chunk.View, states, row, steadyRows: false);
+        while (decoder.MoveNext())
+        {
+            timestamps.Add(decoder.Timestamp);
+            foreach (var value in row) values.Add(value);
+        }
     }
 
     private static ClosedChunk ReadChunk(ref RecordReader reader)

@@ -9,8 +9,9 @@ namespace KubeMonitor.Facade.Tests.Durable;
 
 /// <summary>
 /// An upgrade keeps its window: a checkpoint written by the last facade of each older format
-/// (version 1: heads as decoded rows; version 2: closed chunks in the checkpoint; Data/*/README.md)
-/// loads into the same store it was taken of, and the store goes on from it in the current format.
+/// (version 1: heads as decoded rows; version 2: closed chunks in the checkpoint; version 3: rows
+/// without the steady-columns bit, chunks in chunk files; Data/*/README.md) loads into the same store
+/// it was taken of, and the store goes on from it in the current format.
 /// </summary>
 public sealed class OlderCheckpointTests : IDisposable
 {
@@ -25,11 +26,19 @@ public sealed class OlderCheckpointTests : IDisposable
     // The last argument: what DurableStoreFixture.Contents gave on the facade that wrote the checkpoint (its README).
     [InlineData("checkpoint-v1", 1, "610db3ddb3000756499b48954a7ceb472004a5000c09b0cc353d63b34779fa18")]
     [InlineData("checkpoint-v2", 2, "186472d0c6f0c4883c20c5520eda77aabe59fc91637b4a75ac585764e2650e3e")]
+    [InlineData("checkpoint-v3", 3, "186810c3f9ad37cb1d8adae7e7913cd472307dbceaf1a8ee3d3bbc30eb81d579")]
     public async Task An_older_checkpoint_loads_as_the_store_it_was_taken_of_and_the_store_goes_on_in_the_current_format(string folder, int version, string contentsSha256)
     {
-        var source = Path.Combine(AppContext.BaseDirectory, "Durable", "Data", folder, "checkpoint.00000001");
+        var folderPath = Path.Combine(AppContext.BaseDirectory, "Durable", "Data", folder);
+        var source = Path.Combine(folderPath, "checkpoint.00000001");
         Assert.Equal(version, HeaderOf(source).Version);
-        File.Copy(source, Path.Combine(_directory, "checkpoint.00000001"));
+        // The checkpoint with the chunk files it names (version 3 on), as the data directory held them.
+        foreach (var file in Directory.GetFiles(folderPath, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "README.md"))
+        {
+            var target = Path.Combine(_directory, Path.GetRelativePath(folderPath, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
 
         var loaded = await DurableStoreFixture.StartAsync(_directory, _clock);
         var contents = DurableStoreFixture.Contents(loaded.Memory);

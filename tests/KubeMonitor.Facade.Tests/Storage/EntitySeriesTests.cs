@@ -226,6 +226,37 @@ public class EntitySeriesTests
         Assert.Equal(0, series.BytesHeld);
     }
 
+    [Fact]
+    public void Steady_columns_cost_one_bit_a_row_together_until_one_of_them_changes()
+    {
+        // A counter beside 20 columns that repeat (a request, a limit, absent sections): from the
+        // third row on (the second makes them steady), one bit a row stands for all 20.
+        const int Rows = 90, Steady = 20;
+        var alone = new EntitySeries(1, Rows);
+        var beside = new EntitySeries(1 + Steady, Rows);
+        var model = new ReferenceSeries();
+        var row = new double[1 + Steady];
+        for (var i = 0; i < Rows; i++)
+        {
+            row[0] = i * 1_000 + i % 7;
+            for (var f = 1; f <= Steady; f++) row[f] = f % 3 == 0 ? double.NaN : f * 0.25;
+            // Once, a limit changes and comes back: those rows pay every column's code.
+            if (i is 40 or 41) row[5] = i == 40 ? 9.5 : 5 * 0.25;
+            alone.Append(T0 + i * Tick, row.AsSpan(0, 1));
+            beside.Append(T0 + i * Tick, row);
+            model.Append(T0 + i * Tick, row);
+        }
+        var extra = beside.EncodedBytes - alone.EncodedBytes;
+        // A code per column and row (the format before) would be 20 x 88 bits = 220 bytes more.
+        Assert.True(extra < 20 * 4 + (Rows + 3 * Steady) / 8, $"{extra} bytes for {Steady} steady columns over {Rows} rows");
+        var times = new List<long>();
+        var values = new List<double>();
+        beside.Read(long.MinValue, long.MaxValue, includePrevious: false, times, values);
+        var (expectedTimes, expectedValues) = model.Read(long.MinValue, long.MaxValue, includePrevious: false);
+        Assert.Equal(expectedTimes, times);
+        Assert.Equal(expectedValues.Select(BitConverter.DoubleToInt64Bits), values.Select(BitConverter.DoubleToInt64Bits));
+    }
+
     private static EntitySeries Filled(int chunk, int samples)
     {
         var series = new EntitySeries(1, chunk);
