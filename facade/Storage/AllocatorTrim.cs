@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Storage;
 /// together close their chunks on the same push: each then copies its full head into a closed
 /// block and frees it, which leaves holes of about one set of full heads in the arenas. glibc
 /// keeps those pages, touched, in RSS (it trims only the top of a heap on its own): 364 MiB of
-/// 2,357 at 150,000 pods (docs/benchmarks.md, "Allocator pages given back").
+/// 2,357 at 150,000 pods (docs/benchmarks.md, "Steady columns in one bit, and the allocator's free pages given back").
 /// </summary>
 internal static partial class AllocatorTrim
 {

@@ -39,7 +39,7 @@ internal struct PackedColumnState
     public readonly byte Previous => (byte)((_small >> PreviousShift) & ((1u << PreviousBits) - 1));
 
     /// <summary><see cref="ValueCodec.IsSteady"/> without unpacking (a wide delta is never 0).</summary>
-    public readonly bool IsSteady => Previous == ValueCodec.PreviousAbsent || (Previous == ValueCodec.PreviousNumber && _lastDelta == 0);
+    public readonly bool IsSteady => ValueCodec.IsSteady(Previous, _lastDelta);
 
     /// <summary>Whether <paramref name="value"/> has the bits of this column's newest value (a <c>0</c> code).</summary>
     public readonly bool Repeats(double value) => ValueCodec.Repeats(Previous, _lastNumber, BitConverter.DoubleToUInt64Bits(value));

@@ -12,7 +12,8 @@ internal sealed class StoreSweeper(InMemoryMetricsStore store, TimeProvider cloc
     : IHostedService, IDisposable
 {
     /// <summary>How often free allocator pages go back: chunks close every 90 pushes of a series,
-    /// so a minute keeps RSS near what the store holds for a few milliseconds of CPU a time.</summary>
+    /// so a minute keeps RSS near what the store holds for at most about a tenth of a second of CPU
+    /// a time (0.3 to 113 ms at 150,000 pods).</summary>
     public static readonly TimeSpan TrimInterval = TimeSpan.FromMinutes(1);
 
     private ITimer? _timer;

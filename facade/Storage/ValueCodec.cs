@@ -69,8 +69,11 @@ internal static class ValueCodec
     /// them, and their codes are left out. The encoder and the decoder both judge it from the state
     /// before the row, so the stream holds nothing else for it.
     /// </summary>
-    public static bool IsSteady(in ColumnState state) =>
-        state.Previous == PreviousAbsent || (state.Previous == PreviousNumber && state.LastDelta == 0);
+    public static bool IsSteady(in ColumnState state) => IsSteady(state.Previous, state.LastDelta);
+
+    /// <inheritdoc cref="IsSteady(in ColumnState)"/>
+    public static bool IsSteady(byte previous, long lastDelta) =>
+        previous == PreviousAbsent || (previous == PreviousNumber && lastDelta == 0);
 
     /// <summary>Whether a value of these bits is the column's newest again (its code would be <c>0</c>).</summary>
     public static bool Repeats(byte previous, ulong lastNumber, ulong bits) =>
