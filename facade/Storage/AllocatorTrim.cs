@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
-/// Gives the C allocator's free pages back to the system (glibc's <c>malloc_trim</c>). The
-/// compressed streams are malloc'd blocks (<see cref="NativeBytes"/>), and series that started
-/// together close their chunks on the same push: each then copies its full head into a closed
-/// block and frees it, which leaves holes of about one set of full heads in the arenas. glibc
-/// keeps those pages, touched, in RSS (it trims only the top of a heap on its own): 364 MiB of
-/// 2,357 at 150,000 pods (docs/benchmarks.md, "Steady columns in one bit, and the allocator's free pages given back").
+/// Gives the C allocator's free pages back to the system (glibc's <c>malloc_trim</c>). The open
+/// heads are malloc'd blocks (<see cref="NativeBytes"/>) that grow as they fill and are freed when
+/// their chunk closes: the blocks they leave are holes between other heads, and glibc keeps
+/// those pages, touched, in RSS (it trims only the top of a heap on its own). When closed chunks
+/// were malloc'd blocks too, one trim took 364 MiB of 2,357 at 150,000 pods (docs/benchmarks.md,
+/// "Steady columns in one bit, and the allocator's free pages given back"); they are in
+/// <see cref="ChunkSlabs"/> now, which unmaps its own pages.
 /// </summary>
 internal static partial class AllocatorTrim
 {

@@ -3,6 +3,6 @@ namespace KubeMonitor.Facade.Storage;
 /// <summary>One container's samples inside a <see cref="PodEntity"/>.</summary>
 internal sealed class ContainerSeries(long createdMs)
 {
-    public EntitySeries Samples { get; } = new(ContainerFields.Count);
+    public EntitySeries Samples { get; } = EntitySeries.Staggered(ContainerFields.Count);
     public long NewestMs => Samples.LastTimestamp ?? createdMs;
 }

@@ -4,7 +4,7 @@ namespace KubeMonitor.Facade.Storage;
 internal abstract class Entity(int fieldCount, long createdMs)
 {
     protected readonly Lock Gate = new();
-    protected readonly EntitySeries Series = new(fieldCount);
+    protected readonly EntitySeries Series = EntitySeries.Staggered(fieldCount);
     protected bool Retired;
     /// <summary>Writers between reservation and append; the sweep never retires an entity with one.</summary>
     public int PendingWrites;

@@ -4,8 +4,8 @@ namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// A closed chunk as a series holds it: its bytes (the timestamp stream, then the value stream) in
-/// native memory, which the series frees when retention drops the chunk, and the metadata that
-/// lets readers and retention skip it without decoding. 40 bytes an entry of the chunk table.
+/// a slab of <see cref="ChunkSlabs"/>, which the series frees when retention drops the chunk, and
+/// the metadata that lets readers and retention skip it without decoding. 40 bytes an entry of the chunk table.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal struct HeldChunk
@@ -15,10 +15,10 @@ internal struct HeldChunk
     private const int CountBits = 11;
     private const int MaxTimesLength = (1 << (32 - CountBits)) - 1;
 
-    private NativeBytes _bytes;
+    private SlabChunk _bytes;
     private readonly int _countAndTimesLength;
 
-    private HeldChunk(NativeBytes bytes, long first, long last, int count, int timesLength, long storedAt)
+    private HeldChunk(SlabChunk bytes, long first, long last, int count, int timesLength, long storedAt)
     {
         _bytes = bytes;
         _countAndTimesLength = count | (timesLength << CountBits);
@@ -27,12 +27,12 @@ internal struct HeldChunk
         StoredAt = storedAt;
     }
 
-    /// <summary>A chunk of <paramref name="times"/> then <paramref name="values"/>, copied into native memory.</summary>
+    /// <summary>A chunk of <paramref name="times"/> then <paramref name="values"/>, copied into a slab.</summary>
     public static HeldChunk CopyOf(ReadOnlySpan<byte> times, ReadOnlySpan<byte> values, long first, long last, int count, long storedAt = 0)
     {
         if (count is < 1 or >= 1 << CountBits) throw new InvalidDataException($"A chunk of {count} rows; at most {(1 << CountBits) - 1} are held.");
         if (times.Length > MaxTimesLength) throw new InvalidDataException($"A chunk's timestamp stream of {times.Length} bytes is longer than any chunk writes.");
-        return new HeldChunk(NativeBytes.CopyOf(times, values), first, last, count, times.Length, storedAt);
+        return new HeldChunk(ChunkSlabs.CopyOf(last, times, values), first, last, count, times.Length, storedAt);
     }
 
     /// <summary>Timestamp of the first sample (it is not in the stream).</summary>
@@ -50,14 +50,18 @@ internal struct HeldChunk
 
     public readonly int Length => _bytes.Length;
 
-    public readonly ReadOnlySpan<byte> Bytes => _bytes.Span;
+    public readonly ReadOnlySpan<byte> Bytes => ChunkSlabs.Bytes(_bytes);
 
-    public readonly ReadOnlySpan<byte> Times => _bytes.Span[..TimesLength];
+    public readonly ReadOnlySpan<byte> Times => Bytes[..TimesLength];
 
-    public readonly ReadOnlySpan<byte> Values => _bytes.Span[TimesLength..];
+    public readonly ReadOnlySpan<byte> Values => Bytes[TimesLength..];
 
     public readonly ChunkView View => new(Times, Values, First, Count);
 
-    /// <summary>Gives the bytes back (retention dropped the chunk, or its series is gone).</summary>
-    public void Free() => _bytes.Free();
+    /// <summary>Gives the bytes back (retention dropped the chunk, or its series is gone); the entry is then empty.</summary>
+    public void Free()
+    {
+        ChunkSlabs.Free(_bytes);
+        _bytes = default;
+    }
 }

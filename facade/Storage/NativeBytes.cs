@@ -3,17 +3,17 @@ using System.Runtime.InteropServices;
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
-/// A byte buffer in native memory (the C allocator), outside the GC heap. The store keeps its
-/// compressed streams here: at 150,000 pods they are 1.4 million closed chunks and 700,000 open
-/// heads that grow as they fill, and on the GC heap every outgrown head and expired chunk died in
-/// the oldest generation, where dead space waited for a compacting collection (docs/benchmarks.md).
-/// The allocator reuses a freed block at once.
+/// A byte buffer in native memory (the C allocator), outside the GC heap. The store keeps its open
+/// heads here: at 150,000 pods 700,000 streams that grow as they fill. On the GC heap every
+/// outgrown head died in the oldest generation, where dead space waited for a compacting
+/// collection (docs/benchmarks.md); the allocator reuses a freed block at once. Closed chunks,
+/// which do not grow and expire together, are in <see cref="ChunkSlabs"/>.
 /// </summary>
 /// <remarks>
 /// Nothing frees it for its owner: <see cref="EntitySeries"/> frees a buffer when it is done with
 /// it, under its entity's lock, and in its finalizer whatever it still holds. A copy of the struct
-/// names the same memory; only one of them may free it. Packed to 12 bytes, so that a chunk
-/// table entry (<see cref="HeldChunk"/>) is 40.
+/// names the same memory; only one of them may free it. Packed to 12 bytes, so that a head's
+/// <see cref="BitWriter"/> is 16.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal unsafe struct NativeBytes

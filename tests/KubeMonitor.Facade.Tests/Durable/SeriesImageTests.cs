@@ -24,7 +24,8 @@ public class SeriesImageTests
         var fieldCount = random.Next(1, 10);
         int[] chunkSizes = [2, 3, 7, 16, 90];
         var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
-        var original = new EntitySeries(fieldCount, chunkSize);
+        // A first chunk of any length, as staggered series have (and one that differs after a restore).
+        var original = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1));
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
         var row = new double[fieldCount];
         var last = SeriesData.Start;
@@ -50,7 +51,7 @@ public class SeriesImageTests
             }
             else
             {
-                restored = new EntitySeries(fieldCount, chunkSize);
+                restored = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1));
                 restored.Restore(original.Image());
                 restores++;
             }

@@ -22,7 +22,8 @@ public class EntitySeriesPropertyTests
         var random = new Random(seed);
         var fieldCount = random.Next(1, 10);
         int[] chunkSizes = [2, 3, 7, 16, 120];
-        var series = new EntitySeries(fieldCount, chunkSizes[random.Next(chunkSizes.Length)]);
+        var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
+        var series = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1)); // 0: a first chunk of full length
         var model = new ReferenceSeries();
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
         var row = new double[fieldCount];

@@ -227,6 +227,41 @@ public class EntitySeriesTests
     }
 
     [Fact]
+    public void A_first_chunk_of_its_own_length_is_followed_by_full_ones()
+    {
+        var series = new EntitySeries(2, 10, firstChunkRows: 4);
+        var closedAfter = new List<int>();
+        for (var i = 0; i < 30; i++)
+        {
+            var closed = series.ClosedChunkCount;
+            series.Append(T0 + i * Tick, [i, 2 * i]);
+            if (series.ClosedChunkCount > closed) closedAfter.Add(i); // the row that opened a new head
+        }
+        Assert.Equal([4, 14, 24], closedAfter);
+        var (times, values) = ReadAll(series);
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => T0 + i * Tick), times);
+        Assert.Equal(Enumerable.Range(0, 30).SelectMany(i => new double[] { i, 2 * i }), values);
+    }
+
+    [Fact]
+    public void Staggered_series_made_together_close_their_first_chunks_on_different_rows()
+    {
+        var series = Enumerable.Range(0, 46).Select(_ => EntitySeries.Staggered(1)).ToList();
+        var firstClose = new int[series.Count];
+        for (var i = 0; i <= EntitySeries.DefaultSamplesPerChunk; i++)
+        {
+            for (var s = 0; s < series.Count; s++)
+            {
+                series[s].Append(T0 + i * Tick, [i]);
+                if (series[s].ClosedChunkCount == 1 && firstClose[s] == 0) firstClose[s] = i;
+            }
+        }
+        // Half to all of a chunk, each length once in 46 series made in a row (others may be made between them).
+        Assert.All(firstClose, rows => Assert.InRange(rows, EntitySeries.DefaultSamplesPerChunk / 2, EntitySeries.DefaultSamplesPerChunk));
+        Assert.True(firstClose.Distinct().Count() > 23, string.Join(",", firstClose));
+    }
+
+    [Fact]
     public void Steady_columns_cost_one_bit_a_row_together_until_one_of_them_changes()
     {
         // A counter beside 20 columns that repeat (a request, a limit, absent sections): from the
