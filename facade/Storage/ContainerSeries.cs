@@ -1,8 +1,9 @@
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>One container's samples inside a <see cref="PodEntity"/>.</summary>
-internal sealed class ContainerSeries(long createdMs)
+internal sealed class ContainerSeries(string name, long createdMs)
 {
+    public string Name { get; } = name;
     public EntitySeries Samples { get; } = EntitySeries.Staggered(ContainerFields.Count);
     public long NewestMs => Samples.LastTimestamp ?? createdMs;
 }

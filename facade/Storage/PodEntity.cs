@@ -7,7 +7,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
 
     public int ContainerCount
     {
-        get { lock (Gate) return _containers.Count; }
+        get { lock (Gate) return _containers.Length; }
     }
 
     /// <summary>Whether a sample at <paramref name="timestampMs"/> would be the newest (so its node is the pod's node from now on).</summary>
@@ -16,8 +16,10 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         lock (Gate) return Series.LastTimestamp is not { } last || timestampMs > last;
     }
 
-    // Mutated only under both the structure lock and Gate; read under Gate.
-    private readonly Dictionary<string, ContainerSeries> _containers = new(StringComparer.Ordinal);
+    // Replaced only under both the structure lock and Gate; read under Gate. An array searched in
+    // order: a pod has one or a few containers, and a dictionary cost about 190 B a pod more
+    // (docs/benchmarks.md). A node's series quota bounds how many there can be.
+    private ContainerSeries[] _containers = [];
     // What the newest stored sample said of the pod; replaced (not changed) when a sample says otherwise.
     private PodIdentity _identity = new(key.Namespace, key.Name, null, null, null, null, null);
 
@@ -25,14 +27,14 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
 
     public bool HasContainer(string name)
     {
-        lock (Gate) return _containers.ContainsKey(name);
+        lock (Gate) return Find(name) is not null;
     }
 
     public void EnsureContainer(string name, long nowMs)
     {
         lock (Gate)
         {
-            if (!_containers.ContainsKey(name)) _containers[name] = new ContainerSeries(nowMs);
+            if (Find(name) is null) _containers = [.. _containers, new ContainerSeries(name, nowMs)];
         }
     }
 
@@ -53,7 +55,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
             foreach (var container in entry.Containers)
             {
                 // Past the series cap a new container may have been refused.
-                if (!_containers.TryGetValue(container.Name, out var series)) continue;
+                if (Find(container.Name) is not { } series) continue;
                 series.Samples.Append(entry.TimestampMs, container.Values);
                 series.Samples.DropBefore(oldestKeptMs);
             }
@@ -68,7 +70,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         {
             Series.DropBefore(oldestKeptMs);
             var anyStale = NewestMs < freshSinceMs;
-            foreach (var container in _containers.Values)
+            foreach (var container in _containers)
             {
                 container.Samples.DropBefore(oldestKeptMs);
                 anyStale |= container.NewestMs < freshSinceMs;
@@ -84,20 +86,21 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         {
             podRetired = false;
             if (Volatile.Read(ref PendingWrites) > 0) return 0;
-            var staleContainers = _containers.Where(c => c.Value.NewestMs < freshSinceMs).Select(c => c.Key).ToList();
-            foreach (var name in staleContainers) _containers.Remove(name);
+            var kept = Array.FindAll(_containers, c => c.NewestMs >= freshSinceMs);
+            var retired = _containers.Length - kept.Length;
+            if (retired > 0) _containers = kept;
             if (NewestMs < freshSinceMs)
             {
                 Retired = true;
                 podRetired = true;
             }
-            return staleContainers.Count;
+            return retired;
         }
     }
 
     public override long BytesHeld()
     {
-        lock (Gate) return Series.BytesHeld + _containers.Values.Sum(c => c.Samples.BytesHeld);
+        lock (Gate) return Series.BytesHeld + _containers.Sum(c => c.Samples.BytesHeld);
     }
 
     /// <summary>
@@ -120,7 +123,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     {
         lock (Gate)
         {
-            return new PodImage(_identity, Series.Image(archive), [.. _containers.Select(c => new ContainerImage(c.Key, c.Value.Samples.Image(archive)))]);
+            return new PodImage(_identity, Series.Image(archive), [.. _containers.Select(c => new ContainerImage(c.Name, c.Samples.Image(archive)))]);
         }
     }
 
@@ -129,12 +132,15 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     {
         var pod = new PodEntity(image.Identity.Key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(image.Identity.Node), _identity = image.Identity };
         pod.Series.Restore(image.Series);
+        var containers = new List<ContainerSeries>(image.Containers.Count);
         foreach (var container in image.Containers)
         {
-            var series = new ContainerSeries(nowMs);
+            var series = new ContainerSeries(container.Name, nowMs);
             series.Samples.Restore(container.Series);
-            pod._containers[container.Name] = series;
+            containers.RemoveAll(c => c.Name == container.Name); // a name given twice: the last one, as before
+            containers.Add(series);
         }
+        pod._containers = [.. containers];
         return pod;
     }
 
@@ -158,8 +164,8 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
         lock (Gate)
         {
             if (!IsLive(freshSinceMs)) return null;
-            var containers = _containers.OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => new ContainerRows(c.Key, ReadRows(c.Value.Samples, fromMs, toMs)))
+            var containers = _containers.OrderBy(c => c.Name, StringComparer.Ordinal)
+                .Select(c => new ContainerRows(c.Name, ReadRows(c.Samples, fromMs, toMs)))
                 .ToList();
             return new PodRows(LatestUnderLock(), ReadRows(Series, fromMs, toMs), containers);
         }
@@ -168,13 +174,22 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     private PodLatest LatestUnderLock(long rateSpanMs = LatestRows.PreviousRow)
     {
         var rows = LatestOf(Series, rateSpanMs);
-        var containers = new List<ContainerLatest>(_containers.Count);
-        foreach (var (name, container) in _containers)
+        var containers = new List<ContainerLatest>(_containers.Length);
+        foreach (var container in _containers)
         {
             // A container missing from the newest sample has older rows only.
-            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(name, LatestOf(container.Samples, rateSpanMs)));
+            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(container.Name, LatestOf(container.Samples, rateSpanMs)));
         }
         containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new PodLatest(_identity, rows, containers);
+    }
+
+    private ContainerSeries? Find(string name)
+    {
+        foreach (var container in _containers)
+        {
+            if (container.Name == name) return container;
+        }
+        return null;
     }
 }
