@@ -38,6 +38,7 @@ internal static unsafe partial class ChunkSlabs
     {
         var length = first.Length + second.Length;
         if (length == 0) return default;
+        if (length > SlabChunk.MaxLength) throw new InvalidDataException($"A chunk of {length} bytes is longer than any chunk writes.");
         var chunk = Reserve(newestMs / MinuteMs, length);
         // The place is this chunk's alone once reserved; the slab stays mapped while it is counted.
         var target = new Span<byte>(Start(chunk.Slab) + chunk.Offset, length);
@@ -154,6 +155,28 @@ internal static unsafe partial class ChunkSlabs
     }
 }
 
-/// <summary>A closed chunk's place in <see cref="ChunkSlabs"/>: 12 bytes, as the pointer and length it replaces.</summary>
-[StructLayout(LayoutKind.Sequential, Pack = 4)]
-internal readonly record struct SlabChunk(int Slab, int Offset, int Length);
+/// <summary>A closed chunk's place in <see cref="ChunkSlabs"/>, in 8 bytes (a chunk table holds millions).</summary>
+internal readonly record struct SlabChunk
+{
+    // Low to high: length 24 bits, offset in the slab 18, slab number 22 (4 million slabs, 1 TiB).
+    private const int LengthBits = 24, OffsetBits = 18, SlabBits = 22;
+    public const int MaxLength = (1 << LengthBits) - 1;
+    public const int MaxSlab = (1 << SlabBits) - 1;
+
+    private readonly ulong _bits;
+
+    public SlabChunk(int slab, int offset, int length)
+    {
+        if ((uint)slab > MaxSlab || (uint)offset >= 1u << OffsetBits || (uint)length > MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"Slab {slab}, offset {offset}, length {length} do not fit a chunk's place.");
+        }
+        _bits = (uint)length | (ulong)(uint)offset << LengthBits | (ulong)(uint)slab << (LengthBits + OffsetBits);
+    }
+
+    public int Length => (int)(_bits & MaxLength);
+
+    public int Offset => (int)((_bits >> LengthBits) & ((1u << OffsetBits) - 1));
+
+    public int Slab => (int)(_bits >> (LengthBits + OffsetBits));
+}

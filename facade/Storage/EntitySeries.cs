@@ -196,7 +196,8 @@ public sealed class EntitySeries
             // they take the new row (or start over with the next chunk). A head with no rows yet
             // (only just restored) had its previous row set by RestoreChunks.
             CopyNewest(_previousRow);
-            if (_headCount >= _headRows) CloseHead();
+            // A chunk's table entry keeps its span in 32 bits: a sample after a gap of 49 days starts a new one.
+            if (_headCount >= _headRows || timestampMs - _headFirst > HeldChunk.MaxSpanMs) CloseHead();
         }
 
         if (_headCount == 0)
@@ -460,8 +461,8 @@ public sealed class EntitySeries
     {
         var (headRows, headFirst) = image.DecodedHead is { } rows ? (rows.Timestamps.Length, rows.Timestamps[0]) : (image.Head.Count, image.Head.First);
         StartEmpty(image.Chunks.Count > 0 ? image.Chunks[0].First : headFirst);
-        if (image.Chunks.Count == 0) return;
-        // Past its first chunk, a series goes on as the one imaged did: with full chunks.
+        if (image.Chunks.Count == 0) return; // still in its first chunk: it closes at this series' own length
+        // Past its first chunk, a series goes on with full chunks, as the one imaged did.
         _headRows = SamplesPerChunk;
         foreach (var chunk in image.Chunks)
         {
@@ -500,6 +501,7 @@ public sealed class EntitySeries
     {
         if (head.Count > SamplesPerChunk) throw new InvalidDataException($"A head chunk holds {head.Count} rows; chunks here hold {SamplesPerChunk}.");
         if (_chunkCount > 0 && head.First <= _headLast) throw new InvalidDataException("A series image's head is older than its chunks.");
+        if (head.Last - head.First > HeldChunk.MaxSpanMs) throw new InvalidDataException($"A head chunk spans more than a chunk may ({HeldChunk.MaxSpanMs} ms).");
         // The encoder's column states are the decoder's after the last row: both follow the same rules.
         Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];

@@ -138,6 +138,27 @@ public class ChunkSlabsTests
         await Task.WhenAll(workers);
     }
 
+    [Theory]
+    [InlineData(0, 0, 0)]
+    [InlineData(SlabChunk.MaxSlab, ChunkSlabs.SlabBytes - 1, SlabChunk.MaxLength)]
+    [InlineData(12345, 67890, 1000)]
+    public void A_place_keeps_its_three_numbers_in_8_bytes(int slab, int offset, int length)
+    {
+        var place = new SlabChunk(slab, offset, length);
+        Assert.Equal((slab, offset, length), (place.Slab, place.Offset, place.Length));
+        Assert.Equal(8, System.Runtime.CompilerServices.Unsafe.SizeOf<SlabChunk>());
+    }
+
+    [Theory]
+    [InlineData(SlabChunk.MaxSlab + 1, 0, 1)]
+    [InlineData(1, ChunkSlabs.SlabBytes, 1)]
+    [InlineData(1, 0, SlabChunk.MaxLength + 1)]
+    [InlineData(-1, 0, 1)]
+    public void A_place_that_does_not_fit_is_refused(int slab, int offset, int length)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlabChunk(slab, offset, length));
+    }
+
     private static long Minute(int n) => (30_000_000L + n) * MinuteMs;
 }
 

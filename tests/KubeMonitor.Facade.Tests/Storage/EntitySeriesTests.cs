@@ -244,6 +244,23 @@ public class EntitySeriesTests
     }
 
     [Fact]
+    public void A_sample_after_a_gap_longer_than_a_chunk_may_span_starts_a_new_chunk()
+    {
+        var series = new EntitySeries(1, 10);
+        long[] times = [T0, T0 + Tick, T0 + Tick + HeldChunk.MaxSpanMs, T0 + 2 * Tick + HeldChunk.MaxSpanMs];
+        foreach (var t in times) Assert.Equal(AppendResult.Stored, series.Append(t, [t % 1000]));
+        Assert.Equal(1, series.ClosedChunkCount);
+        Assert.Equal(times, ReadAll(series).Times);
+        Assert.Equal(times.Select(t => (double)(t % 1000)), ReadAll(series).Values);
+    }
+
+    [Fact]
+    public void A_chunk_table_entry_is_32_bytes()
+    {
+        Assert.Equal(32, System.Runtime.CompilerServices.Unsafe.SizeOf<HeldChunk>());
+    }
+
+    [Fact]
     public void Staggered_series_made_together_close_their_first_chunks_on_different_rows()
     {
         var series = Enumerable.Range(0, 46).Select(_ => EntitySeries.Staggered(1)).ToList();
