@@ -60,7 +60,7 @@ public sealed class EntitySeries
 
     // The row before the newest, uncompressed: "current value and rate" views read it and the
     // newest row (which the column states hold) for every pod without decoding a chunk.
-    private double[]? _previousRow;
+    private RowBeforeNewest _previous;
     private long _previousTimestamp;
 
     // Retention within the oldest chunk: how many of its samples are hidden, and the timestamp
@@ -154,7 +154,7 @@ public sealed class EntitySeries
                 for (var i = 0; i < _chunkCount; i++) bytes += _chunks[_firstChunk + i].Length;
             }
             if (_columns is not null) bytes += ArrayHeader + (long)_columns.Length * PackedColumnStateSize;
-            if (_previousRow is not null) bytes += ArrayHeader + (long)_previousRow.Length * sizeof(double);
+            bytes += _previous.BytesHeld;
             if (_wideDeltas is not null) bytes += ArrayHeader + (long)_wideDeltas.Length * sizeof(long);
             if (_otherNaNs is not null) bytes += ArrayHeader + (long)_otherNaNs.Length * sizeof(ulong);
             if (_headTimes.Capacity > 0) bytes += NativeHeader + _headTimes.Capacity;
@@ -186,16 +186,22 @@ public sealed class EntitySeries
         }
 
         _previousTimestamp = _headLast;
+        // The newest row is about to become the previous one; the column states hold it until
+        // they take the new row (or start over with the next chunk). A head with no rows yet
+        // (only just restored) had its previous row kept whole by RestoreChunks.
+        var hadRows = _count > 0;
+        Span<double> previous = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
         if (_count == 0)
         {
             StartEmpty(timestampMs);
         }
-        else if (_headCount > 0)
+        else if (_headCount == 0)
         {
-            // The newest row is about to become the previous one; the column states hold it until
-            // they take the new row (or start over with the next chunk). A head with no rows yet
-            // (only just restored) had its previous row set by RestoreChunks.
-            CopyNewest(_previousRow);
+            _previous.CopyTo(previous, previous);
+        }
+        else
+        {
+            CopyNewest(previous);
             // A chunk's table entry keeps its span in 32 bits: a sample after a gap of 49 days starts a new one.
             if (_headCount >= _headRows || timestampMs - _headFirst > HeldChunk.MaxSpanMs) CloseHead();
         }
@@ -233,6 +239,7 @@ public sealed class EntitySeries
             ValueCodec.Write(ref _headValues, ref state, values[f]);
             Keep(f, state, values[f]);
         }
+        if (hadRows) _previous.Keep(previous, values);
         _headCount++;
         _count++;
         return AppendResult.Stored;
@@ -392,8 +399,9 @@ public sealed class EntitySeries
         {
             timestamps[0] = _previousTimestamp;
             timestamps[1] = _headLast;
-            _previousRow.AsSpan().CopyTo(values);
-            CopyNewest(values.Slice(FieldCount, FieldCount));
+            var newest = values.Slice(FieldCount, FieldCount);
+            CopyNewest(newest);
+            _previous.CopyTo(values[..FieldCount], newest);
         }
         else
         {
@@ -476,9 +484,11 @@ public sealed class EntitySeries
         // only when the head holds one row, as the head's own rows are the newest two otherwise.
         if (headRows > 1) return;
         Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
-        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, _previousRow);
+        Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row);
         while (decoder.MoveNext()) { }
         if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
+        _previous.KeepWhole(row);
     }
 
     /// <summary>A version 1 image: the head's rows appended again.</summary>
@@ -505,6 +515,7 @@ public sealed class EntitySeries
         // The encoder's column states are the decoder's after the last row: both follow the same rules.
         Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        Span<double> previous = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
         var decoder = new ChunkDecoder(head.View, states, row);
         var newest = _headLast;
         var rows = 0;
@@ -512,7 +523,7 @@ public sealed class EntitySeries
         {
             if (rows > 0 && decoder.Timestamp <= newest) throw new InvalidDataException("A head chunk's rows are not in time order.");
             // The row before the newest (with one row, RestoreChunks set it from the closed chunks).
-            if (rows == head.Count - 2) row.CopyTo(_previousRow);
+            if (rows == head.Count - 2) row.CopyTo(previous);
             _previousTimestamp = newest;
             newest = decoder.Timestamp;
             rows++;
@@ -523,6 +534,8 @@ public sealed class EntitySeries
             if (!PackedColumnState.CanHold(states[f])) throw new InvalidDataException("A head chunk's value stream leaves a column in a state no encoder makes.");
             Keep(f, states[f], row[f]);
         }
+        if (head.Count == 1) _previous.CopyTo(previous, row); // kept whole by RestoreChunks, or none: a series of one row
+        _previous.Keep(previous, row);
         _headTimes.Free();
         _headValues.Free();
         _headTimes = BitWriter.Resume(head.Times, decoder.TimesBitsRead);
@@ -547,7 +560,6 @@ public sealed class EntitySeries
         // Buffers are made on the first sample, so an entity that never gets data costs only this object.
         _columns ??= new PackedColumnState[FieldCount];
         _columns.AsSpan().Fill(PackedColumnState.Start);
-        _previousRow ??= new double[FieldCount];
         if (_headTimes.Capacity == 0)
         {
             _headTimes = new BitWriter(8);
@@ -601,7 +613,7 @@ public sealed class EntitySeries
         _columns = null;
         _wideDeltas = null;
         _otherNaNs = null;
-        _previousRow = null;
+        _previous = default;
         _headCount = 0;
         _hidden = 0;
         _count = 0;
