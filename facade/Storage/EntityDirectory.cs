@@ -105,7 +105,7 @@ internal sealed class EntityDirectory(int maxSeries, int maxSeriesPerNode)
                 var key = new PodKey(pod.Namespace, pod.Name);
                 if (!_pods.TryGetValue(key, out var entity))
                 {
-                    entity = new PodEntity(key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(pod.Node) };
+                    entity = new PodEntity(key with { Namespace = NamePool.Share(key.Namespace) }, nowMs) { ChargedNode = NodeSeriesLedger.Payer(NamePool.ShareOrNull(pod.Node)) };
                     _pods[key] = entity;
                     AddNamesake(entity);
                     Interlocked.Increment(ref _podSetVersion);

@@ -34,7 +34,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     {
         lock (Gate)
         {
-            if (Find(name) is null) _containers = [.. _containers, new ContainerSeries(name, nowMs)];
+            if (Find(name) is null) _containers = [.. _containers, new ContainerSeries(NamePool.Share(name), nowMs)];
         }
     }
 
@@ -48,7 +48,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
                 if (_identity.Node != entry.Node || _identity.Uid != entry.Uid || _identity.OwnerKind != entry.OwnerKind
                     || _identity.OwnerName != entry.OwnerName || _identity.Deployment != entry.Deployment || !Equals(_identity.Labels, entry.Labels))
                 {
-                    _identity = new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment, entry.Labels);
+                    _identity = NamePool.Shared(new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment, entry.Labels));
                 }
             }
             Series.DropBefore(oldestKeptMs);
@@ -130,12 +130,13 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.C
     /// <summary>A pod made again from a checkpoint, charged to the node its newest sample named.</summary>
     public static PodEntity FromImage(PodImage image, long nowMs)
     {
-        var pod = new PodEntity(image.Identity.Key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(image.Identity.Node), _identity = image.Identity };
+        var identity = NamePool.Shared(image.Identity);
+        var pod = new PodEntity(identity.Key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(identity.Node), _identity = identity };
         pod.Series.Restore(image.Series);
         var containers = new List<ContainerSeries>(image.Containers.Count);
         foreach (var container in image.Containers)
         {
-            var series = new ContainerSeries(container.Name, nowMs);
+            var series = new ContainerSeries(NamePool.Share(container.Name), nowMs);
             series.Samples.Restore(container.Series);
             containers.RemoveAll(c => c.Name == container.Name); // a name given twice: the last one, as before
             containers.Add(series);
