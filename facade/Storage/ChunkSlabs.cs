@@ -8,8 +8,8 @@ namespace KubeMonitor.Facade.Storage;
 /// once its newest row is older than the bound, so a minute's chunks go within about a minute of
 /// each other and their slab is unmapped whole: its pages leave RSS at once. As blocks of the C
 /// allocator, each chunk cost 16 bytes of header, and the chunks sat between the open heads, whose
-/// outgrown blocks stayed as holes no trim could give back (271 MiB at 150,000 pods x 1 h,
-/// docs/benchmarks.md).
+/// outgrown blocks stayed as holes no trim could give back (271 MiB at 150,000 pods in a run
+/// that held part of an hour, docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// Process-wide, as the allocator it replaces; thread-safe. A chunk is named by its slab's number

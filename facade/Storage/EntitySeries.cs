@@ -104,8 +104,9 @@ public sealed class EntitySeries
     /// rows, the next length for each series made, so that series which start on the same push
     /// (every pod of a cluster the facade has just met) close their chunks on different pushes from
     /// then on. Closing together, every open head was full at the same time, and the allocator kept
-    /// that peak of heads as free blocks between them: 53 MiB of 531 at 30,000 pods x 1 h with
-    /// the slabs of <see cref="ChunkSlabs"/> (docs/benchmarks.md).
+    /// that peak of heads as free blocks between them: with the slabs of <see cref="ChunkSlabs"/>
+    /// the allocator mapped 99 MB instead of 163 at 30,000 pods (docs/benchmarks.md, "Closed
+    /// chunks in page slabs"; runs that held only part of their hour, so indicative).
     /// </summary>
     public static EntitySeries Staggered(int fieldCount)
     {
