@@ -1,8 +1,18 @@
 // Measures the facade's compressed sample storage on realistic pod series (no assertions; the
 // figures go to docs/benchmarks.md). Run: dotnet run -c Release --project bench/StorageBench [pods]
+// With --generated [nodes] [ticks] (defaults 200, 180): the bits of each column of facade-load's
+// pods instead (GeneratedPods.cs).
 using System.Diagnostics;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Tests.Storage;
+using KubeMonitor.StorageBench;
+
+if (args is ["--generated", .. var rest])
+{
+    GeneratedPods.Run(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 200,
+        rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 180);
+    return;
+}
 
 const int Samples = 180; // 15 minutes at 5 s
 const long Retention = 900_000;
