@@ -598,7 +598,10 @@ public sealed class EntitySeries
             }
             else
             {
-                Array.Resize(ref _chunks, _chunks.Length * 2);
+                // One entry more, not twice as many: the table settles at the most chunks the
+                // retention holds at once (at an hour, 8 and the one closing), and doubling left
+                // 16 entries of 32 B where 9 were used, 2.5 % of the store at 150,000 pods.
+                Array.Resize(ref _chunks, _chunks.Length + 1);
             }
         }
         _chunks[_firstChunk + _chunkCount] = chunk;

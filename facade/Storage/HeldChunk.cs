@@ -6,7 +6,7 @@ namespace KubeMonitor.Facade.Storage;
 /// A closed chunk as a series holds it: its bytes (the timestamp stream, then the value stream) in
 /// a slab of <see cref="ChunkSlabs"/>, which the series frees when retention drops the chunk, and
 /// the metadata that lets readers and retention skip it without decoding. 32 bytes an entry of the
-/// chunk table, of which a series holds 8 to 16 at an hour's retention.
+/// chunk table, of which a series holds 9 at an hour's retention.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal struct HeldChunk
