@@ -599,8 +599,8 @@ public sealed class EntitySeries
             else
             {
                 // One entry more, not twice as many: the table settles at the most chunks the
-                // retention holds at once (at an hour, 8 and the one closing), and doubling left
-                // 16 entries of 32 B where 9 were used, 2.5 % of the store at 150,000 pods.
+                // retention holds at once (at an hour, 8 and the one closing), where doubling left
+                // 16 entries of 32 B for 9, 2 % of the store (docs/benchmarks.md).
                 Array.Resize(ref _chunks, _chunks.Length + 1);
             }
         }
