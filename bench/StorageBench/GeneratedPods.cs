@@ -7,8 +7,9 @@ namespace KubeMonitor.StorageBench;
 
 /// <summary>
 /// Where the store's bytes go on facade-load's pods (bench/FacadeLoad/Cluster.cs, the data of the
-/// 150,000-pod runs): each column's stream alone, the rows as the store keeps them, and beside
-/// them the information the generator puts in each column (docs/benchmarks.md, "Where the bytes go").
+/// 150,000-pod runs): what each column adds to its rows, the rows as the store keeps them, and
+/// beside them the information the generator puts in each column (docs/benchmarks.md, "Every
+/// target again on one build").
 /// </summary>
 internal static class GeneratedPods
 {
@@ -87,31 +88,11 @@ internal static class GeneratedPods
 
         // As the store keeps them: a pod row of 21 columns and a row of 10 per container, the
         // columns the batches leave out absent.
-        var podRow = new double[PodFieldCount];
-        var containerRow = new double[ContainerFieldCount];
         double rows = 0;
         for (var p = 0; p < pods; p++)
         {
-            var series = new EntitySeries(PodFieldCount);
-            for (var t = 0; t < ticks; t++)
-            {
-                Array.Fill(podRow, double.NaN);
-                for (var c = 0; c < PodColumns.Length; c++) podRow[c] = podValues[p][c][t];
-                series.Append(Start + t * Tick, podRow);
-            }
-            rows += series.EncodedBytes;
-            foreach (var container in containerValues[p])
-            {
-                var samples = new EntitySeries(ContainerFieldCount);
-                for (var t = 0; t < ticks; t++)
-                {
-                    Array.Fill(containerRow, double.NaN);
-                    containerRow[0] = container[0][t];
-                    containerRow[1] = container[1][t];
-                    samples.Append(Start + t * Tick, containerRow);
-                }
-                rows += samples.EncodedBytes;
-            }
+            rows += Encoded(ticks, podValues[p], PodFieldCount);
+            foreach (var container in containerValues[p]) rows += Encoded(ticks, container, ContainerFieldCount);
         }
         Console.WriteLine($"  {"rows as the store keeps them",-36} {rows * 8 / podSamples,6:F1} ({rows / podSamples:F1} B; timestamps and absent columns included)");
     }
@@ -138,10 +119,14 @@ internal static class GeneratedPods
     }
 
     /// <summary>Bytes of the streams of one series holding <paramref name="columns"/>, one sample a tick.</summary>
-    private static long Encoded(int ticks, double[][] columns)
+    private static long Encoded(int ticks, double[][] columns) => Encoded(ticks, columns, columns.Length);
+
+    /// <summary>The same in a series of <paramref name="fieldCount"/> columns, those past <paramref name="columns"/> absent.</summary>
+    private static long Encoded(int ticks, double[][] columns, int fieldCount)
     {
-        var series = new EntitySeries(columns.Length);
-        var row = new double[columns.Length];
+        var series = new EntitySeries(fieldCount);
+        var row = new double[fieldCount];
+        Array.Fill(row, double.NaN);
         for (var t = 0; t < ticks; t++)
         {
             for (var c = 0; c < columns.Length; c++) row[c] = columns[c][t];
