@@ -48,28 +48,39 @@ internal sealed class DirectBatchReader(SampleValidator validator)
 
     private static readonly byte[][] ContainerProperties = ["name"u8.ToArray()];
 
+    private readonly RecentStrings _recent = new();
+
+    // The pods of a batch as read, before its timestamp is known: one list a thread, reused.
+    [ThreadStatic]
+    private static List<Pod>? t_pods;
+
     /// <summary>The batch of node <paramref name="node"/> in <paramref name="body"/> (valid UTF-8), or null to read it the general way.</summary>
     public IngestBatch? TryRead(string node, ReadOnlySpan<byte> body)
     {
         if (!KubernetesNames.IsSubdomain(node)) return null;
         var reader = new Utf8JsonReader(body, ReaderOptions);
+        var pods = t_pods ?? [];
+        t_pods = null;
         try
         {
-            return ReadBatch(ref reader, node);
+            return ReadBatch(ref reader, node, pods, new Scratch(_recent.Start(node)));
         }
         catch (Exception e) when (e is JsonException or SampleException)
         {
             return null;
         }
+        finally
+        {
+            pods.Clear();
+            t_pods = pods;
+        }
     }
 
-    private IngestBatch? ReadBatch(ref Utf8JsonReader reader, string node)
+    private IngestBatch? ReadBatch(ref Utf8JsonReader reader, string node, List<Pod> pods, Scratch scratch)
     {
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
         DateTimeOffset? timestamp = null, sentAt = null;
         Node? nodeSample = null;
-        var pods = new List<Pod>();
-        var scratch = new Scratch();
         var seen = 0UL;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -173,15 +184,15 @@ internal sealed class DirectBatchReader(SampleValidator validator)
             if (reader.TokenType == JsonTokenType.Null) continue;
             var read = property switch
             {
-                PodName => ReadString(ref reader, out name),
+                PodName => ReadString(ref reader, scratch, out name),
                 PodTimestamp => ReadTimestamp(ref reader, out timestamp),
-                PodNamespace => ReadString(ref reader, out ns),
+                PodNamespace => ReadString(ref reader, scratch, out ns),
                 // In a batch the path's node is the pod's; the pod's own must still be a string.
                 PodNode => reader.TokenType == JsonTokenType.String,
-                PodUid => ReadString(ref reader, out uid),
-                PodOwnerKind => ReadString(ref reader, out ownerKind),
-                PodOwnerName => ReadString(ref reader, out ownerName),
-                PodDeployment => ReadString(ref reader, out deployment),
+                PodUid => ReadString(ref reader, scratch, out uid),
+                PodOwnerKind => ReadString(ref reader, scratch, out ownerKind),
+                PodOwnerName => ReadString(ref reader, scratch, out ownerName),
+                PodDeployment => ReadString(ref reader, scratch, out deployment),
                 PodLabels => ReadLabels(ref reader, scratch, out labels),
                 _ => ReadContainers(ref reader, scratch, out containers),
             };
@@ -212,7 +223,7 @@ internal sealed class DirectBatchReader(SampleValidator validator)
                 }
                 reader.Read();
                 if (!FirstTime(ref seen, 0)) return false;
-                if (reader.TokenType != JsonTokenType.Null && !ReadString(ref reader, out name)) return false;
+                if (reader.TokenType != JsonTokenType.Null && !ReadString(ref reader, scratch, out name)) return false;
             }
             SampleValidator.CheckContainer(name, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(read), Anywhere);
             read.Add(new ContainerEntry(name, values));
@@ -282,22 +293,22 @@ internal sealed class DirectBatchReader(SampleValidator validator)
         {
             // More than the contract takes: the general way says so (and no quadratic scan below on a hostile push).
             if (read.Count == SampleValidator.MaxLabels) return false;
-            var key = reader.GetString()!;
+            var key = scratch.Strings.Take(ref reader);
             reader.Read();
             if (reader.TokenType != JsonTokenType.String) return false;
             foreach (var (other, _) in read)
             {
                 if (other == key) return false;
             }
-            read.Add(new(key, reader.GetString()!));
+            read.Add(new(key, scratch.Strings.Take(ref reader)));
         }
         labels = SampleValidator.Labels(read, Anywhere);
         return true;
     }
 
-    private static bool ReadString(ref Utf8JsonReader reader, out string? value)
+    private static bool ReadString(ref Utf8JsonReader reader, Scratch scratch, out string? value)
     {
-        value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        value = reader.TokenType == JsonTokenType.String ? scratch.Strings.Take(ref reader) : null;
         return value is not null;
     }
 
@@ -326,9 +337,11 @@ internal sealed class DirectBatchReader(SampleValidator validator)
         return -1;
     }
 
-    /// <summary>Lists reused for every pod of one batch: a pod's containers and labels are copied out of them.</summary>
-    private sealed class Scratch
+    /// <summary>What one batch's reading keeps: where it is in its node's recent strings, and lists
+    /// reused for every pod (a pod's containers and labels are copied out of them).</summary>
+    private sealed class Scratch(RecentStrings.Cursor strings)
     {
+        public RecentStrings.Cursor Strings = strings;
         public readonly List<ContainerEntry> Containers = [];
         public readonly List<KeyValuePair<string, string>> Labels = [];
     }

@@ -129,6 +129,34 @@ public sealed class DirectBatchReaderTests(ITestOutputHelper output)
         AssertSame(expected, actual, body);
     }
 
+    [Fact]
+    public void A_nodes_next_push_takes_the_strings_of_its_last_one_and_only_where_the_text_is_the_same()
+    {
+        static byte[] Push(string pod, string uid, string app) => Encoding.UTF8.GetBytes(
+            $$"""{"pods":[{"name":"{{pod}}","namespace":"shop","uid":"{{uid}}","ownerKind":"ReplicaSet","ownerName":"web-7c9","labels":{"app":"{{app}}"},"containers":[{"name":"web"}]}]}""");
+        var first = Direct.TryRead(NodeName, Push("web-7c9-x2x4q", "0f7c-11", "web"))!.Pods[0];
+
+        // The same text, one name written with escapes: every string is the first push's.
+        var again = Direct.TryRead(NodeName, Push("web-7c9-x2x4q", "0f7c-11", @"w\u0065b"))!.Pods[0];
+        Assert.Same(first.Name, again.Name);
+        Assert.Same(first.Uid, again.Uid);
+        Assert.Same(first.Namespace, again.Namespace);
+        Assert.Same(first.OwnerName, again.OwnerName);
+        Assert.Same(first.Containers[0].Name, again.Containers[0].Name);
+        Assert.Same(first.Labels!["app"], again.Labels!["app"]);
+
+        // A pod replaced at the same place: its own strings, the rest still shared.
+        var replaced = Direct.TryRead(NodeName, Push("web-7c9-zz9pp", "1a2b-22", "web"))!.Pods[0];
+        Assert.Equal("web-7c9-zz9pp", replaced.Name);
+        Assert.Equal("1a2b-22", replaced.Uid);
+        Assert.Same(first.Namespace, replaced.Namespace);
+
+        // Another node has strings of its own.
+        var other = Direct.TryRead("node-2", Push("web-7c9-x2x4q", "0f7c-11", "web"))!.Pods[0];
+        Assert.Equal(first.Name, other.Name);
+        Assert.NotSame(first.Name, other.Name);
+    }
+
     /// <summary>The general way: the contract's objects, then the validator; null when either refuses.</summary>
     private IngestBatch? General(byte[] body)
     {
