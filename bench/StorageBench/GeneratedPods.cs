@@ -86,6 +86,8 @@ internal static class GeneratedPods
         }
         Console.WriteLine($"  {"rows of the filled columns only",-36} {filled * 8 / podSamples,6:F1} {information.Sum(),12:F1} ({filled / podSamples:F1} B against {information.Sum() / 8:F1} B)");
 
+        CrossPrediction.Print(podValues, containerValues);
+
         // As the store keeps them: a pod row of 21 columns and a row of 10 per container, the
         // columns the batches leave out absent.
         double rows = 0;
