@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Ingest;
 /// pods every interval, so nearly every name, uid, owner and label of a push is the string at
 /// the same place in the one before: comparing the JSON text with it
 /// (<see cref="Utf8JsonReader.ValueTextEquals(string)"/>, no allocation) and taking it saves
-/// making the string again. Those strings were most of what a push allocated, and so of the
+/// making the string again. Those strings were about half of what a push allocated, and so of the
 /// collections that ingest paid for (docs/benchmarks.md). A string that differs is read as usual
 /// and takes the place, so what is returned is always the text of the push.
 /// </summary>
