@@ -24,8 +24,7 @@ internal static class GeneratedPods
         ("disk read", "disk", "readBytesTotal"), ("disk write", "disk", "writeBytesTotal"),
         ("network rx", "network", "rxBytesTotal"), ("network tx", "network", "txBytesTotal"),
     ];
-    private const int PodFieldCount = 21;
-    private const int ContainerFieldCount = 10;
+    private static readonly string[] ContainerColumns = ["cpu.usageSecondsTotal", "memory.workingSetBytes"];
 
     public static void Run(int nodes, int ticks)
     {
@@ -88,15 +87,21 @@ internal static class GeneratedPods
 
         CrossPrediction.Print(podValues, containerValues);
 
-        // As the store keeps them: a pod row of 21 columns and a row of 10 per container, the
-        // columns the batches leave out absent.
-        double rows = 0;
-        for (var p = 0; p < pods; p++)
+        // As the store keeps them: a pod row of the pod table's columns in its order and a row of
+        // the container table's per container, the columns the batches leave out absent; coded
+        // from the columns the tables name (FieldTable.References), and beside it without them.
+        var podPaths = PodColumns.Select(c => $"{c.Section}.{c.Field}").ToArray();
+        foreach (var references in new[] { false, true })
         {
-            rows += Encoded(ticks, podValues[p], PodFieldCount);
-            foreach (var container in containerValues[p]) rows += Encoded(ticks, container, ContainerFieldCount);
+            double rows = 0;
+            for (var p = 0; p < pods; p++)
+            {
+                rows += Stored(ticks, podValues[p], podPaths, PodFields.Table, references);
+                foreach (var container in containerValues[p]) rows += Stored(ticks, container, ContainerColumns, ContainerFields.Table, references);
+            }
+            var name = references ? "rows as the store keeps them" : "the same, each column from its past";
+            Console.WriteLine($"  {name,-36} {rows * 8 / podSamples,6:F1} ({rows / podSamples:F1} B; timestamps and absent columns included)");
         }
-        Console.WriteLine($"  {"rows as the store keeps them",-36} {rows * 8 / podSamples,6:F1} ({rows / podSamples:F1} B; timestamps and absent columns included)");
     }
 
     /// <summary>
@@ -121,17 +126,28 @@ internal static class GeneratedPods
     }
 
     /// <summary>Bytes of the streams of one series holding <paramref name="columns"/>, one sample a tick.</summary>
-    private static long Encoded(int ticks, double[][] columns) => Encoded(ticks, columns, columns.Length);
-
-    /// <summary>The same in a series of <paramref name="fieldCount"/> columns, those past <paramref name="columns"/> absent.</summary>
-    private static long Encoded(int ticks, double[][] columns, int fieldCount)
+    private static long Encoded(int ticks, double[][] columns)
     {
-        var series = new EntitySeries(fieldCount);
-        var row = new double[fieldCount];
-        Array.Fill(row, double.NaN);
+        var series = new EntitySeries(columns.Length);
+        var row = new double[columns.Length];
         for (var t = 0; t < ticks; t++)
         {
             for (var c = 0; c < columns.Length; c++) row[c] = columns[c][t];
+            series.Append(Start + t * Tick, row);
+        }
+        return series.EncodedBytes;
+    }
+
+    /// <summary>The same in a series of <paramref name="table"/>'s columns, <paramref name="columns"/> at
+    /// <paramref name="paths"/> and the others absent, coded from the references the table names or not.</summary>
+    private static long Stored(int ticks, double[][] columns, string[] paths, FieldTable table, bool references)
+    {
+        var at = paths.Select(table.Column).ToArray();
+        var series = new EntitySeries(table.Count, EntitySeries.DefaultSamplesPerChunk, 0, references ? table.References : null);
+        var row = table.EmptyRow();
+        for (var t = 0; t < ticks; t++)
+        {
+            for (var c = 0; c < columns.Length; c++) row[at[c]] = columns[c][t];
             series.Append(Start + t * Tick, row);
         }
         return series.EncodedBytes;

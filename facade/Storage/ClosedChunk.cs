@@ -70,6 +70,7 @@ internal ref struct ChunkDecoder
     private readonly Span<double> _row;
     private readonly int _count;
     private readonly bool _steadyRows;
+    private readonly ColumnReferences? _references;
     private int _index;
     private long _timestamp;
     private long _delta;
@@ -77,9 +78,13 @@ internal ref struct ChunkDecoder
     /// <param name="row">Receives the values of the current row; its length is the field count.</param>
     /// <param name="steadyRows">Whether each row starts with the bit of its steady columns
     /// (<see cref="ValueCodec.IsSteady"/>): false only for chunks of checkpoints before format version 4.</param>
-    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, bool steadyRows = true)
+    /// <param name="references">The columns predicted from others, as the encoder had them (none
+    /// in chunks of checkpoints before format version 5).</param>
+    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, ColumnReferences? references, bool steadyRows = true)
     {
+        if (references is not null && references.Count != row.Length) throw new ArgumentException($"References for {references.Count} columns, a row of {row.Length}.", nameof(references));
         _steadyRows = steadyRows;
+        _references = references;
         _times = new BitReader(chunk.Times);
         _values = new BitReader(chunk.Values);
         _states = states;
@@ -107,9 +112,21 @@ internal ref struct ChunkDecoder
         _index++;
         if (_index > 0) TimestampCodec.Read(ref _times, ref _timestamp, ref _delta);
         var skipSteady = _steadyRows && AnySteady() && !_values.ReadBit();
+        if (_references is null)
+        {
+            for (var f = 0; f < _row.Length; f++)
+            {
+                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f]);
+            }
+            return true;
+        }
+        var moves = new ReferenceMoves();
         for (var f = 0; f < _row.Length; f++)
         {
-            _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f]);
+            ref var state = ref _states[f];
+            var deltaBefore = state.LastDelta;
+            _row[f] = skipSteady && ValueCodec.IsSteady(state) ? ValueCodec.Repeated(state) : ValueCodec.Read(ref _values, ref state, _references.For(f, moves));
+            if (_references.IsReference(f, out var slot)) moves[slot] = ReferenceMove.Of(deltaBefore, state);
         }
         return true;
     }

@@ -4,6 +4,6 @@ namespace KubeMonitor.Facade.Storage;
 internal sealed class ContainerSeries(string name, long createdMs)
 {
     public string Name { get; } = name;
-    public EntitySeries Samples { get; } = EntitySeries.Staggered(ContainerFields.Count);
+    public EntitySeries Samples { get; } = EntitySeries.Staggered(ContainerFields.Table);
     public long NewestMs => Samples.LastTimestamp ?? createdMs;
 }

@@ -1,10 +1,10 @@
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
-internal abstract class Entity(int fieldCount, long createdMs)
+internal abstract class Entity(FieldTable fields, long createdMs)
 {
     protected readonly Lock Gate = new();
-    protected readonly EntitySeries Series = EntitySeries.Staggered(fieldCount);
+    protected readonly EntitySeries Series = EntitySeries.Staggered(fields);
     protected bool Retired;
     /// <summary>Writers between reservation and append; the sweep never retires an entity with one.</summary>
     public int PendingWrites;

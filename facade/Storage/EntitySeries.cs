@@ -87,15 +87,22 @@ public sealed class EntitySeries
     /// smaller chunks hold fewer expired samples; larger ones spread the cost of each chunk's first row.</param>
     /// <param name="firstChunkRows">Rows of the first chunk (1 to <paramref name="samplesPerChunk"/>;
     /// 0 for <paramref name="samplesPerChunk"/>); see <see cref="Staggered"/>.</param>
-    public EntitySeries(int fieldCount, int samplesPerChunk, int firstChunkRows = 0)
+    public EntitySeries(int fieldCount, int samplesPerChunk, int firstChunkRows = 0) : this(fieldCount, samplesPerChunk, firstChunkRows, null)
+    {
+    }
+
+    /// <param name="references">The columns coded from another column of their row (<see cref="FieldTable.References"/>), or none.</param>
+    internal EntitySeries(int fieldCount, int samplesPerChunk, int firstChunkRows, ColumnReferences? references)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerChunk, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(samplesPerChunk, 1000);
         ArgumentOutOfRangeException.ThrowIfNegative(firstChunkRows);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstChunkRows, samplesPerChunk);
+        if (references is not null && references.Count != fieldCount) throw new ArgumentException($"References for {references.Count} columns, a series of {fieldCount}.", nameof(references));
         FieldCount = fieldCount;
         SamplesPerChunk = samplesPerChunk;
+        _references = references;
         _headRows = firstChunkRows == 0 ? samplesPerChunk : firstChunkRows;
     }
 
@@ -108,11 +115,16 @@ public sealed class EntitySeries
     /// the allocator mapped 99 MB instead of 163 at 30,000 pods (docs/benchmarks.md, "Closed
     /// chunks in page slabs"; runs that held only part of their hour, so indicative).
     /// </summary>
-    public static EntitySeries Staggered(int fieldCount)
+    public static EntitySeries Staggered(int fieldCount) => Staggered(fieldCount, null);
+
+    /// <summary>A staggered series (see <see cref="Staggered(int)"/>) of a field table's columns, coded as it says (<see cref="FieldTable.References"/>).</summary>
+    internal static EntitySeries Staggered(FieldTable table) => Staggered(table.Count, table.References);
+
+    private static EntitySeries Staggered(int fieldCount, ColumnReferences? references)
     {
         const int Shortest = DefaultSamplesPerChunk / 2, Lengths = DefaultSamplesPerChunk - Shortest + 1;
         var turn = Interlocked.Increment(ref s_staggered);
-        return new EntitySeries(fieldCount, DefaultSamplesPerChunk, Shortest + (int)(turn % Lengths));
+        return new EntitySeries(fieldCount, DefaultSamplesPerChunk, Shortest + (int)(turn % Lengths), references);
     }
 
     /// <summary>
@@ -123,6 +135,9 @@ public sealed class EntitySeries
     ~EntitySeries() => FreeStreams();
 
     public int FieldCount { get; }
+
+    // Which columns are coded from another column of their row; the decoders of its chunks take the same.
+    private readonly ColumnReferences? _references;
 
     public int SamplesPerChunk { get; }
 
@@ -232,13 +247,23 @@ public sealed class EntitySeries
         }
         if (anySteady) _headValues.WriteBit(!steadyRepeat);
         var skipSteady = anySteady && steadyRepeat;
+        var moves = new ReferenceMoves();
         for (var f = 0; f < values.Length; f++)
         {
             // A skipped column's state stays as it is, as after a 0 code.
-            if (skipSteady && columns[f].IsSteady) continue;
+            var skipped = skipSteady && columns[f].IsSteady;
+            // The later columns predicted from a reference take its move (as ChunkDecoder does).
+            var slot = -1;
+            var isReference = _references is not null && _references.IsReference(f, out slot);
+            if (skipped && !isReference) continue;
             var state = columns[f].Unpack(_wideDeltas, f);
-            ValueCodec.Write(ref _headValues, ref state, values[f]);
-            Keep(f, state, values[f]);
+            var deltaBefore = state.LastDelta;
+            if (!skipped)
+            {
+                ValueCodec.Write(ref _headValues, ref state, values[f], _references is null ? default : _references.For(f, moves));
+                Keep(f, state, values[f]);
+            }
+            if (isReference) moves[slot] = ReferenceMove.Of(deltaBefore, state);
         }
         if (hadRows) _previous.Keep(previous, values);
         _headCount++;
@@ -342,7 +367,7 @@ public sealed class EntitySeries
             }
             else
             {
-                var decoder = new ChunkDecoder(Segment(first - 1), states, row);
+                var decoder = new ChunkDecoder(Segment(first - 1), states, row, _references);
                 while (decoder.MoveNext()) { }
                 previousTimestamp = decoder.Timestamp;
                 row.CopyTo(previousRow);
@@ -353,7 +378,7 @@ public sealed class EntitySeries
         var written = 0;
         for (var s = first; s < segments; s++)
         {
-            var decoder = new ChunkDecoder(Segment(s), states, row);
+            var decoder = new ChunkDecoder(Segment(s), states, row, _references);
             var skip = s == 0 ? _hidden : 0;
             while (decoder.MoveNext())
             {
@@ -486,7 +511,7 @@ public sealed class EntitySeries
         if (headRows > 1) return;
         Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
-        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row);
+        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row, _references);
         while (decoder.MoveNext()) { }
         if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
         _previous.KeepWhole(row);
@@ -517,7 +542,7 @@ public sealed class EntitySeries
         Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
         Span<double> previous = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
-        var decoder = new ChunkDecoder(head.View, states, row);
+        var decoder = new ChunkDecoder(head.View, states, row, _references);
         var newest = _headLast;
         var rows = 0;
         while (decoder.MoveNext())

@@ -17,10 +17,13 @@ internal enum FieldKind
 /// (<c>usageCores</c>), its <see cref="IncreaseName"/> that of its increase over the interval
 /// (<c>oomKills</c>); with neither it only feeds derived values and shows its total.
 /// <see cref="InRollups"/>: namespace and deployment views sum it (its rate, increase or value).
+/// <see cref="PredictedFrom"/>: the path of an earlier value of the same entity that it moves
+/// with, which the store codes it from (<see cref="ColumnReferences"/>; changing it changes the
+/// stored format).
 /// </summary>
 internal record Field(
     string Section, string Name, FieldKind Kind, string Metric, string? RateName = null, string? Matchers = null,
-    string? IncreaseName = null, string? Pushed = null, bool InRollups = true)
+    string? IncreaseName = null, string? Pushed = null, bool InRollups = true, string? PredictedFrom = null)
 {
     // Made once: a push's check names it for every value it reads.
     public string Path { get; } = $"{Section}.{Name}";
@@ -32,5 +35,5 @@ internal record Field(
 /// <summary>A <see cref="Field"/> with where a pushed sample holds it.</summary>
 internal sealed record Field<TSample>(
     string Section, string Name, FieldKind Kind, string Metric, Func<TSample, double?> Read, string? RateName = null, string? Matchers = null,
-    string? IncreaseName = null, string? Pushed = null, bool InRollups = true)
-    : Field(Section, Name, Kind, Metric, RateName, Matchers, IncreaseName, Pushed, InRollups);
+    string? IncreaseName = null, string? Pushed = null, bool InRollups = true, string? PredictedFrom = null)
+    : Field(Section, Name, Kind, Metric, RateName, Matchers, IncreaseName, Pushed, InRollups, PredictedFrom);

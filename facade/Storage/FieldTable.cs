@@ -5,12 +5,24 @@ namespace KubeMonitor.Facade.Storage;
 /// is validated, a sample stored, a Prometheus series mapped, a rate, a rollup and a summary
 /// computed from this one list. NaN in a column means "not in this sample".
 /// </summary>
-internal class FieldTable(string kind, IReadOnlyList<Field> fields)
+internal class FieldTable
 {
-    /// <summary>The entity kind (<c>node</c>, <c>pod</c>, <c>container</c>), for messages.</summary>
-    public string Kind { get; } = kind;
+    public FieldTable(string kind, IReadOnlyList<Field> fields)
+    {
+        Kind = kind;
+        Fields = fields;
+        var referenceOf = new int[fields.Count];
+        for (var i = 0; i < fields.Count; i++) referenceOf[i] = fields[i].PredictedFrom is { } path ? Column(path) : -1;
+        References = referenceOf.Any(r => r >= 0) ? new ColumnReferences(referenceOf) : null;
+    }
 
-    public IReadOnlyList<Field> Fields { get; } = fields;
+    /// <summary>The entity kind (<c>node</c>, <c>pod</c>, <c>container</c>), for messages.</summary>
+    public string Kind { get; }
+
+    public IReadOnlyList<Field> Fields { get; }
+
+    /// <summary>The columns the store codes from another of their row (<see cref="Field.PredictedFrom"/>), or null when none is.</summary>
+    public ColumnReferences? References { get; }
 
     public int Count => Fields.Count;
 

@@ -13,7 +13,8 @@ internal static class NodeFields
         new("cpu", "capacityCores", FieldKind.Gauge, "kubemonitor_node_cpu_capacity_cores", s => s.Cpu?.CapacityCores),
         new("memory", "totalBytes", FieldKind.Gauge, "kubemonitor_node_memory_total_bytes", s => s.Memory?.TotalBytes),
         new("memory", "availableBytes", FieldKind.Gauge, "kubemonitor_node_memory_available_bytes", s => s.Memory?.AvailableBytes),
-        new("memory", "usedBytes", FieldKind.Gauge, "kubemonitor_node_memory_used_bytes", s => s.Memory?.UsedBytes),
+        // Used is MemTotal less MemAvailable (docs/api.md): it moves as available does, negated.
+        new("memory", "usedBytes", FieldKind.Gauge, "kubemonitor_node_memory_used_bytes", s => s.Memory?.UsedBytes, PredictedFrom: "memory.availableBytes"),
         new("disk", "readBytesTotal", FieldKind.Counter, "kubemonitor_node_disk_read_bytes_total", s => s.Disk?.ReadBytesTotal, RateName: "readBytesPerSecond"),
         new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_node_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
         // Node network totals leave out loopback (docs/api.md section 5); the exporter serves lo's series too.
@@ -33,7 +34,8 @@ internal static class PodFields
     public static readonly FieldTable<PodSample> Table = new("pod",
         new("cpu", "usageSecondsTotal", FieldKind.Counter, "kubemonitor_pod_cpu_usage_seconds_total", s => s.Cpu?.UsageSecondsTotal, RateName: "usageCores"),
         new("memory", "workingSetBytes", FieldKind.Gauge, "kubemonitor_pod_memory_working_set_bytes", s => s.Memory?.WorkingSetBytes),
-        new("memory", "usageBytes", FieldKind.Gauge, "kubemonitor_pod_memory_usage_bytes", s => s.Memory?.UsageBytes),
+        // Usage is the working set plus inactive page cache, which mostly holds still while the working set moves.
+        new("memory", "usageBytes", FieldKind.Gauge, "kubemonitor_pod_memory_usage_bytes", s => s.Memory?.UsageBytes, PredictedFrom: "memory.workingSetBytes"),
         new("disk", "readBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_read_bytes_total", s => s.Disk?.ReadBytesTotal, RateName: "readBytesPerSecond"),
         new("disk", "writeBytesTotal", FieldKind.Counter, "kubemonitor_pod_disk_written_bytes_total", s => s.Disk?.WriteBytesTotal, RateName: "writeBytesPerSecond"),
         new("network", "rxBytesTotal", FieldKind.Counter, "kubemonitor_pod_network_receive_bytes_total", s => s.Network?.RxBytesTotal, RateName: "rxBytesPerSecond"),

@@ -1,6 +1,6 @@
 namespace KubeMonitor.Facade.Storage;
 
-internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Count, createdMs)
+internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Table, createdMs)
 {
     // The newest stored sample's labels; replaced (not changed) when a sample says otherwise.
     private LabelSet? _labels;

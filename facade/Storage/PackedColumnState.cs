@@ -15,14 +15,16 @@ internal struct PackedColumnState
     /// <summary>The delta is in the series' array of wide deltas.</summary>
     public const int WideDelta = int.MinValue;
 
-    // Bit fields of _small, low to high: quantum 6, leading 7, trailing 6, previous 2, integer
-    // width 7, predictor score 3 (offset by 4). The "none" markers get the largest code of their field.
-    private const int QuantumBits = 6, LeadingBits = 7, TrailingBits = 6, PreviousBits = 2, WidthBits = 7, ScoreBits = 3;
+    // Bit fields of _small, low to high: quantum 5, leading 7, trailing 6, previous 2, integer
+    // width 6, predictor score 3 and reference score 3 (each offset by 4): all 32. The "none"
+    // markers get the largest code of their field (a quantum's index is below Quantizer.Count, 22).
+    private const int QuantumBits = 5, LeadingBits = 7, TrailingBits = 6, PreviousBits = 2, WidthBits = 6, ScoreBits = 3;
     private const int LeadingShift = QuantumBits;
     private const int TrailingShift = LeadingShift + LeadingBits;
     private const int PreviousShift = TrailingShift + TrailingBits;
     private const int WidthShift = PreviousShift + PreviousBits;
     private const int ScoreShift = WidthShift + WidthBits;
+    private const int ReferenceScoreShift = ScoreShift + ScoreBits;
     private const uint NoQuantum = (1u << QuantumBits) - 1;
     private const uint NoWindow = (1u << LeadingBits) - 1;
     private const int ScoreOffset = 4;
@@ -52,7 +54,8 @@ internal struct PackedColumnState
         && state.Trailing < 1 << TrailingBits
         && state.Previous < 1 << PreviousBits
         && state.IntegerWidth < 1 << WidthBits
-        && state.PredictorScore + ScoreOffset is >= 0 and < 1 << ScoreBits;
+        && state.PredictorScore + ScoreOffset is >= 0 and < 1 << ScoreBits
+        && state.ReferenceScore + ScoreOffset is >= 0 and < 1 << ScoreBits;
 
     /// <summary>Packs <paramref name="state"/>, which <see cref="CanHold"/>; <paramref name="wideDelta"/>
     /// is true when its delta must be kept aside (this then holds <see cref="WideDelta"/>).</summary>
@@ -70,7 +73,8 @@ internal struct PackedColumnState
                 | (uint)state.Trailing << TrailingShift
                 | (uint)state.Previous << PreviousShift
                 | (uint)state.IntegerWidth << WidthShift
-                | (uint)(state.PredictorScore + ScoreOffset) << ScoreShift,
+                | (uint)(state.PredictorScore + ScoreOffset) << ScoreShift
+                | (uint)(state.ReferenceScore + ScoreOffset) << ReferenceScoreShift,
         };
     }
 
@@ -89,6 +93,7 @@ internal struct PackedColumnState
             Previous = Previous,
             IntegerWidth = (byte)((_small >> WidthShift) & ((1u << WidthBits) - 1)),
             PredictorScore = (sbyte)((int)((_small >> ScoreShift) & ((1u << ScoreBits) - 1)) - ScoreOffset),
+            ReferenceScore = (sbyte)((int)((_small >> ReferenceScoreShift) & ((1u << ScoreBits) - 1)) - ScoreOffset),
         };
     }
 }

@@ -1,6 +1,6 @@
 namespace KubeMonitor.Facade.Storage;
 
-internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Count, createdMs), IChargedPod
+internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Table, createdMs), IChargedPod
 {
     /// <summary>The node whose quota this pod's series count against; changed only under the structure lock.</summary>
     public string ChargedNode { get; set; } = NodeSeriesLedger.NoNode;

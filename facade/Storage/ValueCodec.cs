@@ -24,6 +24,9 @@ internal struct ColumnState
     /// <summary>Which predictor has been cheaper lately: at 0 or more the delta-of-delta
     /// (counters at a steady rate), below 0 the plain delta (gauges that wander).</summary>
     public sbyte PredictorScore;
+    /// <summary>For a column predicted from another (<see cref="ColumnReferences"/>): at 0 or more
+    /// that prediction has been cheaper lately than the column's own, and is used.</summary>
+    public sbyte ReferenceScore;
 
     public static ColumnState Start => new() { Quantum = Quantizer.None, Leading = ValueCodec.NoWindow, Previous = ValueCodec.PreviousAbsent };
 }
@@ -45,6 +48,10 @@ internal struct ColumnState
 /// <item><c>1111</c> + 5-bit quantum + integer: a new quantum (the value needs a finer one, or it is the
 /// chunk's first number), then the delta from the newest number in that quantum.</item>
 /// </list>
+/// A column predicted from another of its row (<see cref="ColumnReferences"/>: a pod's memory usage
+/// from its working set) codes, while that has lately been the cheaper prediction, <c>0</c> for
+/// "the value the reference's move predicts" and <c>10</c> + integer for the difference from it;
+/// its other codes are as above.
 /// Every conversion is checked to give back the same bits, so decoding is bit-exact. A row of a
 /// chunk writes these codes for its columns after one bit for its steady ones (see <see cref="IsSteady"/>).
 /// </summary>
@@ -83,13 +90,37 @@ internal static class ValueCodec
     public static double Repeated(in ColumnState state) =>
         state.Previous == PreviousNumber ? BitConverter.UInt64BitsToDouble(state.LastNumber) : double.NaN;
 
-    public static void Write(ref BitWriter writer, ref ColumnState state, double value)
+    public static void Write(ref BitWriter writer, ref ColumnState state, double value) => Write(ref writer, ref state, value, default);
+
+    /// <param name="reference">How the column this one is predicted from moved in the row (<see cref="ColumnReferences"/>).</param>
+    public static void Write(ref BitWriter writer, ref ColumnState state, double value, in ReferenceMove reference)
     {
         var bits = BitConverter.DoubleToUInt64Bits(value);
+        var referenced = TryPredictFromReference(state, reference, out var last, out var predicted);
+        if (referenced && state.ReferenceScore >= 0 && Quantizer.TryToInteger(bits, state.Quantum, out var m))
+        {
+            // Coded from the reference: 0 is the predicted value, 10 + integer its difference from it.
+            var delta = m - last;
+            if (delta == predicted)
+            {
+                writer.WriteBit(false);
+            }
+            else
+            {
+                writer.WriteBits(0b10, 2);
+                WriteInteger(ref writer, ref state, delta - predicted);
+            }
+            AcceptReferenced(ref state, bits, delta, predicted);
+            return;
+        }
         if (Repeats(state.Previous, state.LastNumber, bits))
         {
             writer.WriteBit(false);
-            if (state.Previous == PreviousNumber) state.LastDelta = 0;
+            if (state.Previous == PreviousNumber)
+            {
+                if (referenced) ScoreReference(ref state, 0, predicted);
+                state.LastDelta = 0;
+            }
             return;
         }
         if (bits == AbsentBits)
@@ -102,6 +133,7 @@ internal static class ValueCodec
         {
             writer.WriteBits(0b10, 2);
             WriteInteger(ref writer, ref state, n - previous - Prediction(state));
+            if (referenced) ScoreReference(ref state, n - previous, predicted);
             Score(ref state, n - previous);
             AcceptNumber(ref state, bits, n - previous);
             return;
@@ -119,12 +151,25 @@ internal static class ValueCodec
         AcceptXored(ref state, bits);
     }
 
-    public static double Read(ref BitReader reader, ref ColumnState state)
+    public static double Read(ref BitReader reader, ref ColumnState state) => Read(ref reader, ref state, default);
+
+    /// <inheritdoc cref="Write(ref BitWriter, ref ColumnState, double, in ReferenceMove)"/>
+    public static double Read(ref BitReader reader, ref ColumnState state, in ReferenceMove reference)
     {
-        switch (reader.ReadUnary(4))
+        var referenced = TryPredictFromReference(state, reference, out var last, out var predicted);
+        var code = reader.ReadUnary(4);
+        if (referenced && state.ReferenceScore >= 0 && code <= 1)
+        {
+            var delta = predicted + (code == 0 ? 0 : ReadInteger(ref reader, ref state));
+            var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(last + delta, state.Quantum));
+            AcceptReferenced(ref state, bits, delta, predicted);
+            return BitConverter.UInt64BitsToDouble(bits);
+        }
+        switch (code)
         {
             case 0:
                 if (state.Previous != PreviousNumber) return double.NaN;
+                if (referenced) ScoreReference(ref state, 0, predicted);
                 state.LastDelta = 0;
                 return BitConverter.UInt64BitsToDouble(state.LastNumber);
             case 1:
@@ -132,6 +177,7 @@ internal static class ValueCodec
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
                 var n = previous + Prediction(state) + ReadInteger(ref reader, ref state);
                 var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
+                if (referenced) ScoreReference(ref state, n - previous, predicted);
                 Score(ref state, n - previous);
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
@@ -159,6 +205,51 @@ internal static class ValueCodec
 
     /// <summary>The expected delta: the last one (delta-of-delta) or none (plain delta).</summary>
     private static long Prediction(in ColumnState state) => state.PredictorScore >= 0 ? state.LastDelta : 0;
+
+    /// <summary>
+    /// The column's delta as its reference's move predicts it: the reference's delta scaled by the
+    /// ratio of the two columns' deltas in the row before (the same delta when the reference did
+    /// not move then), in the column's quanta. None when the reference holds no number now, or the
+    /// column's newest value is no integer of its quantum (<paramref name="last"/> is that integer).
+    /// </summary>
+    private static bool TryPredictFromReference(in ColumnState state, in ReferenceMove reference, out long last, out long predicted)
+    {
+        predicted = 0;
+        last = 0;
+        if (!reference.Known || state.Previous != PreviousNumber || !Quantizer.TryToInteger(state.LastNumber, state.Quantum, out last)) return false;
+        predicted = reference.PreviousDelta == 0 ? reference.Delta : Scaled(reference.Delta, state.LastDelta, reference.PreviousDelta);
+        // Deltas of integers up to 2^53 are within 2^54: so is a useful prediction, and the difference
+        // from it then fits the 6-bit width of an integer code.
+        predicted = Math.Clamp(predicted, -MaxPrediction, MaxPrediction);
+        return true;
+    }
+
+    private const long MaxPrediction = 1L << 54;
+
+    /// <summary><paramref name="value"/> x <paramref name="numerator"/> / <paramref name="denominator"/>, rounded half away from zero, exact.</summary>
+    private static long Scaled(long value, long numerator, long denominator)
+    {
+        var (quotient, remainder) = Int128.DivRem((Int128)value * numerator, denominator);
+        if (Int128.Abs(remainder) * 2 >= Int128.Abs(denominator)) quotient += (value < 0) ^ (numerator < 0) ^ (denominator < 0) ? -1 : 1;
+        return (long)Int128.Clamp(quotient, -MaxPrediction, MaxPrediction);
+    }
+
+    /// <summary>After a value coded from the reference: both scores learn from it, and it is the newest.</summary>
+    private static void AcceptReferenced(ref ColumnState state, ulong bits, long delta, long predicted)
+    {
+        ScoreReference(ref state, delta, predicted);
+        Score(ref state, delta);
+        AcceptNumber(ref state, bits, delta);
+    }
+
+    /// <summary>Moves the reference score towards whichever prediction, the reference's or the column's own, would have needed fewer bits for <paramref name="delta"/>.</summary>
+    private static void ScoreReference(ref ColumnState state, long delta, long predicted)
+    {
+        var own = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - Prediction(state)));
+        var referenced = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - predicted));
+        var score = state.ReferenceScore + Math.Sign(referenced - own);
+        state.ReferenceScore = (sbyte)Math.Clamp(score, -4, 3);
+    }
 
     /// <summary>Moves the score towards the predictor that would have needed fewer bits for <paramref name="delta"/>.</summary>
     private static void Score(ref ColumnState state, long delta)

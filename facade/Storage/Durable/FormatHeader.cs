@@ -13,13 +13,17 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     /// checkpoint encoded, as the store holds it (version 1: its rows decoded). Version 3 keeps
     /// closed chunks in chunk files (<see cref="ChunkFiles"/>), and a checkpoint names their places
     /// (version 2: their bytes). Version 4 starts each row of a value stream with the bit of its
-    /// steady columns (<see cref="ValueCodec.IsSteady"/>); older chunks are decoded once at load and
-    /// stored again.
+    /// steady columns (<see cref="ValueCodec.IsSteady"/>). Version 5 codes some columns from another
+    /// of their row (<see cref="FieldTable.References"/>, which a change of needs a new version).
+    /// Older chunks are decoded once at load and stored again.
     /// </summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     /// <summary>The first version whose value streams have a steady-columns bit per row.</summary>
     public const int SteadyRowsVersion = 4;
+
+    /// <summary>The first version whose value streams code columns from their references (<see cref="ColumnReferences"/>).</summary>
+    public const int ReferencesVersion = 5;
 
     /// <summary>
     /// Log records have not changed since version 1, so segments keep saying 1: a facade rolled

@@ -25,8 +25,10 @@ public class SeriesImageTests
         int[] chunkSizes = [2, 3, 7, 16, 90];
         var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
         // A first chunk of any length, as staggered series have (and one that differs after a restore).
-        var original = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1));
+        var (references, referenceOf) = SeriesData.References(random, fieldCount);
+        var original = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references);
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
+        var ways = Enumerable.Range(0, fieldCount).Select(_ => random.Next(6)).ToArray();
         var row = new double[fieldCount];
         var last = SeriesData.Start;
         EntitySeries? restored = null;
@@ -38,7 +40,10 @@ public class SeriesImageTests
             if (operation < 85)
             {
                 last = SeriesData.NextTimestamp(random, last);
-                for (var f = 0; f < fieldCount; f++) row[f] = SeriesData.NextValue(random, kinds[f], row[f]);
+                for (var f = 0; f < fieldCount; f++)
+                {
+                    row[f] = referenceOf[f] < 0 ? SeriesData.NextValue(random, kinds[f], row[f]) : SeriesData.Follow(random, ways[f], kinds[f], row[referenceOf[f]], row[f]);
+                }
                 var result = original.Append(last, row);
                 if (restored is not null) Assert.Equal(result, restored.Append(last, row));
                 last = original.LastTimestamp ?? last;
@@ -51,7 +56,7 @@ public class SeriesImageTests
             }
             else
             {
-                restored = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1));
+                restored = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references);
                 restored.Restore(original.Image());
                 restores++;
             }

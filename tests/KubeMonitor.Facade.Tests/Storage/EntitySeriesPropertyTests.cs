@@ -23,9 +23,11 @@ public class EntitySeriesPropertyTests
         var fieldCount = random.Next(1, 10);
         int[] chunkSizes = [2, 3, 7, 16, 120];
         var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
-        var series = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1)); // 0: a first chunk of full length
+        var (references, referenceOf) = SeriesData.References(random, fieldCount);
+        var series = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references); // 0: a first chunk of full length
         var model = new ReferenceSeries();
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
+        var ways = Enumerable.Range(0, fieldCount).Select(_ => random.Next(6)).ToArray();
         var row = new double[fieldCount];
         var last = SeriesData.Start;
 
@@ -35,7 +37,10 @@ public class EntitySeriesPropertyTests
             if (operation < 80)
             {
                 last = SeriesData.NextTimestamp(random, last);
-                for (var f = 0; f < fieldCount; f++) row[f] = SeriesData.NextValue(random, kinds[f], row[f]);
+                for (var f = 0; f < fieldCount; f++)
+                {
+                    row[f] = referenceOf[f] < 0 ? SeriesData.NextValue(random, kinds[f], row[f]) : SeriesData.Follow(random, ways[f], kinds[f], row[referenceOf[f]], row[f]);
+                }
                 var expected = model.Append(last, row);
                 Assert.Equal(expected, series.Append(last, row).ToString());
                 if (expected != "Stored") last = model.LastTimestamp ?? last;

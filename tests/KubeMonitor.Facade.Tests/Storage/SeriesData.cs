@@ -1,3 +1,5 @@
+using KubeMonitor.Facade.Storage;
+
 namespace KubeMonitor.Facade.Tests.Storage;
 
 /// <summary>Value and timestamp streams for the storage tests and the storage benchmark, from a seeded <see cref="Random"/>.</summary>
@@ -28,6 +30,44 @@ internal static class SeriesData
         Kind.Pages => 4096.0 * random.Next(10_000, 10_500),
         Kind.Absent => random.Next(20) == 0 ? random.Next(100) : double.NaN,
         _ => NextValue(random, (Kind)random.Next((int)Kind.Mixed), previous),
+    };
+
+    /// <summary>
+    /// Columns coded from an earlier one (<see cref="ColumnReferences"/>) for a row of
+    /// <paramref name="fieldCount"/>: none in a third of the series, else about a third of the
+    /// columns after the first, each from one of at most <see cref="ColumnReferences.MaxReferenced"/> earlier ones.
+    /// </summary>
+    public static (ColumnReferences? References, int[] ReferenceOf) References(Random random, int fieldCount)
+    {
+        var referenceOf = new int[fieldCount];
+        Array.Fill(referenceOf, -1);
+        if (fieldCount < 2 || random.Next(3) == 0) return (null, referenceOf);
+        var referenced = new HashSet<int>();
+        for (var f = 1; f < fieldCount; f++)
+        {
+            if (random.Next(3) != 0) continue;
+            var reference = random.Next(f);
+            if (!referenced.Contains(reference) && referenced.Count == ColumnReferences.MaxReferenced) continue;
+            referenced.Add(reference);
+            referenceOf[f] = reference;
+        }
+        return (referenced.Count == 0 ? null : new ColumnReferences(referenceOf), referenceOf);
+    }
+
+    /// <summary>
+    /// The next value of a column that follows <paramref name="reference"/>, the value of its
+    /// reference column in the same row, in a way of its own (<paramref name="way"/>, 0 to 5): as
+    /// its own kind would have it, the same, the same less a page count that drifts, a share of it
+    /// in whole pages, the negated (a node's used memory from its available), or a share of it with noise.
+    /// </summary>
+    public static double Follow(Random random, int way, Kind kind, double reference, double previous) => way switch
+    {
+        1 => reference,
+        2 => reference - 4096.0 * random.Next(100, 103),
+        3 => Math.Round(reference * 0.85 / 4096) * 4096,
+        4 => 8_000_000_000 - reference,
+        5 => Math.Round(reference * 0.3 + random.Next(-50, 50), 6),
+        _ => NextValue(random, kind, previous),
     };
 
     /// <summary>The next timestamp: mostly on the tick, sometimes jittered, a big jump, a duplicate or an older one.</summary>

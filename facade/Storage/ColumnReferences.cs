@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+
+namespace KubeMonitor.Facade.Storage;
+
+/// <summary>
+/// Which columns of a row are predicted from an earlier column of the same row, and from which
+/// (<see cref="Field.PredictedFrom"/>). Two values that move together, such as a pod's memory
+/// usage and its working set (the page cache holds still while anonymous memory moves), cost
+/// the second about what their difference holds instead of what the value's own past leaves
+/// unknown (docs/benchmarks.md, "A column predicted from another column of the same row").
+/// The encoder and the decoder of a chunk take the same table, so nothing of it is in the stream.
+/// </summary>
+internal sealed class ColumnReferences
+{
+    /// <summary>Columns that others are predicted from, at most, in one row.</summary>
+    public const int MaxReferenced = 4;
+
+    // Per column: the slot of the column it is predicted from, or -1; the slot it is itself a reference in, or -1.
+    private readonly sbyte[] _predictedFrom;
+    private readonly sbyte[] _slot;
+
+    /// <param name="referenceOf">Per column, the earlier column it is predicted from, or -1.</param>
+    public ColumnReferences(ReadOnlySpan<int> referenceOf)
+    {
+        _predictedFrom = new sbyte[referenceOf.Length];
+        _slot = new sbyte[referenceOf.Length];
+        _slot.AsSpan().Fill(-1);
+        var slots = 0;
+        for (var column = 0; column < referenceOf.Length; column++)
+        {
+            var reference = referenceOf[column];
+            if (reference < 0)
+            {
+                _predictedFrom[column] = -1;
+                continue;
+            }
+            // The decoder has the reference's value of the row only once it has read it.
+            if (reference >= column) throw new ArgumentException($"Column {column} is predicted from column {reference}, which does not come before it.", nameof(referenceOf));
+            if (_slot[reference] < 0)
+            {
+                if (slots == MaxReferenced) throw new ArgumentException($"More than {MaxReferenced} columns are references.", nameof(referenceOf));
+                _slot[reference] = (sbyte)slots++;
+            }
+            _predictedFrom[column] = _slot[reference];
+        }
+    }
+
+    public int Count => _slot.Length;
+
+    /// <summary>How <paramref name="column"/>'s reference moved in the row (none for a column without one).</summary>
+    public ReferenceMove For(int column, in ReferenceMoves moves) =>
+        _predictedFrom[column] is var slot and >= 0 ? moves[slot] : default;
+
+    /// <summary>Whether <paramref name="column"/> is a reference, whose move the row's later columns need.</summary>
+    public bool IsReference(int column, out int slot)
+    {
+        slot = _slot[column];
+        return slot >= 0;
+    }
+}
+
+/// <summary>
+/// How a reference column moved in the row being coded, in its own quanta: its delta in this row
+/// and in the row before (<see cref="ColumnState.LastDelta"/> before and after). Unknown (the
+/// default) when it holds no number now: the column predicted from it then codes from its own past.
+/// </summary>
+internal readonly record struct ReferenceMove(bool Known, long Delta, long PreviousDelta)
+{
+    /// <summary>The move of a column whose delta was <paramref name="previousDelta"/> before the row and whose state is now <paramref name="after"/>.</summary>
+    public static ReferenceMove Of(long previousDelta, in ColumnState after) =>
+        after.Previous == ValueCodec.PreviousNumber ? new(true, after.LastDelta, previousDelta) : default;
+}
+
+/// <summary>The moves of a row's reference columns, by slot: on the stack of the row's encoder or decoder.</summary>
+[InlineArray(ColumnReferences.MaxReferenced)]
+internal struct ReferenceMoves
+{
+    private ReferenceMove _first;
+}
