@@ -58,6 +58,17 @@ internal readonly ref struct ChunkView(ReadOnlySpan<byte> times, ReadOnlySpan<by
     public int Count { get; } = count;
 }
 
+/// <summary>How a chunk's value stream was coded, by the format version that wrote it (<see cref="Durable.FormatHeader"/>).</summary>
+internal enum ChunkCoding
+{
+    /// <summary>Versions 1 to 3: every column of every row, each from its own past.</summary>
+    NoSteadyRows,
+    /// <summary>Version 4: a steady-columns bit a row (<see cref="ValueCodec.IsSteady"/>), each column from its own past, fixed codes.</summary>
+    OwnPast,
+    /// <summary>Version 5 on: also columns coded from their references, and codes by context.</summary>
+    Current,
+}
+
 /// <summary>
 /// Decodes a chunk row by row into a caller's buffers (stack memory in <see cref="EntitySeries.Read"/>),
 /// so reading allocates nothing.
@@ -70,20 +81,21 @@ internal ref struct ChunkDecoder
     private readonly Span<double> _row;
     private readonly int _count;
     private readonly bool _steadyRows;
+    private readonly bool _codesByContext;
     private readonly ColumnReferences? _references;
     private int _index;
     private long _timestamp;
     private long _delta;
 
     /// <param name="row">Receives the values of the current row; its length is the field count.</param>
-    /// <param name="steadyRows">Whether each row starts with the bit of its steady columns
-    /// (<see cref="ValueCodec.IsSteady"/>): false only for chunks of checkpoints before format version 4.</param>
-    /// <param name="references">The columns predicted from others, as the encoder had them (none
-    /// in chunks of checkpoints before format version 5).</param>
-    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, ColumnReferences? references, bool steadyRows = true)
+    /// <param name="references">The columns predicted from others, as the encoder had them.</param>
+    /// <param name="coding">How the chunk was coded: as now, or by an older format (whose chunks had no references).</param>
+    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, ColumnReferences? references, ChunkCoding coding = ChunkCoding.Current)
     {
         if (references is not null && references.Count != row.Length) throw new ArgumentException($"References for {references.Count} columns, a row of {row.Length}.", nameof(references));
-        _steadyRows = steadyRows;
+        if (references is not null && coding != ChunkCoding.Current) throw new ArgumentException("Chunks of older formats have no references.", nameof(references));
+        _steadyRows = coding != ChunkCoding.NoSteadyRows;
+        _codesByContext = coding == ChunkCoding.Current;
         _references = references;
         _times = new BitReader(chunk.Times);
         _values = new BitReader(chunk.Values);
@@ -116,7 +128,7 @@ internal ref struct ChunkDecoder
         {
             for (var f = 0; f < _row.Length; f++)
             {
-                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f]);
+                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], default, _codesByContext);
             }
             return true;
         }

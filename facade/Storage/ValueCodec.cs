@@ -51,7 +51,8 @@ internal struct ColumnState
 /// A column predicted from another of its row (<see cref="ColumnReferences"/>: a pod's memory usage
 /// from its working set) codes, while that has lately been the cheaper prediction, <c>0</c> for
 /// "the value the reference's move predicts" and <c>10</c> + integer for the difference from it;
-/// its other codes are as above.
+/// its other codes are as above. After a number that changed (a running counter, a wandering
+/// gauge) the first two codes swap: <c>0</c> + integer, <c>10</c> for the same bits again.
 /// Every conversion is checked to give back the same bits, so decoding is bit-exact. A row of a
 /// chunk writes these codes for its columns after one bit for its steady ones (see <see cref="IsSteady"/>).
 /// </summary>
@@ -115,7 +116,7 @@ internal static class ValueCodec
         }
         if (Repeats(state.Previous, state.LastNumber, bits))
         {
-            writer.WriteBit(false);
+            WriteCode(ref writer, state, RepeatCode);
             if (state.Previous == PreviousNumber)
             {
                 if (referenced) ScoreReference(ref state, 0, predicted);
@@ -125,13 +126,13 @@ internal static class ValueCodec
         }
         if (bits == AbsentBits)
         {
-            writer.WriteBits(0b1110, 4);
+            WriteCode(ref writer, state, AbsentCode);
             state.Previous = PreviousAbsent;
             return;
         }
         if (Quantizer.TryToInteger(bits, state.Quantum, out var n) && Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous))
         {
-            writer.WriteBits(0b10, 2);
+            WriteCode(ref writer, state, IntegerCode);
             WriteInteger(ref writer, ref state, n - previous - Prediction(state));
             if (referenced) ScoreReference(ref state, n - previous, predicted);
             Score(ref state, n - previous);
@@ -140,13 +141,13 @@ internal static class ValueCodec
         }
         if (Quantizer.TryFind(bits, state.LastNumber, out var quantum, out n, out previous))
         {
-            writer.WriteBits(0b1111, 4);
+            WriteCode(ref writer, state, NewQuantumCode);
             writer.WriteBits(quantum, Quantizer.IndexBits);
             WriteInteger(ref writer, ref state, n - previous);
             AcceptNewQuantum(ref state, quantum, bits, n - previous);
             return;
         }
-        writer.WriteBits(0b110, 3);
+        WriteCode(ref writer, state, XorCode);
         WriteXor(ref writer, ref state, bits ^ state.LastNumber);
         AcceptXored(ref state, bits);
     }
@@ -154,7 +155,9 @@ internal static class ValueCodec
     public static double Read(ref BitReader reader, ref ColumnState state) => Read(ref reader, ref state, default);
 
     /// <inheritdoc cref="Write(ref BitWriter, ref ColumnState, double, in ReferenceMove)"/>
-    public static double Read(ref BitReader reader, ref ColumnState state, in ReferenceMove reference)
+    /// <param name="codesByContext">Whether the first two codes swap after a change (<see cref="InContext"/>):
+    /// false for chunks of format version 4 and before, which had neither that nor references.</param>
+    public static double Read(ref BitReader reader, ref ColumnState state, in ReferenceMove reference, bool codesByContext = true)
     {
         var referenced = TryPredictFromReference(state, reference, out var last, out var predicted);
         var code = reader.ReadUnary(4);
@@ -165,14 +168,14 @@ internal static class ValueCodec
             AcceptReferenced(ref state, bits, delta, predicted);
             return BitConverter.UInt64BitsToDouble(bits);
         }
-        switch (code)
+        switch (codesByContext ? InContext(state, code) : code)
         {
-            case 0:
+            case RepeatCode:
                 if (state.Previous != PreviousNumber) return double.NaN;
                 if (referenced) ScoreReference(ref state, 0, predicted);
                 state.LastDelta = 0;
                 return BitConverter.UInt64BitsToDouble(state.LastNumber);
-            case 1:
+            case IntegerCode:
             {
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
                 var n = previous + Prediction(state) + ReadInteger(ref reader, ref state);
@@ -182,13 +185,13 @@ internal static class ValueCodec
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
             }
-            case 2:
+            case XorCode:
             {
                 var bits = state.LastNumber ^ ReadXor(ref reader, ref state);
                 AcceptXored(ref state, bits);
                 return BitConverter.UInt64BitsToDouble(bits);
             }
-            case 3:
+            case AbsentCode:
                 state.Previous = PreviousAbsent;
                 return double.NaN;
             default:
@@ -202,6 +205,25 @@ internal static class ValueCodec
             }
         }
     }
+
+    // The codes by their index: that many 1 bits, then a 0 (the last, 1111, has none).
+    private const int RepeatCode = 0, IntegerCode = 1, XorCode = 2, AbsentCode = 3, NewQuantumCode = 4;
+
+    private static void WriteCode(ref BitWriter writer, in ColumnState state, int code)
+    {
+        code = InContext(state, code);
+        if (code == NewQuantumCode) writer.WriteBits(0b1111, 4);
+        else writer.WriteBits((1UL << (code + 1)) - 2, code + 1);
+    }
+
+    /// <summary>
+    /// A column whose newest number differs from the one before (a counter that runs, a gauge that
+    /// wanders) most likely changes again: then <c>0</c> is the integer code and <c>10</c> the
+    /// repeat, one bit less for most of its values (docs/benchmarks.md, "A column predicted from
+    /// another column of the same row"). Either way round, for the writer and the reader alike.
+    /// </summary>
+    private static int InContext(in ColumnState state, int code) =>
+        code <= IntegerCode && state.Previous == PreviousNumber && state.LastDelta != 0 ? code ^ 1 : code;
 
     /// <summary>The expected delta: the last one (delta-of-delta) or none (plain delta).</summary>
     private static long Prediction(in ColumnState state) => state.PredictorScore >= 0 ? state.LastDelta : 0;

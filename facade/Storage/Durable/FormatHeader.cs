@@ -14,7 +14,8 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     /// closed chunks in chunk files (<see cref="ChunkFiles"/>), and a checkpoint names their places
     /// (version 2: their bytes). Version 4 starts each row of a value stream with the bit of its
     /// steady columns (<see cref="ValueCodec.IsSteady"/>). Version 5 codes some columns from another
-    /// of their row (<see cref="FieldTable.References"/>, which a change of needs a new version).
+    /// of their row (<see cref="FieldTable.References"/>, which a change of needs a new version), and
+    /// swaps a value's first two codes after a change (<see cref="ChunkCoding"/>).
     /// Older chunks are decoded once at load and stored again.
     /// </summary>
     public const int CurrentVersion = 5;
@@ -22,7 +23,7 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     /// <summary>The first version whose value streams have a steady-columns bit per row.</summary>
     public const int SteadyRowsVersion = 4;
 
-    /// <summary>The first version whose value streams code columns from their references (<see cref="ColumnReferences"/>).</summary>
+    /// <summary>The first version whose value streams code columns from their references (<see cref="ColumnReferences"/>) and by context.</summary>
     public const int ReferencesVersion = 5;
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// A checkpoint's entity records: a node, or a pod with its containers, as <see cref="NodeImage"/>
 /// and <see cref="PodImage"/>. The open head chunk is written byte for byte as the store holds it;
 /// closed chunks are named by their place in the chunk files. Earlier formats are still read:
-/// version 4 coded every column from its own past only, version 3 also encoded rows without the
+/// version 4 coded every column from its own past only, with fixed codes, version 3 also encoded rows without the
 /// steady-columns bit, version 2 also wrote closed chunks' bytes
 /// in the checkpoint, version 1 also the head's rows decoded. Their series come back as rows
 /// (<see cref="SeriesImage.DecodedHead"/>), which the store appends again in the current encoding.
@@ -102,11 +102,13 @@ internal static class ImageCodec
                 1 => new SeriesImage(chunks, ReadChunk(ref reader), oldestVisibleMs),
                 _ => throw new InvalidDataException("A series' head flag is neither 0 nor 1."),
             };
-        return version < FormatHeader.ReferencesVersion ? Decoded(image, fieldCount, steadyRows: version >= FormatHeader.SteadyRowsVersion) : image;
+        return version < FormatHeader.ReferencesVersion
+            ? Decoded(image, fieldCount, version < FormatHeader.SteadyRowsVersion ? ChunkCoding.NoSteadyRows : ChunkCoding.OwnPast)
+            : image;
     }
 
     /// <summary>A series of an older encoding as its rows, oldest first (chunks, then the head).</summary>
-    private static SeriesImage Decoded(SeriesImage image, int fieldCount, bool steadyRows)
+    private static SeriesImage Decoded(SeriesImage image, int fieldCount, ChunkCoding coding)
     {
         var timestamps = new List<long>();
         var values = new List<double>();
@@ -114,7 +116,7 @@ internal static class ImageCodec
         Span<double> row = fieldCount <= 64 ? stackalloc double[fieldCount] : new double[fieldCount];
         try
         {
-            foreach (var chunk in image.Chunks) DecodeInto(chunk, states, row, steadyRows, timestamps, values);
+            foreach (var chunk in image.Chunks) DecodeInto(chunk, states, row, coding, timestamps, values);
             if (image.DecodedHead is { } headRows)
             {
                 timestamps.AddRange(headRows.Timestamps);
@@ -122,7 +124,7 @@ internal static class ImageCodec
             }
             else if (image.Head.Count > 0)
             {
-                DecodeInto(image.Head, states, row, steadyRows, timestamps, values);
+                DecodeInto(image.Head, states, row, coding, timestamps, values);
             }
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
@@ -132,10 +134,9 @@ internal static class ImageCodec
         return new SeriesImage([], default, image.OldestVisibleMs, new HeadRows([.. timestamps], [.. values]));
     }
 
-    private static void DecodeInto(ClosedChunk chunk, Span<ColumnState> states, Span<double> row, bool steadyRows, List<long> timestamps, List<double> values)
+    private static void DecodeInto(ClosedChunk chunk, Span<ColumnState> states, Span<double> row, ChunkCoding coding, List<long> timestamps, List<double> values)
     {
-        // Older versions coded every column from its own past.
-        var decoder = new ChunkDecoder(chunk.View, states, row, references: null, steadyRows);
+        var decoder = new ChunkDecoder(chunk.View, states, row, references: null, coding);
         while (decoder.MoveNext())
         {
             timestamps.Add(decoder.Timestamp);

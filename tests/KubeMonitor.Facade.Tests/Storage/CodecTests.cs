@@ -79,10 +79,13 @@ public class CodecTests
         Assert.Equal(1, BitsFor([double.NaN, double.NaN], sample: 1));
         Assert.Equal(1, BitsFor([double.NaN], sample: 0)); // a chunk starts as if after an absent value
         Assert.Equal(4, BitsFor([7.0, double.NaN], sample: 1));
-        // Delta-of-delta 0: the code, "same width" and the width still in use (5 bits: 15 tenths,
-        // or 10 pages, zig-zagged, from the chunk's first value).
-        Assert.Equal(2 + 1 + 5, BitsFor([1.5, 2.5, 3.5], sample: 2));
-        Assert.Equal(2 + 1 + 5, BitsFor([4096.0 * 10, 4096.0 * 12, 4096.0 * 14], sample: 2));
+        // Delta-of-delta 0 after a change: the code (1 bit after a change, 2 after a repeat), "same
+        // width" and the width still in use (5 bits: 15 tenths, or 10 pages, zig-zagged, from the chunk's first value).
+        Assert.Equal(1 + 1 + 5, BitsFor([1.5, 2.5, 3.5], sample: 2));
+        Assert.Equal(1 + 1 + 5, BitsFor([4096.0 * 10, 4096.0 * 12, 4096.0 * 14], sample: 2));
+        Assert.Equal(2 + 1 + 5, BitsFor([1.5, 1.5, 2.5], sample: 2));
+        // A repeat after a change costs a bit more.
+        Assert.Equal(2, BitsFor([1.5, 2.5, 2.5], sample: 2));
         // The chunk's first number: code, quantum, "new width", width, the value.
         Assert.Equal(4 + 5 + 1 + 6 + 5, BitsFor([4096.0 * 10], sample: 0));
         // A CPU counter in seconds: microsecond steps of about 1.25 s are 20-bit delta-of-deltas,
