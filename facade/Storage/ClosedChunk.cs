@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
@@ -128,17 +130,21 @@ internal ref struct ChunkDecoder
         {
             for (var f = 0; f < _row.Length; f++)
             {
-                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], default, _codesByContext);
+                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], in ReferenceMove.None, _codesByContext);
             }
             return true;
         }
-        var moves = new ReferenceMoves();
+        Unsafe.SkipInit(out ReferenceMoves moves);
+        var predictedFrom = _references.PredictedFrom;
+        var slots = _references.Slots;
         for (var f = 0; f < _row.Length; f++)
         {
             ref var state = ref _states[f];
             var deltaBefore = state.LastDelta;
-            _row[f] = skipSteady && ValueCodec.IsSteady(state) ? ValueCodec.Repeated(state) : ValueCodec.Read(ref _values, ref state, _references.For(f, moves));
-            if (_references.IsReference(f, out var slot)) moves[slot] = ReferenceMove.Of(deltaBefore, state);
+            if (skipSteady && ValueCodec.IsSteady(state)) _row[f] = ValueCodec.Repeated(state);
+            else if (predictedFrom[f] < 0) _row[f] = ValueCodec.Read(ref _values, ref state, in ReferenceMove.None);
+            else _row[f] = ValueCodec.Read(ref _values, ref state, in moves[predictedFrom[f]]);
+            if (slots[f] >= 0) moves[slots[f]] = ReferenceMove.Of(deltaBefore, state);
         }
         return true;
     }

@@ -47,16 +47,11 @@ internal sealed class ColumnReferences
 
     public int Count => _slot.Length;
 
-    /// <summary>How <paramref name="column"/>'s reference moved in the row (none for a column without one).</summary>
-    public ReferenceMove For(int column, in ReferenceMoves moves) =>
-        _predictedFrom[column] is var slot and >= 0 ? moves[slot] : default;
+    /// <summary>Per column, the slot of <see cref="ReferenceMoves"/> whose move predicts it, or -1.</summary>
+    public ReadOnlySpan<sbyte> PredictedFrom => _predictedFrom;
 
-    /// <summary>Whether <paramref name="column"/> is a reference, whose move the row's later columns need.</summary>
-    public bool IsReference(int column, out int slot)
-    {
-        slot = _slot[column];
-        return slot >= 0;
-    }
+    /// <summary>Per column, the slot its own move goes to when it is a reference (the row's later columns need it), or -1.</summary>
+    public ReadOnlySpan<sbyte> Slots => _slot;
 }
 
 /// <summary>
@@ -66,12 +61,18 @@ internal sealed class ColumnReferences
 /// </summary>
 internal readonly record struct ReferenceMove(bool Known, long Delta, long PreviousDelta)
 {
+    /// <summary>No reference: passed by reference (<c>in</c>), so that no copy is made for the columns without one.</summary>
+    public static readonly ReferenceMove None;
+
     /// <summary>The move of a column whose delta was <paramref name="previousDelta"/> before the row and whose state is now <paramref name="after"/>.</summary>
     public static ReferenceMove Of(long previousDelta, in ColumnState after) =>
         after.Previous == ValueCodec.PreviousNumber ? new(true, after.LastDelta, previousDelta) : default;
 }
 
-/// <summary>The moves of a row's reference columns, by slot: on the stack of the row's encoder or decoder.</summary>
+/// <summary>
+/// The moves of a row's reference columns, by slot: on the stack of the row's encoder or decoder,
+/// which write each before a later column of the row reads it.
+/// </summary>
 [InlineArray(ColumnReferences.MaxReferenced)]
 internal struct ReferenceMoves
 {

@@ -247,23 +247,25 @@ public sealed class EntitySeries
         }
         if (anySteady) _headValues.WriteBit(!steadyRepeat);
         var skipSteady = anySteady && steadyRepeat;
-        var moves = new ReferenceMoves();
+        // The later columns predicted from a reference take its move (as ChunkDecoder does).
+        Unsafe.SkipInit(out ReferenceMoves moves);
+        var predictedFrom = _references is null ? default : _references.PredictedFrom;
+        var slots = _references is null ? default : _references.Slots;
         for (var f = 0; f < values.Length; f++)
         {
             // A skipped column's state stays as it is, as after a 0 code.
             var skipped = skipSteady && columns[f].IsSteady;
-            // The later columns predicted from a reference take its move (as ChunkDecoder does).
-            var slot = -1;
-            var isReference = _references is not null && _references.IsReference(f, out slot);
-            if (skipped && !isReference) continue;
+            var slot = slots.IsEmpty ? -1 : slots[f];
+            if (skipped && slot < 0) continue;
             var state = columns[f].Unpack(_wideDeltas, f);
             var deltaBefore = state.LastDelta;
             if (!skipped)
             {
-                ValueCodec.Write(ref _headValues, ref state, values[f], _references is null ? default : _references.For(f, moves));
+                ref readonly var reference = ref predictedFrom.IsEmpty || predictedFrom[f] < 0 ? ref ReferenceMove.None : ref moves[predictedFrom[f]];
+                ValueCodec.Write(ref _headValues, ref state, values[f], in reference);
                 Keep(f, state, values[f]);
             }
-            if (isReference) moves[slot] = ReferenceMove.Of(deltaBefore, state);
+            if (slot >= 0) moves[slot] = ReferenceMove.Of(deltaBefore, state);
         }
         if (hadRows) _previous.Keep(previous, values);
         _headCount++;

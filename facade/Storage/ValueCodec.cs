@@ -91,7 +91,7 @@ internal static class ValueCodec
     public static double Repeated(in ColumnState state) =>
         state.Previous == PreviousNumber ? BitConverter.UInt64BitsToDouble(state.LastNumber) : double.NaN;
 
-    public static void Write(ref BitWriter writer, ref ColumnState state, double value) => Write(ref writer, ref state, value, default);
+    public static void Write(ref BitWriter writer, ref ColumnState state, double value) => Write(ref writer, ref state, value, in ReferenceMove.None);
 
     /// <param name="reference">How the column this one is predicted from moved in the row (<see cref="ColumnReferences"/>).</param>
     public static void Write(ref BitWriter writer, ref ColumnState state, double value, in ReferenceMove reference)
@@ -152,7 +152,7 @@ internal static class ValueCodec
         AcceptXored(ref state, bits);
     }
 
-    public static double Read(ref BitReader reader, ref ColumnState state) => Read(ref reader, ref state, default);
+    public static double Read(ref BitReader reader, ref ColumnState state) => Read(ref reader, ref state, in ReferenceMove.None);
 
     /// <inheritdoc cref="Write(ref BitWriter, ref ColumnState, double, in ReferenceMove)"/>
     /// <param name="codesByContext">Whether the first two codes swap after a change (<see cref="InContext"/>):
@@ -251,6 +251,14 @@ internal static class ValueCodec
     /// <summary><paramref name="value"/> x <paramref name="numerator"/> / <paramref name="denominator"/>, rounded half away from zero, exact.</summary>
     private static long Scaled(long value, long numerator, long denominator)
     {
+        var high = Math.BigMul(value, numerator, out long low);
+        if (high == low >> 63 && low != long.MinValue && denominator != long.MinValue)
+        {
+            // The product fits 64 bits (nearly always): a 128-bit division costs several times more.
+            var (q, r) = Math.DivRem(low, denominator);
+            if (r != 0 && Math.Abs(r) >= Math.Abs(denominator) - Math.Abs(r)) q += (low < 0) ^ (denominator < 0) ? -1 : 1;
+            return Math.Clamp(q, -MaxPrediction, MaxPrediction);
+        }
         var (quotient, remainder) = Int128.DivRem((Int128)value * numerator, denominator);
         if (Int128.Abs(remainder) * 2 >= Int128.Abs(denominator)) quotient += (value < 0) ^ (numerator < 0) ^ (denominator < 0) ? -1 : 1;
         return (long)Int128.Clamp(quotient, -MaxPrediction, MaxPrediction);

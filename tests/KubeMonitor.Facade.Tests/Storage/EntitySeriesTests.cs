@@ -350,8 +350,8 @@ public class EntitySeriesTests
         Assert.Throws<ArgumentException>(() => new ColumnReferences([0, -1]));
         Assert.Throws<ArgumentException>(() => new ColumnReferences([-1, -1, -1, -1, -1, 0, 1, 2, 3, 4]));
         var references = new ColumnReferences([-1, -1, -1, -1, -1, 0, 1, 2, 3, 0, 3]);
-        Assert.True(references.IsReference(3, out var slot) && slot == 3);
-        Assert.False(references.IsReference(4, out _));
+        Assert.Equal([-1, -1, -1, -1, -1, 0, 1, 2, 3, 0, 3], references.PredictedFrom.ToArray().Select(s => (int)s));
+        Assert.Equal([0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1], references.Slots.ToArray().Select(s => (int)s));
         Assert.Throws<ArgumentException>(() => new EntitySeries(3, 90, 0, references));
     }
 
