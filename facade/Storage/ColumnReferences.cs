@@ -7,7 +7,7 @@ namespace KubeMonitor.Facade.Storage;
 /// (<see cref="Field.PredictedFrom"/>). Two values that move together, such as a pod's memory
 /// usage and its working set (the page cache holds still while anonymous memory moves), cost
 /// the second about what their difference holds instead of what the value's own past leaves
-/// unknown (docs/benchmarks.md, "A column predicted from another column of the same row").
+/// unknown (docs/benchmarks.md, "Values coded from the value they move with").
 /// The encoder and the decoder of a chunk take the same table, so nothing of it is in the stream.
 /// </summary>
 internal sealed class ColumnReferences

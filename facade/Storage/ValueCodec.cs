@@ -219,8 +219,8 @@ internal static class ValueCodec
     /// <summary>
     /// A column whose newest number differs from the one before (a counter that runs, a gauge that
     /// wanders) most likely changes again: then <c>0</c> is the integer code and <c>10</c> the
-    /// repeat, one bit less for most of its values (docs/benchmarks.md, "A column predicted from
-    /// another column of the same row"). Either way round, for the writer and the reader alike.
+    /// repeat, one bit less for most of its values (docs/benchmarks.md, "Values coded from the
+    /// value they move with"). Either way round, for the writer and the reader alike.
     /// </summary>
     private static int InContext(in ColumnState state, int code) =>
         code <= IntegerCode && state.Previous == PreviousNumber && state.LastDelta != 0 ? code ^ 1 : code;
