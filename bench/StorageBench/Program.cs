@@ -1,11 +1,18 @@
 // Measures the facade's compressed sample storage on realistic pod series (no assertions; the
 // figures go to docs/benchmarks.md). Run: dotnet run -c Release --project bench/StorageBench [pods]
 // With --generated [nodes] [ticks] (defaults 200, 180): the bits of each column of facade-load's
-// pods instead (GeneratedPods.cs).
+// pods instead (GeneratedPods.cs). With --read: a pod's window decoded, with and without the pod
+// table's references (ReadBench.cs).
 using System.Diagnostics;
 using KubeMonitor.Facade.Storage;
 using KubeMonitor.Facade.Tests.Storage;
 using KubeMonitor.StorageBench;
+
+if (args is ["--read"])
+{
+    ReadBench.Run();
+    return;
+}
 
 if (args is ["--generated", .. var rest])
 {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
@@ -85,6 +83,8 @@ internal ref struct ChunkDecoder
     private readonly bool _steadyRows;
     private readonly bool _codesByContext;
     private readonly ColumnReferences? _references;
+    // The moves of this row's references, each written before a later column reads it.
+    private ReferenceMoves _moves;
     private int _index;
     private long _timestamp;
     private long _delta;
@@ -126,27 +126,33 @@ internal ref struct ChunkDecoder
         _index++;
         if (_index > 0) TimestampCodec.Read(ref _times, ref _timestamp, ref _delta);
         var skipSteady = _steadyRows && AnySteady() && !_values.ReadBit();
-        if (_references is null)
-        {
-            for (var f = 0; f < _row.Length; f++)
-            {
-                _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], in ReferenceMove.None, _codesByContext);
-            }
-            return true;
-        }
-        Unsafe.SkipInit(out ReferenceMoves moves);
-        var predictedFrom = _references.PredictedFrom;
-        var slots = _references.Slots;
+        // The columns a reference names, or that name one, come in order; every other column is read as if there were none.
+        var involved = _references is null ? default : _references.Involved;
+        var next = 0;
         for (var f = 0; f < _row.Length; f++)
         {
-            ref var state = ref _states[f];
-            var deltaBefore = state.LastDelta;
-            if (skipSteady && ValueCodec.IsSteady(state)) _row[f] = ValueCodec.Repeated(state);
-            else if (predictedFrom[f] < 0) _row[f] = ValueCodec.Read(ref _values, ref state, in ReferenceMove.None);
-            else _row[f] = ValueCodec.Read(ref _values, ref state, in moves[predictedFrom[f]]);
-            if (slots[f] >= 0) moves[slots[f]] = ReferenceMove.Of(deltaBefore, state);
+            if (next < involved.Length && involved[next] == f)
+            {
+                next++;
+                ReadInvolved(f, skipSteady);
+                continue;
+            }
+            _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], _codesByContext);
         }
         return true;
+    }
+
+    /// <summary>Column <paramref name="f"/> of a row, coded from its reference's move, or a reference whose move later columns take.</summary>
+    private void ReadInvolved(int f, bool skipSteady)
+    {
+        ref var state = ref _states[f];
+        var deltaBefore = state.LastDelta;
+        var predictedFrom = _references!.PredictedFrom[f];
+        if (skipSteady && ValueCodec.IsSteady(state)) _row[f] = ValueCodec.Repeated(state);
+        else if (predictedFrom < 0) _row[f] = ValueCodec.Read(ref _values, ref state);
+        else _row[f] = ValueCodec.Read(ref _values, ref state, in _moves[predictedFrom]);
+        var slot = _references.Slots[f];
+        if (slot >= 0) _moves[slot] = ReferenceMove.Of(deltaBefore, state);
     }
 
     private readonly bool AnySteady()

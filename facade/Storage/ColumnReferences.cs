@@ -18,6 +18,7 @@ internal sealed class ColumnReferences
     // Per column: the slot of the column it is predicted from, or -1; the slot it is itself a reference in, or -1.
     private readonly sbyte[] _predictedFrom;
     private readonly sbyte[] _slot;
+    private readonly int[] _involved;
 
     /// <param name="referenceOf">Per column, the earlier column it is predicted from, or -1.</param>
     public ColumnReferences(ReadOnlySpan<int> referenceOf)
@@ -43,9 +44,13 @@ internal sealed class ColumnReferences
             }
             _predictedFrom[column] = _slot[reference];
         }
+        _involved = [.. Enumerable.Range(0, referenceOf.Length).Where(c => _predictedFrom[c] >= 0 || _slot[c] >= 0)];
     }
 
     public int Count => _slot.Length;
+
+    /// <summary>The columns that are predicted from another or are a reference, in order: the others are coded as if there were no references.</summary>
+    public ReadOnlySpan<int> Involved => _involved;
 
     /// <summary>Per column, the slot of <see cref="ReferenceMoves"/> whose move predicts it, or -1.</summary>
     public ReadOnlySpan<sbyte> PredictedFrom => _predictedFrom;

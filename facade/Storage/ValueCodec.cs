@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace KubeMonitor.Facade.Storage;
@@ -97,7 +98,8 @@ internal static class ValueCodec
     public static void Write(ref BitWriter writer, ref ColumnState state, double value, in ReferenceMove reference)
     {
         var bits = BitConverter.DoubleToUInt64Bits(value);
-        var referenced = TryPredictFromReference(state, reference, out var last, out var predicted);
+        long last = 0, predicted = 0;
+        var referenced = reference.Known && TryPredictFromReference(state, reference, out last, out predicted);
         if (referenced && state.ReferenceScore >= 0 && Quantizer.TryToInteger(bits, state.Quantum, out var m))
         {
             // Coded from the reference: 0 is the predicted value, 10 + integer its difference from it.
@@ -119,7 +121,7 @@ internal static class ValueCodec
             WriteCode(ref writer, state, RepeatCode);
             if (state.Previous == PreviousNumber)
             {
-                if (referenced) ScoreReference(ref state, 0, predicted);
+                if (referenced) ScoreReference(ref state, 0, predicted, Prediction(state));
                 state.LastDelta = 0;
             }
             return;
@@ -134,7 +136,7 @@ internal static class ValueCodec
         {
             WriteCode(ref writer, state, IntegerCode);
             WriteInteger(ref writer, ref state, n - previous - Prediction(state));
-            if (referenced) ScoreReference(ref state, n - previous, predicted);
+            if (referenced) ScoreReference(ref state, n - previous, predicted, Prediction(state));
             Score(ref state, n - previous);
             AcceptNumber(ref state, bits, n - previous);
             return;
@@ -152,27 +154,43 @@ internal static class ValueCodec
         AcceptXored(ref state, bits);
     }
 
-    public static double Read(ref BitReader reader, ref ColumnState state) => Read(ref reader, ref state, in ReferenceMove.None);
-
-    /// <inheritdoc cref="Write(ref BitWriter, ref ColumnState, double, in ReferenceMove)"/>
+    /// <summary>The next value of a column that is not coded from a reference.</summary>
     /// <param name="codesByContext">Whether the first two codes swap after a change (<see cref="InContext"/>):
     /// false for chunks of format version 4 and before, which had neither that nor references.</param>
-    public static double Read(ref BitReader reader, ref ColumnState state, in ReferenceMove reference, bool codesByContext = true)
+    public static double Read(ref BitReader reader, ref ColumnState state, bool codesByContext = true)
     {
-        var referenced = TryPredictFromReference(state, reference, out var last, out var predicted);
         var code = reader.ReadUnary(4);
-        if (referenced && state.ReferenceScore >= 0 && code <= 1)
+        return ReadCoded(ref reader, ref state, codesByContext ? InContext(state, code) : code);
+    }
+
+    /// <summary>The next value of a column coded from a reference (<see cref="Write(ref BitWriter, ref ColumnState, double, in ReferenceMove)"/>).</summary>
+    public static double Read(ref BitReader reader, ref ColumnState state, in ReferenceMove reference)
+    {
+        if (!reference.Known || !TryPredictFromReference(state, reference, out var last, out var predicted)) return Read(ref reader, ref state);
+        var code = reader.ReadUnary(4);
+        if (state.ReferenceScore >= 0 && code <= 1)
         {
             var delta = predicted + (code == 0 ? 0 : ReadInteger(ref reader, ref state));
             var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(last + delta, state.Quantum));
             AcceptReferenced(ref state, bits, delta, predicted);
             return BitConverter.UInt64BitsToDouble(bits);
         }
-        switch (codesByContext ? InContext(state, code) : code)
+        code = InContext(state, code);
+        var own = Prediction(state);
+        var value = ReadCoded(ref reader, ref state, code);
+        // A repeat or an integer in the column's quantum: its delta is now the newest (the encoder scores it as it writes it).
+        if (code is RepeatCode or IntegerCode) ScoreReference(ref state, state.LastDelta, predicted, own);
+        return value;
+    }
+
+    /// <summary>The value after its code (<paramref name="code"/>, as <see cref="InContext"/> gives it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ReadCoded(ref BitReader reader, ref ColumnState state, int code)
+    {
+        switch (code)
         {
             case RepeatCode:
                 if (state.Previous != PreviousNumber) return double.NaN;
-                if (referenced) ScoreReference(ref state, 0, predicted);
                 state.LastDelta = 0;
                 return BitConverter.UInt64BitsToDouble(state.LastNumber);
             case IntegerCode:
@@ -180,7 +198,6 @@ internal static class ValueCodec
                 Quantizer.TryToInteger(state.LastNumber, state.Quantum, out var previous);
                 var n = previous + Prediction(state) + ReadInteger(ref reader, ref state);
                 var bits = BitConverter.DoubleToUInt64Bits(Quantizer.FromInteger(n, state.Quantum));
-                if (referenced) ScoreReference(ref state, n - previous, predicted);
                 Score(ref state, n - previous);
                 AcceptNumber(ref state, bits, n - previous);
                 return BitConverter.UInt64BitsToDouble(bits);
@@ -267,17 +284,17 @@ internal static class ValueCodec
     /// <summary>After a value coded from the reference: both scores learn from it, and it is the newest.</summary>
     private static void AcceptReferenced(ref ColumnState state, ulong bits, long delta, long predicted)
     {
-        ScoreReference(ref state, delta, predicted);
+        ScoreReference(ref state, delta, predicted, Prediction(state));
         Score(ref state, delta);
         AcceptNumber(ref state, bits, delta);
     }
 
-    /// <summary>Moves the reference score towards whichever prediction, the reference's or the column's own, would have needed fewer bits for <paramref name="delta"/>.</summary>
-    private static void ScoreReference(ref ColumnState state, long delta, long predicted)
+    /// <summary>Moves the reference score towards whichever prediction, the reference's or the column's own (<paramref name="own"/>, before the value), would have needed fewer bits for <paramref name="delta"/>.</summary>
+    private static void ScoreReference(ref ColumnState state, long delta, long predicted, long own)
     {
-        var own = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - Prediction(state)));
-        var referenced = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - predicted));
-        var score = state.ReferenceScore + Math.Sign(referenced - own);
+        var ownBits = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - own));
+        var referencedBits = BitOperations.LeadingZeroCount(ZigZag.Encode(delta - predicted));
+        var score = state.ReferenceScore + Math.Sign(referencedBits - ownBits);
         state.ReferenceScore = (sbyte)Math.Clamp(score, -4, 3);
     }
 
