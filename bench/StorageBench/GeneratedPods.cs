@@ -119,7 +119,7 @@ internal static class GeneratedPods
         var width = pod.Count + containers.Count * container.Count;
         var referenceOf = new int[width];
         Array.Fill(referenceOf, -1);
-        for (var c = 0; c < pod.Count; c++) referenceOf[c] = pod.Fields[c].PredictedFrom is { } path ? pod.Column(path) : -1;
+        for (var c = 0; c < pod.Count; c++) referenceOf[c] = pod.ReferenceOf(c);
         int[] podAt = [.. podPaths.Select(pod.Column)];
         int[] containerAt = [.. ContainerColumns.Select(container.Column)];
         for (var k = 0; k < containers.Count; k++)

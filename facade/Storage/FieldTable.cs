@@ -11,10 +11,13 @@ internal class FieldTable
     {
         Kind = kind;
         Fields = fields;
-        var referenceOf = new int[fields.Count];
-        for (var i = 0; i < fields.Count; i++) referenceOf[i] = fields[i].PredictedFrom is { } path ? Column(path) : -1;
-        References = referenceOf.Any(r => r >= 0) ? new ColumnReferences(referenceOf) : null;
+        _referenceOf = new int[fields.Count];
+        for (var i = 0; i < fields.Count; i++) _referenceOf[i] = fields[i].PredictedFrom is { } path ? Column(path) : -1;
+        References = _referenceOf.Any(r => r >= 0) ? new ColumnReferences(_referenceOf) : null;
     }
+
+    // Per column, the column it is predicted from (Field.PredictedFrom), or -1.
+    private readonly int[] _referenceOf;
 
     /// <summary>The entity kind (<c>node</c>, <c>pod</c>, <c>container</c>), for messages.</summary>
     public string Kind { get; }
@@ -25,6 +28,9 @@ internal class FieldTable
     public ColumnReferences? References { get; }
 
     public int Count => Fields.Count;
+
+    /// <summary>The column that <paramref name="column"/> is coded from (<see cref="Field.PredictedFrom"/>), or -1.</summary>
+    public int ReferenceOf(int column) => _referenceOf[column];
 
     /// <summary>The column of the value at <paramref name="path"/> (<c>cpu.usageSecondsTotal</c>).</summary>
     public int Column(string path)
