@@ -1,10 +1,11 @@
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
-internal abstract class Entity(FieldTable fields, long createdMs)
+internal abstract class Entity(EntitySeries series, long createdMs)
 {
     protected readonly Lock Gate = new();
-    protected readonly EntitySeries Series = EntitySeries.Staggered(fields);
+    // Replaced only by a pod that makes room for another container (under Gate).
+    protected EntitySeries Series = series;
     protected bool Retired;
     /// <summary>Writers between reservation and append; the sweep never retires an entity with one.</summary>
     public int PendingWrites;
@@ -15,13 +16,13 @@ internal abstract class Entity(FieldTable fields, long createdMs)
     /// <summary>Under the lock: whether the entity holds a sample no older than <paramref name="freshSinceMs"/>.</summary>
     protected bool IsLive(long freshSinceMs) => !Retired && Series.LastTimestamp is { } last && last >= freshSinceMs;
 
-    /// <summary>Under the lock: a series' rows in [fromMs, toMs] and the one before.</summary>
-    protected static RawRows ReadRows(EntitySeries series, long fromMs, long toMs)
+    /// <summary>Under the lock: the rows and columns of <paramref name="view"/> in [fromMs, toMs] and the one before.</summary>
+    protected static RawRows ReadRows(EntitySeries series, in RowView view, long fromMs, long toMs)
     {
         var timestamps = new List<long>();
         var values = new List<double>();
-        series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
-        return new RawRows([.. timestamps], [.. values], series.FieldCount);
+        series.Read(fromMs, toMs, includePrevious: true, timestamps, values, view);
+        return new RawRows([.. timestamps], [.. values], view.ColumnCount);
     }
 
     /// <summary>
@@ -29,15 +30,15 @@ internal abstract class Entity(FieldTable fields, long createdMs)
     /// rows: a latest view (GET /api/pods lists every pod) decodes no chunk. With a rate span the
     /// base is the oldest row within it (<see cref="LatestRows"/>), which decodes the span's chunks.
     /// </summary>
-    protected static LatestRows LatestOf(EntitySeries series, long rateSpanMs = LatestRows.PreviousRow)
+    protected static LatestRows LatestOf(EntitySeries series, in RowView view, long rateSpanMs = LatestRows.PreviousRow)
     {
-        var fieldCount = series.FieldCount;
+        var fieldCount = view.ColumnCount;
         Span<long> timestamps = stackalloc long[2];
         Span<double> values = stackalloc double[2 * fieldCount];
-        var n = series.CopyLatest(timestamps, values);
+        var n = series.CopyLatest(timestamps, values, view);
         var current = values.Slice((n - 1) * fieldCount, fieldCount).ToArray();
         if (n < 2) return new LatestRows(timestamps[0], current, 0, null);
-        if (rateSpanMs > 0 && OldestWithin(series, timestamps[1], rateSpanMs) is { } oldest && oldest.TimestampMs < timestamps[0])
+        if (rateSpanMs > 0 && OldestWithin(series, view, timestamps[1], rateSpanMs) is { } oldest && oldest.TimestampMs < timestamps[0])
         {
             return new LatestRows(timestamps[1], current, oldest.TimestampMs, oldest.Values);
         }
@@ -45,12 +46,12 @@ internal abstract class Entity(FieldTable fields, long createdMs)
     }
 
     /// <summary>The oldest row in [newestMs - spanMs, newestMs].</summary>
-    private static (long TimestampMs, double[] Values)? OldestWithin(EntitySeries series, long newestMs, long spanMs)
+    private static (long TimestampMs, double[] Values)? OldestWithin(EntitySeries series, in RowView view, long newestMs, long spanMs)
     {
         var timestamps = new List<long>();
         var values = new List<double>();
-        if (series.Read(newestMs - spanMs, newestMs, includePrevious: false, timestamps, values) == 0) return null;
-        return (timestamps[0], values.GetRange(0, series.FieldCount).ToArray());
+        if (series.Read(newestMs - spanMs, newestMs, includePrevious: false, timestamps, values, view) == 0) return null;
+        return (timestamps[0], values.GetRange(0, view.ColumnCount).ToArray());
     }
 
     public virtual long BytesHeld()

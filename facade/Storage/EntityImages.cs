@@ -5,6 +5,11 @@ namespace KubeMonitor.Facade.Storage;
 
 internal sealed record NodeImage(string Name, LabelSet? Labels, SeriesImage Series);
 
-internal sealed record PodImage(PodIdentity Identity, SeriesImage Series, IReadOnlyList<ContainerImage> Containers);
+/// <summary>A pod's rows with its containers' places (<see cref="PodRowLayout"/>), and who holds each place.</summary>
+internal sealed record PodImage(PodIdentity Identity, SeriesImage Series, IReadOnlyList<ContainerPlace> Places);
 
-internal sealed record ContainerImage(string Name, SeriesImage Series);
+/// <summary>
+/// Who holds a container place of a pod's rows: a container (null: the place is free), from which
+/// time on its rows are that container's, and the time of its newest row (null: none yet).
+/// </summary>
+internal readonly record struct ContainerPlace(string? Name, long SinceMs, long? NewestMs);

@@ -120,7 +120,8 @@ public sealed class EntitySeries
     /// <summary>A staggered series (see <see cref="Staggered(int)"/>) of a field table's columns, coded as it says (<see cref="FieldTable.References"/>).</summary>
     internal static EntitySeries Staggered(FieldTable table) => Staggered(table.Count, table.References);
 
-    private static EntitySeries Staggered(int fieldCount, ColumnReferences? references)
+    /// <summary>A staggered series (see <see cref="Staggered(int)"/>) coded as <paramref name="references"/> say.</summary>
+    internal static EntitySeries Staggered(int fieldCount, ColumnReferences? references)
     {
         const int Shortest = DefaultSamplesPerChunk / 2, Lengths = DefaultSamplesPerChunk - Shortest + 1;
         var turn = Interlocked.Increment(ref s_staggered);
@@ -192,6 +193,9 @@ public sealed class EntitySeries
 
     private static int PackedColumnStateSize => Unsafe.SizeOf<PackedColumnState>();
 
+    // Rows this wide or narrower are decoded on the stack (a pod with up to 21 containers' places).
+    private const int MaxStackColumns = 256;
+
     public AppendResult Append(long timestampMs, ReadOnlySpan<double> values)
     {
         if (values.Length != FieldCount) throw new ArgumentException($"Expected {FieldCount} values, got {values.Length}.", nameof(values));
@@ -206,7 +210,7 @@ public sealed class EntitySeries
         // they take the new row (or start over with the next chunk). A head with no rows yet
         // (only just restored) had its previous row kept whole by RestoreChunks.
         var hadRows = _count > 0;
-        Span<double> previous = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        Span<double> previous = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
         if (_count == 0)
         {
             StartEmpty(timestampMs);
@@ -333,16 +337,24 @@ public sealed class EntitySeries
     /// </summary>
     /// <remarks>Decodes only the chunks that overlap the window (and the one before it for the
     /// previous sample); allocates nothing when the lists have room.</remarks>
-    public int Read(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values)
+    public int Read(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values) =>
+        Read(fromMs, toMs, includePrevious, timestamps, values, RowView.First(FieldCount));
+
+    /// <summary>As <see cref="Read(long, long, bool, List{long}, List{double})"/>, of the rows and columns <paramref name="view"/> shows.</summary>
+    internal int Read(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values, in RowView view)
     {
         ArgumentNullException.ThrowIfNull(timestamps);
         ArgumentNullException.ThrowIfNull(values);
-        var written = ReadCore(fromMs, toMs, includePrevious, timestamps, values);
+        if (view.FirstColumn < 0 || view.ColumnCount < 0 || view.FirstColumn + view.ColumnCount > FieldCount || view.PresenceColumn >= FieldCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(view), $"A view of columns a series of {FieldCount} does not have.");
+        }
+        var written = ReadCore(fromMs, toMs, includePrevious, timestamps, values, view);
         GC.KeepAlive(this); // the native streams it decoded stay this series' until it returns (see the finalizer)
         return written;
     }
 
-    private int ReadCore(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values)
+    private int ReadCore(long fromMs, long toMs, bool includePrevious, List<long> timestamps, List<double> values, in RowView view)
     {
         if (_count == 0) return 0;
 
@@ -353,32 +365,22 @@ public sealed class EntitySeries
         while (first < segments && LastOf(first) < fromMs) first++;
 
         var fieldCount = FieldCount;
-        Span<ColumnState> states = fieldCount <= 64 ? stackalloc ColumnState[fieldCount] : new ColumnState[fieldCount];
-        Span<double> row = fieldCount <= 64 ? stackalloc double[fieldCount] : new double[fieldCount];
-        Span<double> previousRow = fieldCount <= 64 ? stackalloc double[fieldCount] : new double[fieldCount];
+        Span<ColumnState> states = fieldCount <= MaxStackColumns ? stackalloc ColumnState[fieldCount] : new ColumnState[fieldCount];
+        Span<double> row = fieldCount <= MaxStackColumns ? stackalloc double[fieldCount] : new double[fieldCount];
+        Span<double> previousRow = fieldCount <= MaxStackColumns ? stackalloc double[fieldCount] : new double[fieldCount];
         var previousTimestamp = 0L;
         var hasPrevious = false;
-
-        if (includePrevious && first > 0 && (first == segments || FirstLiveOf(first) >= fromMs))
+        // Whether the segments before the first have been searched for the row before the window.
+        var searched = !includePrevious || first == 0;
+        if (!searched && (first == segments || FirstLiveOf(first) >= fromMs))
         {
-            // Entirely before the window: only its newest row matters.
-            if (first == segments)
-            {
-                previousTimestamp = _headLast;
-                CopyNewest(previousRow);
-            }
-            else
-            {
-                var decoder = new ChunkDecoder(Segment(first - 1), states, row, _references);
-                while (decoder.MoveNext()) { }
-                previousTimestamp = decoder.Timestamp;
-                row.CopyTo(previousRow);
-            }
-            hasPrevious = true;
+            hasPrevious = NewestShownBefore(first, view, states, row, previousRow, out previousTimestamp);
+            searched = true;
         }
 
         var written = 0;
-        for (var s = first; s < segments; s++)
+        var past = false;
+        for (var s = first; s < segments && !past; s++)
         {
             var decoder = new ChunkDecoder(Segment(s), states, row, _references);
             var skip = s == 0 ? _hidden : 0;
@@ -392,7 +394,7 @@ public sealed class EntitySeries
                 var t = decoder.Timestamp;
                 if (t < fromMs)
                 {
-                    if (includePrevious)
+                    if (includePrevious && view.Shows(t, row))
                     {
                         previousTimestamp = t;
                         row.CopyTo(previousRow);
@@ -400,17 +402,78 @@ public sealed class EntitySeries
                     }
                     continue;
                 }
+                if (t > toMs)
+                {
+                    past = true;
+                    break;
+                }
+                if (!view.Shows(t, row)) continue;
+                if (!hasPrevious && !searched) hasPrevious = SearchEarlier(first, view, previousRow, out previousTimestamp);
+                searched = true;
                 if (hasPrevious)
                 {
-                    written += Emit(previousTimestamp, previousRow, toMs, timestamps, values);
+                    written += Emit(previousTimestamp, view.Of(previousRow), toMs, timestamps, values);
                     hasPrevious = false;
                 }
-                if (t > toMs) return written;
-                written += Emit(t, row, toMs, timestamps, values);
+                written += Emit(t, view.Of(row), toMs, timestamps, values);
             }
         }
-        if (hasPrevious) written += Emit(previousTimestamp, previousRow, toMs, timestamps, values);
+        if (!hasPrevious && !searched) hasPrevious = SearchEarlier(first, view, previousRow, out previousTimestamp);
+        if (hasPrevious) written += Emit(previousTimestamp, view.Of(previousRow), toMs, timestamps, values);
         return written;
+    }
+
+    /// <summary>
+    /// The row before a window whose first segment has rows before it that the view does not show
+    /// (a container missing from its pod's rows for a while): searched in the segments before,
+    /// with buffers of its own, as the window's decoder is still using the others.
+    /// </summary>
+    private bool SearchEarlier(int segment, in RowView view, Span<double> found, out long timestamp)
+    {
+        timestamp = 0;
+        if (view.EveryRow) return false; // every row is shown: the window's segment had none before it
+        return NewestShownBefore(segment, view, new ColumnState[FieldCount], new double[FieldCount], found, out timestamp);
+    }
+
+    /// <summary>
+    /// The newest row <paramref name="view"/> shows in the segments before <paramref name="segment"/>
+    /// (which all end before the window), into <paramref name="found"/>. Every row is shown by most
+    /// views, and then only the newest row is read (without decoding, when it is the head's).
+    /// </summary>
+    private bool NewestShownBefore(int segment, in RowView view, Span<ColumnState> states, Span<double> row, Span<double> found, out long timestamp)
+    {
+        timestamp = 0;
+        if (segment == _chunkCount + 1)
+        {
+            CopyNewest(found);
+            if (view.Shows(_headLast, found))
+            {
+                timestamp = _headLast;
+                return true;
+            }
+        }
+        for (var s = segment - 1; s >= 0; s--)
+        {
+            // Rows before the view's start are never shown.
+            if (LastOf(s) < view.SinceMs) return false;
+            var shown = false;
+            var decoder = new ChunkDecoder(Segment(s), states, row, _references);
+            var skip = s == 0 ? _hidden : 0;
+            while (decoder.MoveNext())
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+                if (!view.Shows(decoder.Timestamp, row)) continue;
+                timestamp = decoder.Timestamp;
+                row.CopyTo(found);
+                shown = true;
+            }
+            if (shown) return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -437,6 +500,46 @@ public sealed class EntitySeries
             CopyNewest(values[..FieldCount]);
         }
         return n;
+    }
+
+    /// <summary>
+    /// As <see cref="CopyLatest(Span{long}, Span{double})"/>, of the rows and columns
+    /// <paramref name="view"/> shows (<see cref="RowView.ColumnCount"/> values a sample). Decodes
+    /// nothing when the view shows the two newest rows; else reads back to the newest it shows.
+    /// </summary>
+    internal int CopyLatest(Span<long> timestamps, Span<double> values, in RowView view)
+    {
+        var wanted = Math.Min(Math.Min(timestamps.Length, 2), _count);
+        if (values.Length < wanted * view.ColumnCount) throw new ArgumentException($"Needs room for {wanted * view.ColumnCount} values.", nameof(values));
+        if (wanted == 0) return 0;
+        Span<long> newestTimes = stackalloc long[2];
+        Span<double> newestRows = FieldCount <= MaxStackColumns ? stackalloc double[2 * FieldCount] : new double[2 * FieldCount];
+        var n = CopyLatest(newestTimes[..wanted], newestRows);
+        var shown = 0;
+        for (var i = 0; i < n; i++) shown += view.Shows(newestTimes[i], newestRows.Slice(i * FieldCount, FieldCount)) ? 1 : 0;
+        if (shown == n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                timestamps[i] = newestTimes[i];
+                view.Of(newestRows.Slice(i * FieldCount, FieldCount)).CopyTo(values.Slice(i * view.ColumnCount, view.ColumnCount));
+            }
+            return n;
+        }
+        // A container missing from one of the newest rows: its newest row, then it and the one before.
+        var times = new List<long>(2);
+        var rows = new List<double>(2 * view.ColumnCount);
+        if (Read(long.MaxValue, long.MaxValue, includePrevious: true, times, rows, view) == 0) return 0;
+        if (wanted == 2)
+        {
+            var newest = times[0];
+            times.Clear();
+            rows.Clear();
+            Read(newest, newest, includePrevious: true, times, rows, view);
+        }
+        times.CopyTo(timestamps);
+        rows.CopyTo(values);
+        return times.Count;
     }
 
     /// <summary>
@@ -511,8 +614,8 @@ public sealed class EntitySeries
         // The newest closed row is the "previous" of the first head row (CopyLatest, rates): needed
         // only when the head holds one row, as the head's own rows are the newest two otherwise.
         if (headRows > 1) return;
-        Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
-        Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        Span<ColumnState> states = FieldCount <= MaxStackColumns ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
+        Span<double> row = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
         var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row, _references);
         while (decoder.MoveNext()) { }
         if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
@@ -541,9 +644,9 @@ public sealed class EntitySeries
         if (_chunkCount > 0 && head.First <= _headLast) throw new InvalidDataException("A series image's head is older than its chunks.");
         if (head.Last - head.First > HeldChunk.MaxSpanMs) throw new InvalidDataException($"A head chunk spans more than a chunk may ({HeldChunk.MaxSpanMs} ms).");
         // The encoder's column states are the decoder's after the last row: both follow the same rules.
-        Span<ColumnState> states = FieldCount <= 64 ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
-        Span<double> row = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
-        Span<double> previous = FieldCount <= 64 ? stackalloc double[FieldCount] : new double[FieldCount];
+        Span<ColumnState> states = FieldCount <= MaxStackColumns ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
+        Span<double> row = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
+        Span<double> previous = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
         var decoder = new ChunkDecoder(head.View, states, row, _references);
         var newest = _headLast;
         var rows = 0;

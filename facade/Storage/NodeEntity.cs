@@ -1,6 +1,6 @@
 namespace KubeMonitor.Facade.Storage;
 
-internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeFields.Table, createdMs)
+internal sealed class NodeEntity(string name, long createdMs) : Entity(EntitySeries.Staggered(NodeFields.Table), createdMs)
 {
     // The newest stored sample's labels; replaced (not changed) when a sample says otherwise.
     private LabelSet? _labels;
@@ -55,12 +55,12 @@ internal sealed class NodeEntity(string name, long createdMs) : Entity(NodeField
 
     public NodeLatest? Latest(long freshSinceMs, long rateSpanMs = LatestRows.PreviousRow)
     {
-        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series, rateSpanMs), _labels) : null;
+        lock (Gate) return IsLive(freshSinceMs) ? new NodeLatest(Name, LatestOf(Series, RowView.First(NodeFields.Count), rateSpanMs), _labels) : null;
     }
 
     /// <summary>The rows in [fromMs, toMs] and the one before, if the node is live.</summary>
     public RawRows? Rows(long freshSinceMs, long fromMs, long toMs)
     {
-        lock (Gate) return IsLive(freshSinceMs) ? ReadRows(Series, fromMs, toMs) : null;
+        lock (Gate) return IsLive(freshSinceMs) ? ReadRows(Series, RowView.First(NodeFields.Count), fromMs, toMs) : null;
     }
 }

@@ -1,13 +1,28 @@
 namespace KubeMonitor.Facade.Storage;
 
-internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.Table, createdMs), IChargedPod
+/// <summary>
+/// A pod and its containers in one series (<see cref="PodRowLayout"/>): the pod's columns, then a
+/// place of columns for each container. A container takes a free place (one whose container went
+/// stale) or a new one; a new place widens the rows, and the pod's window is stored again in the
+/// wider rows once (a container that comes after its pod's first sample: rare, as a pod's
+/// containers start with it and a restarted one keeps its name).
+/// </summary>
+internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayout.Series(0), createdMs), IChargedPod
 {
     /// <summary>The node whose quota this pod's series count against; changed only under the structure lock.</summary>
     public string ChargedNode { get; set; } = NodeSeriesLedger.NoNode;
 
     public int ContainerCount
     {
-        get { lock (Gate) return _containers.Length; }
+        get
+        {
+            lock (Gate)
+            {
+                var count = 0;
+                foreach (var place in _places) count += place.Name is null ? 0 : 1;
+                return count;
+            }
+        }
     }
 
     /// <summary>Whether a sample at <paramref name="timestampMs"/> would be the newest (so its node is the pod's node from now on).</summary>
@@ -16,10 +31,10 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
         lock (Gate) return Series.LastTimestamp is not { } last || timestampMs > last;
     }
 
-    // Replaced only under both the structure lock and Gate; read under Gate. An array searched in
-    // order: a pod has one or a few containers, and a dictionary cost about 190 B a pod more
-    // (docs/benchmarks.md). A node's series quota bounds how many there can be.
-    private ContainerSeries[] _containers = [];
+    // Who holds each container place of the rows (one per place). A container gets a place under
+    // both the structure lock and Gate; read under Gate. Searched in order: a pod has one or a few
+    // containers. A node's series quota bounds how many there can be.
+    private Place[] _places = [];
     // What the newest stored sample said of the pod; replaced (not changed) when a sample says otherwise.
     private PodIdentity _identity = new(key.Namespace, key.Name, null, null, null, null, null);
 
@@ -27,22 +42,67 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
 
     public bool HasContainer(string name)
     {
-        lock (Gate) return Find(name) is not null;
+        lock (Gate) return Find(name) >= 0;
     }
 
     public void EnsureContainer(string name, long nowMs)
     {
         lock (Gate)
         {
-            if (Find(name) is null) _containers = [.. _containers, new ContainerSeries(NamePool.Share(name), nowMs)];
+            if (Find(name) >= 0) return;
+            var place = Array.FindIndex(_places, static p => p.Name is null);
+            if (place < 0)
+            {
+                place = _places.Length;
+                Widen();
+            }
+            // The place's older rows (of a container gone stale) are not this one's.
+            var sinceMs = Series.LastTimestamp is { } last ? last + 1 : long.MinValue;
+            _places[place] = new Place(NamePool.Share(name), sinceMs, nowMs, Place.NoRow);
         }
+    }
+
+    /// <summary>One more container place: the pod's rows so far are stored again, one place wider.</summary>
+    private void Widen()
+    {
+        var wider = PodRowLayout.Series(_places.Length + 1);
+        if (Series.Count > 0)
+        {
+            var timestamps = new List<long>(Series.Count);
+            var values = new List<double>(Series.Count * Series.FieldCount);
+            Series.Read(long.MinValue, long.MaxValue, includePrevious: false, timestamps, values);
+            var width = Series.FieldCount;
+            var row = new double[wider.FieldCount];
+            for (var i = 0; i < timestamps.Count; i++)
+            {
+                Array.Fill(row, double.NaN);
+                values.CopyTo(i * width, row, 0, width);
+                wider.Append(timestamps[i], row);
+            }
+        }
+        Series = wider;
+        _places = [.. _places, new Place(null, long.MinValue, 0, Place.NoRow)];
     }
 
     public AppendResult Append(PodEntry entry, long oldestKeptMs)
     {
         lock (Gate)
         {
-            var result = Series.Append(entry.TimestampMs, entry.Values);
+            var width = Series.FieldCount;
+            Span<double> row = width <= 256 ? stackalloc double[width] : new double[width];
+            row.Fill(double.NaN);
+            entry.Values.CopyTo(row);
+            foreach (var container in entry.Containers)
+            {
+                // Past the series cap a new container may have been refused.
+                var place = Find(container.Name);
+                if (place < 0) continue;
+                var presence = PodRowLayout.PresenceColumn(place);
+                if (!double.IsNaN(row[presence])) continue; // a name given twice: the first, as before
+                row[presence] = 1;
+                container.Values.CopyTo(row.Slice(presence + 1, ContainerFields.Count));
+            }
+            var result = Series.Append(entry.TimestampMs, row);
             if (result == AppendResult.Stored)
             {
                 if (_identity.Node != entry.Node || _identity.Uid != entry.Uid || _identity.OwnerKind != entry.OwnerKind
@@ -50,15 +110,12 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
                 {
                     _identity = NamePool.Shared(new PodIdentity(Key.Namespace, Key.Name, entry.Node, entry.Uid, entry.OwnerKind, entry.OwnerName, entry.Deployment, entry.Labels));
                 }
+                for (var place = 0; place < _places.Length; place++)
+                {
+                    if (!double.IsNaN(row[PodRowLayout.PresenceColumn(place)])) _places[place].NewestRowMs = entry.TimestampMs;
+                }
             }
             Series.DropBefore(oldestKeptMs);
-            foreach (var container in entry.Containers)
-            {
-                // Past the series cap a new container may have been refused.
-                if (Find(container.Name) is not { } series) continue;
-                series.Samples.Append(entry.TimestampMs, container.Values);
-                series.Samples.DropBefore(oldestKeptMs);
-            }
             return result;
         }
     }
@@ -70,11 +127,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
         {
             Series.DropBefore(oldestKeptMs);
             var anyStale = NewestMs < freshSinceMs;
-            foreach (var container in _containers)
-            {
-                container.Samples.DropBefore(oldestKeptMs);
-                anyStale |= container.NewestMs < freshSinceMs;
-            }
+            foreach (var place in _places) anyStale |= place.Name is not null && place.NewestMs < freshSinceMs;
             return anyStale;
         }
     }
@@ -86,9 +139,14 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
         {
             podRetired = false;
             if (Volatile.Read(ref PendingWrites) > 0) return 0;
-            var kept = Array.FindAll(_containers, c => c.NewestMs >= freshSinceMs);
-            var retired = _containers.Length - kept.Length;
-            if (retired > 0) _containers = kept;
+            var retired = 0;
+            for (var place = 0; place < _places.Length; place++)
+            {
+                if (_places[place].Name is null || _places[place].NewestMs >= freshSinceMs) continue;
+                // The place is free for the next container; its rows stay until they expire, hidden from it.
+                _places[place].Name = null;
+                retired++;
+            }
             if (NewestMs < freshSinceMs)
             {
                 Retired = true;
@@ -96,11 +154,6 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
             }
             return retired;
         }
-    }
-
-    public override long BytesHeld()
-    {
-        lock (Gate) return Series.BytesHeld + _containers.Sum(c => c.Samples.BytesHeld);
     }
 
     /// <summary>
@@ -112,7 +165,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
         lock (Gate)
         {
             if (!IsLive(freshSinceMs) || !keep(_identity)) return false;
-            Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
+            Series.Read(fromMs, toMs, includePrevious: true, timestamps, values, PodRowLayout.Pod);
             return true;
         }
     }
@@ -123,7 +176,13 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
     {
         lock (Gate)
         {
-            return new PodImage(_identity, Series.Image(archive), [.. _containers.Select(c => new ContainerImage(c.Name, c.Samples.Image(archive)))]);
+            var places = new ContainerPlace[_places.Length];
+            for (var i = 0; i < places.Length; i++)
+            {
+                var place = _places[i];
+                places[i] = new ContainerPlace(place.Name, place.SinceMs, place.NewestRowMs == Place.NoRow ? null : place.NewestRowMs);
+            }
+            return new PodImage(_identity, Series.Image(archive), places);
         }
     }
 
@@ -132,16 +191,22 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
     {
         var identity = NamePool.Shared(image.Identity);
         var pod = new PodEntity(identity.Key, nowMs) { ChargedNode = NodeSeriesLedger.Payer(identity.Node), _identity = identity };
+        if (image.Places.Count > 0) pod.Series = PodRowLayout.Series(image.Places.Count);
         pod.Series.Restore(image.Series);
-        var containers = new List<ContainerSeries>(image.Containers.Count);
-        foreach (var container in image.Containers)
+        var places = new Place[image.Places.Count];
+        for (var i = 0; i < places.Length; i++)
         {
-            var series = new ContainerSeries(NamePool.Share(container.Name), nowMs);
-            series.Samples.Restore(container.Series);
-            containers.RemoveAll(c => c.Name == container.Name); // a name given twice: the last one, as before
-            containers.Add(series);
+            var (name, sinceMs, newestMs) = image.Places[i];
+            if (name is not null)
+            {
+                name = NamePool.Share(name);
+                // A name given twice: the last one holds it, as before.
+                var earlier = Array.FindIndex(places, 0, i, p => p.Name == name);
+                if (earlier >= 0) places[earlier].Name = null;
+            }
+            places[i] = new Place(name, sinceMs, nowMs, newestMs ?? Place.NoRow);
         }
-        pod._containers = [.. containers];
+        pod._places = places;
         return pod;
     }
 
@@ -165,32 +230,47 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodFields.T
         lock (Gate)
         {
             if (!IsLive(freshSinceMs)) return null;
-            var containers = _containers.OrderBy(c => c.Name, StringComparer.Ordinal)
-                .Select(c => new ContainerRows(c.Name, ReadRows(c.Samples, fromMs, toMs)))
-                .ToList();
-            return new PodRows(LatestUnderLock(), ReadRows(Series, fromMs, toMs), containers);
+            var containers = new List<ContainerRows>(_places.Length);
+            for (var i = 0; i < _places.Length; i++)
+            {
+                if (_places[i].Name is { } name) containers.Add(new ContainerRows(name, ReadRows(Series, PodRowLayout.Container(i, _places[i].SinceMs), fromMs, toMs)));
+            }
+            containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            return new PodRows(LatestUnderLock(), ReadRows(Series, PodRowLayout.Pod, fromMs, toMs), containers);
         }
     }
 
     private PodLatest LatestUnderLock(long rateSpanMs = LatestRows.PreviousRow)
     {
-        var rows = LatestOf(Series, rateSpanMs);
-        var containers = new List<ContainerLatest>(_containers.Length);
-        foreach (var container in _containers)
+        var rows = LatestOf(Series, PodRowLayout.Pod, rateSpanMs);
+        var containers = new List<ContainerLatest>(_places.Length);
+        for (var i = 0; i < _places.Length; i++)
         {
             // A container missing from the newest sample has older rows only.
-            if (container.Samples.LastTimestamp == rows.TimestampMs) containers.Add(new ContainerLatest(container.Name, LatestOf(container.Samples, rateSpanMs)));
+            if (_places[i] is { Name: { } name } place && place.NewestRowMs == rows.TimestampMs)
+            {
+                containers.Add(new ContainerLatest(name, LatestOf(Series, PodRowLayout.Container(i, place.SinceMs), rateSpanMs)));
+            }
         }
         containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new PodLatest(_identity, rows, containers);
     }
 
-    private ContainerSeries? Find(string name)
+    private int Find(string name)
     {
-        foreach (var container in _containers)
+        for (var i = 0; i < _places.Length; i++)
         {
-            if (container.Name == name) return container;
+            if (_places[i].Name == name) return i;
         }
-        return null;
+        return -1;
+    }
+
+    /// <summary>Who holds a container place: see <see cref="ContainerPlace"/>; made is when the container was first seen.</summary>
+    private record struct Place(string? Name, long SinceMs, long MadeMs, long NewestRowMs)
+    {
+        public const long NoRow = long.MinValue;
+
+        /// <summary>Its newest row's time, or (before its first) when it was first seen: what staleness is judged by.</summary>
+        public readonly long NewestMs => NewestRowMs == NoRow ? MadeMs : NewestRowMs;
     }
 }

@@ -15,16 +15,20 @@ internal sealed record FormatHeader(int Version, string Fields, long Number)
     /// (version 2: their bytes). Version 4 starts each row of a value stream with the bit of its
     /// steady columns (<see cref="ValueCodec.IsSteady"/>). Version 5 codes some columns from another
     /// of their row (<see cref="FieldTable.References"/>, which a change of needs a new version), and
-    /// swaps a value's first two codes after a change (<see cref="ChunkCoding"/>).
+    /// swaps a value's first two codes after a change (<see cref="ChunkCoding"/>). Version 6 keeps a
+    /// pod's containers in its rows (<see cref="PodRowLayout"/>), a series each before.
     /// Older chunks are decoded once at load and stored again.
     /// </summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>The first version whose value streams have a steady-columns bit per row.</summary>
     public const int SteadyRowsVersion = 4;
 
     /// <summary>The first version whose value streams code columns from their references (<see cref="ColumnReferences"/>) and by context.</summary>
     public const int ReferencesVersion = 5;
+
+    /// <summary>The first version that keeps a pod's containers in its rows (<see cref="PodRowLayout"/>).</summary>
+    public const int PodRowsVersion = 6;
 
     /// <summary>
     /// Log records have not changed since version 1, so segments keep saying 1: a facade rolled

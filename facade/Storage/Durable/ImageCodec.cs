@@ -4,7 +4,8 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// A checkpoint's entity records: a node, or a pod with its containers, as <see cref="NodeImage"/>
 /// and <see cref="PodImage"/>. The open head chunk is written byte for byte as the store holds it;
 /// closed chunks are named by their place in the chunk files. Earlier formats are still read:
-/// version 4 coded every column from its own past only, with fixed codes, version 3 also encoded rows without the
+/// version 5 kept each container in a series of its own (its rows are merged into its pod's, in
+/// <see cref="OlderPods"/>), version 4 also coded every column from its own past only, with fixed codes, version 3 also encoded rows without the
 /// steady-columns bit, version 2 also wrote closed chunks' bytes
 /// in the checkpoint, version 1 also the head's rows decoded. Their series come back as rows
 /// (<see cref="SeriesImage.DecodedHead"/>), which the store appends again in the current encoding.
@@ -29,13 +30,16 @@ internal static class ImageCodec
         writer.OptionalString(identity.OwnerName);
         writer.OptionalString(identity.Deployment);
         writer.Labels(identity.Labels);
-        Write(pod.Series, writer);
-        writer.Varint((ulong)pod.Containers.Count);
-        foreach (var container in pod.Containers)
+        // The places first: they say how wide the rows are.
+        writer.Varint((ulong)pod.Places.Count);
+        foreach (var place in pod.Places)
         {
-            writer.String(container.Name);
-            Write(container.Series, writer);
+            writer.OptionalString(place.Name);
+            writer.Signed(place.SinceMs);
+            writer.Varint(place.NewestMs is null ? 0UL : 1UL);
+            if (place.NewestMs is { } newest) writer.Signed(newest);
         }
+        Write(pod.Series, writer);
     }
 
     /// <param name="chunks">Reads the closed chunks a version 3 record names.</param>
@@ -53,11 +57,32 @@ internal static class ImageCodec
         var reader = new RecordReader(payload, strings);
         var identity = new PodIdentity(reader.String(), reader.String(), reader.OptionalString(), reader.OptionalString(),
             reader.OptionalString(), reader.OptionalString(), reader.OptionalString(), reader.Labels());
-        var series = ReadSeries(ref reader, PodFields.Count, version, chunks);
-        var containers = new ContainerImage[reader.Count()];
-        for (var i = 0; i < containers.Length; i++) containers[i] = new ContainerImage(reader.String(), ReadSeries(ref reader, ContainerFields.Count, version, chunks));
+        PodImage image;
+        if (version >= FormatHeader.PodRowsVersion)
+        {
+            var places = new ContainerPlace[reader.Count()];
+            for (var i = 0; i < places.Length; i++)
+            {
+                var name = reader.OptionalString();
+                var sinceMs = reader.Signed();
+                places[i] = new ContainerPlace(name, sinceMs, reader.Varint() switch
+                {
+                    0 => null,
+                    1 => reader.Signed(),
+                    _ => throw new InvalidDataException("A container place's newest-row flag is neither 0 nor 1."),
+                });
+            }
+            image = new PodImage(identity, ReadSeries(ref reader, PodRowLayout.Width(places.Length), version, chunks), places);
+        }
+        else
+        {
+            var series = ReadSeries(ref reader, PodFields.Count, version, chunks);
+            var containers = new (string Name, SeriesImage Series)[reader.Count()];
+            for (var i = 0; i < containers.Length; i++) containers[i] = (reader.String(), ReadSeries(ref reader, ContainerFields.Count, version, chunks));
+            image = OlderPods.Merged(identity, Decoded(series, PodFields.Table), [.. containers.Select(c => (c.Name, Decoded(c.Series, ContainerFields.Table)))]);
+        }
         if (!reader.AtEnd) throw new InvalidDataException("A pod record has bytes after its containers.");
-        return new PodImage(identity, series, containers);
+        return image;
     }
 
     private static void Write(SeriesImage series, RecordWriter writer)
@@ -103,12 +128,16 @@ internal static class ImageCodec
                 _ => throw new InvalidDataException("A series' head flag is neither 0 nor 1."),
             };
         return version < FormatHeader.ReferencesVersion
-            ? Decoded(image, fieldCount, version < FormatHeader.SteadyRowsVersion ? ChunkCoding.NoSteadyRows : ChunkCoding.OwnPast)
+            ? Decoded(image, fieldCount, version < FormatHeader.SteadyRowsVersion ? ChunkCoding.NoSteadyRows : ChunkCoding.OwnPast, references: null)
             : image;
     }
 
+    /// <summary>A series of the current encoding, of one field table's columns, as its rows (one already decoded stays as it is).</summary>
+    private static SeriesImage Decoded(SeriesImage image, FieldTable table) =>
+        image.Chunks.Count == 0 && image.DecodedHead is not null ? image : Decoded(image, table.Count, ChunkCoding.Current, table.References);
+
     /// <summary>A series of an older encoding as its rows, oldest first (chunks, then the head).</summary>
-    private static SeriesImage Decoded(SeriesImage image, int fieldCount, ChunkCoding coding)
+    private static SeriesImage Decoded(SeriesImage image, int fieldCount, ChunkCoding coding, ColumnReferences? references)
     {
         var timestamps = new List<long>();
         var values = new List<double>();
@@ -116,7 +145,7 @@ internal static class ImageCodec
         Span<double> row = fieldCount <= 64 ? stackalloc double[fieldCount] : new double[fieldCount];
         try
         {
-            foreach (var chunk in image.Chunks) DecodeInto(chunk, states, row, coding, timestamps, values);
+            foreach (var chunk in image.Chunks) DecodeInto(chunk, states, row, coding, references, timestamps, values);
             if (image.DecodedHead is { } headRows)
             {
                 timestamps.AddRange(headRows.Timestamps);
@@ -124,7 +153,7 @@ internal static class ImageCodec
             }
             else if (image.Head.Count > 0)
             {
-                DecodeInto(image.Head, states, row, coding, timestamps, values);
+                DecodeInto(image.Head, states, row, coding, references, timestamps, values);
             }
         }
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException)
@@ -134,9 +163,9 @@ internal static class ImageCodec
         return new SeriesImage([], default, image.OldestVisibleMs, new HeadRows([.. timestamps], [.. values]));
     }
 
-    private static void DecodeInto(ClosedChunk chunk, Span<ColumnState> states, Span<double> row, ChunkCoding coding, List<long> timestamps, List<double> values)
+    private static void DecodeInto(ClosedChunk chunk, Span<ColumnState> states, Span<double> row, ChunkCoding coding, ColumnReferences? references, List<long> timestamps, List<double> values)
     {
-        var decoder = new ChunkDecoder(chunk.View, states, row, references: null, coding);
+        var decoder = new ChunkDecoder(chunk.View, states, row, references, coding);
         while (decoder.MoveNext())
         {
             timestamps.Add(decoder.Timestamp);

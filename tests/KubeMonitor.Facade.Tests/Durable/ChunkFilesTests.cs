@@ -135,5 +135,5 @@ public sealed class ChunkFilesTests : IDisposable
 
     private static int ClosedChunks(InMemoryMetricsStore store) =>
         store.NodeImages().Sum(n => n.Series.Chunks.Count)
-        + store.PodImages().Sum(p => p.Series.Chunks.Count + p.Containers.Sum(c => c.Series.Chunks.Count));
+        + store.PodImages().Sum(p => p.Series.Chunks.Count);
 }
