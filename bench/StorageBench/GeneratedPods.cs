@@ -87,9 +87,9 @@ internal static class GeneratedPods
 
         CrossPrediction.Print(podValues, containerValues);
 
-        // As the store keeps them: a pod row of the pod table's columns in its order and a row of
+        // As format 5 kept them: a pod row of the pod table's columns in its order and a row of
         // the container table's per container, the columns the batches leave out absent; coded
-        // from the columns the tables name (FieldTable.References), and beside it without them.
+        // from the columns the tables name (FieldTable.References), and beside it without them (format 4).
         var podPaths = PodColumns.Select(c => $"{c.Section}.{c.Field}").ToArray();
         foreach (var references in new[] { false, true })
         {
@@ -99,42 +99,35 @@ internal static class GeneratedPods
                 rows += Stored(ticks, podValues[p], podPaths, PodFields.Table, references);
                 foreach (var container in containerValues[p]) rows += Stored(ticks, container, ContainerColumns, ContainerFields.Table, references);
             }
-            var name = references ? "rows as the store keeps them" : "the same, each column from its past";
+            var name = references ? "a series a container (format 5)" : "the same, each column from its past";
             Console.WriteLine($"  {name,-36} {rows * 8 / podSamples,6:F1} ({rows / podSamples:F1} B; timestamps and absent columns included)");
         }
 
-        // A design the store does not have yet: each container's columns in its pod's rows (one
-        // series, one timestamp stream), its CPU and working set coded from the pod's.
+        // As the store keeps them (format 6): each container a place in its pod's rows (PodRowLayout).
         double inPodRows = 0;
         for (var p = 0; p < pods; p++) inPodRows += InPodRows(ticks, podValues[p], podPaths, containerValues[p]);
-        Console.WriteLine($"  {"containers in their pod's rows",-36} {inPodRows * 8 / podSamples,6:F1} ({inPodRows / podSamples:F1} B; not the store's layout yet)");
+        Console.WriteLine($"  {"rows as the store keeps them",-36} {inPodRows * 8 / podSamples,6:F1} ({inPodRows / podSamples:F1} B; containers in their pod's rows)");
     }
 
-    /// <summary>Bytes of one series holding a pod's columns then each container's, the containers'
-    /// CPU and working set coded from the pod's (and the pod's references as the table names them).</summary>
+    /// <summary>Bytes of a pod's series as the store lays it out (<see cref="PodRowLayout"/>): the
+    /// pod's columns, then each container's presence and columns.</summary>
     private static long InPodRows(int ticks, double[][] podColumns, string[] podPaths, List<double[][]> containers)
     {
         var pod = PodFields.Table;
         var container = ContainerFields.Table;
-        var width = pod.Count + containers.Count * container.Count;
-        var referenceOf = new int[width];
-        Array.Fill(referenceOf, -1);
-        for (var c = 0; c < pod.Count; c++) referenceOf[c] = pod.ReferenceOf(c);
+        var series = new EntitySeries(PodRowLayout.Width(containers.Count), EntitySeries.DefaultSamplesPerChunk, 0, PodRowLayout.References(containers.Count));
         int[] podAt = [.. podPaths.Select(pod.Column)];
         int[] containerAt = [.. ContainerColumns.Select(container.Column)];
-        for (var k = 0; k < containers.Count; k++)
-        {
-            for (var c = 0; c < ContainerColumns.Length; c++) referenceOf[pod.Count + k * container.Count + containerAt[c]] = pod.Column(ContainerColumns[c]);
-        }
-        var series = new EntitySeries(width, EntitySeries.DefaultSamplesPerChunk, 0, new ColumnReferences(referenceOf));
-        var row = new double[width];
+        var row = new double[series.FieldCount];
         Array.Fill(row, double.NaN);
         for (var t = 0; t < ticks; t++)
         {
             for (var c = 0; c < podColumns.Length; c++) row[podAt[c]] = podColumns[c][t];
             for (var k = 0; k < containers.Count; k++)
             {
-                for (var c = 0; c < ContainerColumns.Length; c++) row[pod.Count + k * container.Count + containerAt[c]] = containers[k][c][t];
+                var presence = PodRowLayout.PresenceColumn(k);
+                row[presence] = 1;
+                for (var c = 0; c < ContainerColumns.Length; c++) row[presence + 1 + containerAt[c]] = containers[k][c][t];
             }
             series.Append(Start + t * Tick, row);
         }

@@ -4,7 +4,10 @@ namespace KubeMonitor.Facade.Tests.Storage;
 
 /// <summary>
 /// Random operation sequences (append, retention, reads, latest) against the uncompressed
-/// <see cref="ReferenceSeries"/>: every answer must be the same, values bit for bit.
+/// <see cref="ReferenceSeries"/>: every answer must be the same, values bit for bit. Reads and
+/// latest rows go through a random <see cref="RowView"/> half the time: some columns, the rows
+/// where a presence column (present and absent in stretches, as a container in its pod's rows)
+/// holds a number, from a start time on.
 /// </summary>
 public class EntitySeriesPropertyTests
 {
@@ -30,6 +33,9 @@ public class EntitySeriesPropertyTests
         var ways = Enumerable.Range(0, fieldCount).Select(_ => random.Next(6)).ToArray();
         var row = new double[fieldCount];
         var last = SeriesData.Start;
+        // A column that is present and absent in stretches, for the views' presence.
+        var presence = random.Next(fieldCount);
+        var present = true;
 
         for (var step = 0; step < 1500; step++)
         {
@@ -41,6 +47,8 @@ public class EntitySeriesPropertyTests
                 {
                     row[f] = referenceOf[f] < 0 ? SeriesData.NextValue(random, kinds[f], row[f]) : SeriesData.Follow(random, ways[f], kinds[f], row[referenceOf[f]], row[f]);
                 }
+                if (random.Next(40) == 0) present = !present;
+                row[presence] = present ? 1 : double.NaN;
                 var expected = model.Append(last, row);
                 Assert.Equal(expected, series.Append(last, row).ToString());
                 if (expected != "Stored") last = model.LastTimestamp ?? last;
@@ -55,11 +63,11 @@ public class EntitySeriesPropertyTests
                 var from = PickTime(random, model);
                 var to = random.Next(8) == 0 ? from - random.Next(1, 10_000) : from + random.NextInt64(0, 2_000_000);
                 var includePrevious = random.Next(2) == 0;
-                AssertReadsAlike(model, series, from, to, includePrevious, $"seed {seed} step {step}");
+                AssertReadsAlike(model, series, from, to, includePrevious, $"seed {seed} step {step}", PickView(random, model, presence, fieldCount));
             }
             Assert.Equal(model.Count, series.Count);
             Assert.Equal(model.LastTimestamp, series.LastTimestamp);
-            AssertLatestAlike(model, series, random.Next(0, 4));
+            AssertLatestAlike(model, series, random.Next(0, 4), PickView(random, model, presence, fieldCount));
         }
         AssertReadsAlike(model, series, long.MinValue, long.MaxValue, includePrevious: false, $"seed {seed} all");
     }
@@ -107,12 +115,12 @@ public class EntitySeriesPropertyTests
         }
     }
 
-    internal static void AssertReadsAlike(ReferenceSeries model, EntitySeries series, long from, long to, bool includePrevious, string what)
+    internal static void AssertReadsAlike(ReferenceSeries model, EntitySeries series, long from, long to, bool includePrevious, string what, RowView? view = null)
     {
-        var (expectedTimes, expectedValues) = model.Read(from, to, includePrevious);
+        var (expectedTimes, expectedValues) = model.Read(from, to, includePrevious, view);
         var times = new List<long> { 42 }; // Read appends: what was there stays
         var values = new List<double> { 4.2 };
-        var written = series.Read(from, to, includePrevious, times, values);
+        var written = view is { } v ? series.Read(from, to, includePrevious, times, values, v) : series.Read(from, to, includePrevious, times, values);
         Assert.Equal(expectedTimes.Count, written);
         Assert.Equal([42, .. expectedTimes], times);
         Assert.True(
@@ -120,14 +128,24 @@ public class EntitySeriesPropertyTests
             $"{what}: values differ for [{from}, {to}] previous={includePrevious}");
     }
 
-    private static void AssertLatestAlike(ReferenceSeries model, EntitySeries series, int max)
+    private static void AssertLatestAlike(ReferenceSeries model, EntitySeries series, int max, RowView? view)
     {
-        var (expectedTimes, expectedValues) = model.Latest(Math.Min(max, 2));
+        var (expectedTimes, expectedValues) = model.Latest(Math.Min(max, 2), view);
         var times = new long[max];
-        var values = new double[2 * series.FieldCount];
-        var n = series.CopyLatest(times, values);
+        var columns = view?.ColumnCount ?? series.FieldCount;
+        var values = new double[2 * columns];
+        var n = view is { } v ? series.CopyLatest(times, values, v) : series.CopyLatest(times, values);
         Assert.Equal(expectedTimes, times[..n]);
-        Assert.Equal(Bits(expectedValues), Bits(values.AsSpan(0, n * series.FieldCount).ToArray()));
+        Assert.Equal(Bits(expectedValues), Bits(values.AsSpan(0, n * columns).ToArray()));
+    }
+
+    /// <summary>No view half the time; else some columns, perhaps only where the presence column holds a number, perhaps from a time on.</summary>
+    private static RowView? PickView(Random random, ReferenceSeries model, int presence, int fieldCount)
+    {
+        if (random.Next(2) == 0) return null;
+        var first = random.Next(fieldCount);
+        return new RowView(first, random.Next(0, fieldCount - first + 1), random.Next(3) == 0 ? -1 : presence,
+            random.Next(3) == 0 ? long.MinValue : PickTime(random, model));
     }
 
     internal static long[] Bits(IEnumerable<double> values) => values.Select(BitConverter.DoubleToInt64Bits).ToArray();

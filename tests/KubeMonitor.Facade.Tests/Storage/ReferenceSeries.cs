@@ -1,3 +1,5 @@
+using KubeMonitor.Facade.Storage;
+
 namespace KubeMonitor.Facade.Tests.Storage;
 
 /// <summary>
@@ -31,28 +33,45 @@ internal sealed class ReferenceSeries
         return n;
     }
 
-    public (List<long> Timestamps, List<double> Values) Read(long from, long to, bool includePrevious)
+    public (List<long> Timestamps, List<double> Values) Read(long from, long to, bool includePrevious, RowView? view = null)
     {
+        var (times, rows) = Shown(view);
         var timestamps = new List<long>();
         var values = new List<double>();
         var previous = -1;
-        for (var i = 0; i < _timestamps.Count && _timestamps[i] < from; i++) previous = i;
-        if (includePrevious && previous >= 0 && _timestamps[previous] <= to) Add(previous);
-        for (var i = previous + 1; i < _timestamps.Count && _timestamps[i] <= to; i++) Add(i);
+        for (var i = 0; i < times.Count && times[i] < from; i++) previous = i;
+        if (includePrevious && previous >= 0 && times[previous] <= to) Add(previous);
+        for (var i = previous + 1; i < times.Count && times[i] <= to; i++) Add(i);
         return (timestamps, values);
 
         void Add(int i)
         {
-            timestamps.Add(_timestamps[i]);
-            values.AddRange(_rows[i]);
+            timestamps.Add(times[i]);
+            values.AddRange(rows[i]);
         }
     }
 
-    public (long[] Timestamps, double[] Values) Latest(int max)
+    public (long[] Timestamps, double[] Values) Latest(int max, RowView? view = null)
     {
-        var n = Math.Min(max, Count);
-        var timestamps = _timestamps.Skip(Count - n).ToArray();
-        var values = _rows.Skip(Count - n).SelectMany(r => r).ToArray();
+        var (times, rows) = Shown(view);
+        var n = Math.Min(max, times.Count);
+        var timestamps = times.Skip(times.Count - n).ToArray();
+        var values = rows.Skip(times.Count - n).SelectMany(r => r).ToArray();
         return (timestamps, values);
+    }
+
+    /// <summary>The rows a view shows, its columns only: every row and column without one.</summary>
+    private (List<long> Times, List<double[]> Rows) Shown(RowView? view)
+    {
+        if (view is not { } v) return (_timestamps, _rows);
+        var times = new List<long>();
+        var rows = new List<double[]>();
+        for (var i = 0; i < _timestamps.Count; i++)
+        {
+            if (_timestamps[i] < v.SinceMs || (v.PresenceColumn >= 0 && double.IsNaN(_rows[i][v.PresenceColumn]))) continue;
+            times.Add(_timestamps[i]);
+            rows.Add(_rows[i][v.FirstColumn..(v.FirstColumn + v.ColumnCount)]);
+        }
+        return (times, rows);
     }
 }
