@@ -11,7 +11,7 @@ namespace KubeMonitor.Facade.Tests.Durable;
 /// An upgrade keeps its window: a checkpoint written by the last facade of each older format
 /// (version 1: heads as decoded rows; version 2: closed chunks in the checkpoint; version 3: rows
 /// without the steady-columns bit, chunks in chunk files; version 4: every column coded from its own
-/// past; Data/*/README.md) loads into the same store
+/// past; version 5: each container in a series of its own; Data/*/README.md) loads into the same store
 /// it was taken of, and the store goes on from it in the current format.
 /// </summary>
 public sealed class OlderCheckpointTests : IDisposable
@@ -29,6 +29,7 @@ public sealed class OlderCheckpointTests : IDisposable
     [InlineData("checkpoint-v2", 2, "186472d0c6f0c4883c20c5520eda77aabe59fc91637b4a75ac585764e2650e3e")]
     [InlineData("checkpoint-v3", 3, "186810c3f9ad37cb1d8adae7e7913cd472307dbceaf1a8ee3d3bbc30eb81d579")]
     [InlineData("checkpoint-v4", 4, "799d208a7c9c2e4a43611e55c44b9bca9dcb2828290221baa468530bd352e4b4")]
+    [InlineData("checkpoint-v5", 5, "16cca5b5de7682c6c5c82230d529f6f973680c8b9fd5c4aea75a0a5ed47c6dc4")]
     public async Task An_older_checkpoint_loads_as_the_store_it_was_taken_of_and_the_store_goes_on_in_the_current_format(string folder, int version, string contentsSha256)
     {
         var folderPath = Path.Combine(AppContext.BaseDirectory, "Durable", "Data", folder);
