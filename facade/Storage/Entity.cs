@@ -30,12 +30,16 @@ internal abstract class Entity(EntitySeries series, long createdMs)
     /// rows: a latest view (GET /api/pods lists every pod) decodes no chunk. With a rate span the
     /// base is the oldest row within it (<see cref="LatestRows"/>), which decodes the span's chunks.
     /// </summary>
-    protected static LatestRows LatestOf(EntitySeries series, in RowView view, long rateSpanMs = LatestRows.PreviousRow)
+    protected static LatestRows LatestOf(EntitySeries series, in RowView view, long rateSpanMs = LatestRows.PreviousRow) =>
+        LatestOf(series, view, rateSpanMs, NewestRows.Of(series));
+
+    /// <summary>As <see cref="LatestOf(EntitySeries, in RowView, long)"/>, from the series' newest rows copied once for several views.</summary>
+    protected static LatestRows LatestOf(EntitySeries series, in RowView view, long rateSpanMs, NewestRows newest)
     {
         var fieldCount = view.ColumnCount;
         Span<long> timestamps = stackalloc long[2];
         Span<double> values = stackalloc double[2 * fieldCount];
-        var n = series.CopyLatest(timestamps, values, view);
+        var n = series.CopyLatest(timestamps, values, view, newest.Timestamps, newest.Values);
         var current = values.Slice((n - 1) * fieldCount, fieldCount).ToArray();
         if (n < 2) return new LatestRows(timestamps[0], current, 0, null);
         if (rateSpanMs > 0 && OldestWithin(series, view, timestamps[1], rateSpanMs) is { } oldest && oldest.TimestampMs < timestamps[0])
@@ -57,5 +61,17 @@ internal abstract class Entity(EntitySeries series, long createdMs)
     public virtual long BytesHeld()
     {
         lock (Gate) return Series.BytesHeld;
+    }
+}
+
+/// <summary>A series' newest rows whole, at most two (<see cref="EntitySeries.CopyLatest(Span{long}, Span{double})"/>).</summary>
+internal readonly record struct NewestRows(long[] Timestamps, double[] Values)
+{
+    public static NewestRows Of(EntitySeries series)
+    {
+        var timestamps = new long[2];
+        var values = new double[2 * series.FieldCount];
+        var n = series.CopyLatest(timestamps, values);
+        return new NewestRows(timestamps[..n], values[..(n * series.FieldCount)]);
     }
 }

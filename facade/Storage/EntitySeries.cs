@@ -515,14 +515,29 @@ public sealed class EntitySeries
         Span<long> newestTimes = stackalloc long[2];
         Span<double> newestRows = FieldCount <= MaxStackColumns ? stackalloc double[2 * FieldCount] : new double[2 * FieldCount];
         var n = CopyLatest(newestTimes[..wanted], newestRows);
+        return CopyLatest(timestamps, values, view, newestTimes[..n], newestRows[..(n * FieldCount)]);
+    }
+
+    /// <summary>
+    /// As <see cref="CopyLatest(Span{long}, Span{double}, in RowView)"/>, from the newest rows whole
+    /// as <see cref="CopyLatest(Span{long}, Span{double})"/> gave them: a pod's latest view copies
+    /// them once for itself and each of its containers.
+    /// </summary>
+    internal int CopyLatest(Span<long> timestamps, Span<double> values, in RowView view, ReadOnlySpan<long> newestTimes, ReadOnlySpan<double> newestRows)
+    {
+        var wanted = Math.Min(Math.Min(timestamps.Length, 2), _count);
+        if (values.Length < wanted * view.ColumnCount) throw new ArgumentException($"Needs room for {wanted * view.ColumnCount} values.", nameof(values));
+        if (wanted == 0) return 0;
+        var n = Math.Min(wanted, newestTimes.Length);
         var shown = 0;
-        for (var i = 0; i < n; i++) shown += view.Shows(newestTimes[i], newestRows.Slice(i * FieldCount, FieldCount)) ? 1 : 0;
-        if (shown == n)
+        for (var i = newestTimes.Length - n; i < newestTimes.Length; i++) shown += view.Shows(newestTimes[i], newestRows.Slice(i * FieldCount, FieldCount)) ? 1 : 0;
+        if (shown == n && n == wanted)
         {
             for (var i = 0; i < n; i++)
             {
-                timestamps[i] = newestTimes[i];
-                view.Of(newestRows.Slice(i * FieldCount, FieldCount)).CopyTo(values.Slice(i * view.ColumnCount, view.ColumnCount));
+                var source = newestTimes.Length - n + i;
+                timestamps[i] = newestTimes[source];
+                view.Of(newestRows.Slice(source * FieldCount, FieldCount)).CopyTo(values.Slice(i * view.ColumnCount, view.ColumnCount));
             }
             return n;
         }

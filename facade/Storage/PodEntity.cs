@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
@@ -230,26 +232,59 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayou
         lock (Gate)
         {
             if (!IsLive(freshSinceMs)) return null;
+            // The window's rows are decoded once, whole, and the pod and each container take theirs from them.
+            var timestamps = new List<long>();
+            var values = new List<double>();
+            Series.Read(fromMs, toMs, includePrevious: true, timestamps, values);
             var containers = new List<ContainerRows>(_places.Length);
             for (var i = 0; i < _places.Length; i++)
             {
-                if (_places[i].Name is { } name) containers.Add(new ContainerRows(name, ReadRows(Series, PodRowLayout.Container(i, _places[i].SinceMs), fromMs, toMs)));
+                if (_places[i].Name is not { } name) continue;
+                var view = PodRowLayout.Container(i, _places[i].SinceMs);
+                containers.Add(new ContainerRows(name, Shown(timestamps, values, fromMs, view) ?? ReadRows(Series, view, fromMs, toMs)));
             }
             containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            return new PodRows(LatestUnderLock(), ReadRows(Series, PodRowLayout.Pod, fromMs, toMs), containers);
+            return new PodRows(LatestUnderLock(), Shown(timestamps, values, fromMs, PodRowLayout.Pod)!, containers);
         }
+    }
+
+    /// <summary>
+    /// The rows <paramref name="view"/> shows of a window's whole rows (the one before the window
+    /// first, if any), or null when it does not show the row before the window: its own row before
+    /// is further back, and only a read of its own finds it.
+    /// </summary>
+    private RawRows? Shown(List<long> timestamps, List<double> values, long fromMs, in RowView view)
+    {
+        var width = Series.FieldCount;
+        var rows = CollectionsMarshal.AsSpan(values);
+        var shownTimes = new List<long>(timestamps.Count);
+        var shownValues = new List<double>(timestamps.Count * view.ColumnCount);
+        for (var i = 0; i < timestamps.Count; i++)
+        {
+            var row = rows.Slice(i * width, width);
+            if (!view.Shows(timestamps[i], row))
+            {
+                if (timestamps[i] < fromMs) return null;
+                continue;
+            }
+            shownTimes.Add(timestamps[i]);
+            shownValues.AddRange(view.Of(row));
+        }
+        return new RawRows([.. shownTimes], [.. shownValues], view.ColumnCount);
     }
 
     private PodLatest LatestUnderLock(long rateSpanMs = LatestRows.PreviousRow)
     {
-        var rows = LatestOf(Series, PodRowLayout.Pod, rateSpanMs);
+        // The newest rows are copied once, whole, for the pod and each container.
+        var newest = NewestRows.Of(Series);
+        var rows = LatestOf(Series, PodRowLayout.Pod, rateSpanMs, newest);
         var containers = new List<ContainerLatest>(_places.Length);
         for (var i = 0; i < _places.Length; i++)
         {
             // A container missing from the newest sample has older rows only.
             if (_places[i] is { Name: { } name } place && place.NewestRowMs == rows.TimestampMs)
             {
-                containers.Add(new ContainerLatest(name, LatestOf(Series, PodRowLayout.Container(i, place.SinceMs), rateSpanMs)));
+                containers.Add(new ContainerLatest(name, LatestOf(Series, PodRowLayout.Container(i, place.SinceMs), rateSpanMs, newest)));
             }
         }
         containers.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
