@@ -5,9 +5,12 @@ namespace KubeMonitor.Facade.Storage;
 /// <summary>
 /// A pod and its containers in one series (<see cref="PodRowLayout"/>): the pod's columns, then a
 /// place of columns for each container. A container takes a free place (one whose container went
-/// stale) or a new one; a new place widens the rows, and the pod's window is stored again in the
-/// wider rows once (a container that comes after its pod's first sample: rare, as a pod's
-/// containers start with it and a restarted one keeps its name).
+/// stale, or one made free) or new ones: new places widen the rows, and the pod's window is stored
+/// again in the wider rows once (a container that comes after its pod's first sample: rare, as a
+/// pod's containers start with it and a restarted one keeps its name). The rows grow by half their
+/// places at a time (one at a time up to 4), so that a pod whose containers keep coming (up to its
+/// node's series quota) is stored again a few times, not once for each; a free place's columns
+/// are absent in every row, which costs its rows nothing (the steady-columns bit).
 /// </summary>
 internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayout.Series(0), createdMs), IChargedPod
 {
@@ -64,10 +67,11 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayou
         }
     }
 
-    /// <summary>One more container place: the pod's rows so far are stored again, one place wider.</summary>
+    /// <summary>More container places (one, or half as many as there are): the pod's rows so far are stored again, wider.</summary>
     private void Widen()
     {
-        var wider = PodRowLayout.Series(_places.Length + 1);
+        var places = _places.Length + Math.Max(1, _places.Length / 2);
+        var wider = PodRowLayout.Series(places);
         if (Series.Count > 0)
         {
             var timestamps = new List<long>(Series.Count);
@@ -83,7 +87,10 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayou
             }
         }
         Series = wider;
-        _places = [.. _places, new Place(null, long.MinValue, 0, Place.NoRow)];
+        var grown = new Place[places];
+        _places.CopyTo(grown, 0);
+        for (var i = _places.Length; i < places; i++) grown[i] = new Place(null, long.MinValue, 0, Place.NoRow);
+        _places = grown;
     }
 
     public AppendResult Append(PodEntry entry, long oldestKeptMs)

@@ -70,6 +70,21 @@ public class PodRowsTests
     }
 
     [Fact]
+    public void A_pod_whose_containers_keep_coming_grows_its_rows_by_half_at_a_time()
+    {
+        var names = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            names.Add($"c{i:00}");
+            Push(i, i + 1, [.. names]);
+        }
+        AssertReadsAsPushed(_pod);
+        // 1, 2, 3, 4, 6, 9, 13, 19, 28, 42 places: stored again 9 times for 40 containers, not 39.
+        Assert.Equal(42, _pod.Image().Places.Count);
+        Assert.Equal(40, _pod.ContainerCount);
+    }
+
+    [Fact]
     public void A_checkpoint_image_makes_the_same_pod_with_its_free_places()
     {
         Push(0, 10, "app", "job");
