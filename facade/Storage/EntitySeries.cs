@@ -384,13 +384,8 @@ public sealed class EntitySeries
         {
             var decoder = new ChunkDecoder(Segment(s), states, row, _references);
             var skip = s == 0 ? _hidden : 0;
-            while (decoder.MoveNext())
+            while (NextVisible(ref decoder, ref skip))
             {
-                if (skip > 0)
-                {
-                    skip--;
-                    continue;
-                }
                 var t = decoder.Timestamp;
                 if (t < fromMs)
                 {
@@ -421,6 +416,17 @@ public sealed class EntitySeries
         if (!hasPrevious && !searched) hasPrevious = SearchEarlier(first, view, previousRow, out previousTimestamp);
         if (hasPrevious) written += Emit(previousTimestamp, view.Of(previousRow), toMs, timestamps, values);
         return written;
+    }
+
+    /// <summary>Moves to the next row that retention has not hidden (<paramref name="skip"/>: rows still to pass over).</summary>
+    private static bool NextVisible(ref ChunkDecoder decoder, ref int skip)
+    {
+        while (decoder.MoveNext())
+        {
+            if (skip == 0) return true;
+            skip--;
+        }
+        return false;
     }
 
     /// <summary>
@@ -459,13 +465,8 @@ public sealed class EntitySeries
             var shown = false;
             var decoder = new ChunkDecoder(Segment(s), states, row, _references);
             var skip = s == 0 ? _hidden : 0;
-            while (decoder.MoveNext())
+            while (NextVisible(ref decoder, ref skip))
             {
-                if (skip > 0)
-                {
-                    skip--;
-                    continue;
-                }
                 if (!view.Shows(decoder.Timestamp, row)) continue;
                 timestamp = decoder.Timestamp;
                 row.CopyTo(found);
