@@ -13,7 +13,7 @@ public enum AppendResult
 }
 
 /// <summary>
-/// The samples of one entity (a node, a pod or a container): one timestamp column (Unix ms) and
+/// The samples of one entity (a node, or a pod with its containers): one timestamp column (Unix ms) and
 /// a fixed number of value columns, appended in time order. A value of NaN means "absent in this
 /// sample" (a section the collector did not send). Not thread-safe: the store locks per entity.
 /// </summary>
@@ -194,7 +194,7 @@ public sealed class EntitySeries
     private static int PackedColumnStateSize => Unsafe.SizeOf<PackedColumnState>();
 
     // Rows this wide or narrower are decoded on the stack (a pod with up to 21 containers' places).
-    private const int MaxStackColumns = 256;
+    internal const int MaxStackColumns = 256;
 
     public AppendResult Append(long timestampMs, ReadOnlySpan<double> values)
     {

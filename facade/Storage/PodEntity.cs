@@ -98,7 +98,7 @@ internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayou
         lock (Gate)
         {
             var width = Series.FieldCount;
-            Span<double> row = width <= 256 ? stackalloc double[width] : new double[width];
+            Span<double> row = width <= EntitySeries.MaxStackColumns ? stackalloc double[width] : new double[width];
             row.Fill(double.NaN);
             entry.Values.CopyTo(row);
             foreach (var container in entry.Containers)

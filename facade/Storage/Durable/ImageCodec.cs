@@ -4,11 +4,11 @@ namespace KubeMonitor.Facade.Storage.Durable;
 /// A checkpoint's entity records: a node, or a pod with its containers, as <see cref="NodeImage"/>
 /// and <see cref="PodImage"/>. The open head chunk is written byte for byte as the store holds it;
 /// closed chunks are named by their place in the chunk files. Earlier formats are still read:
-/// version 5 kept each container in a series of its own (its rows are merged into its pod's, in
-/// <see cref="OlderPods"/>), version 4 also coded every column from its own past only, with fixed codes, version 3 also encoded rows without the
-/// steady-columns bit, version 2 also wrote closed chunks' bytes
-/// in the checkpoint, version 1 also the head's rows decoded. Their series come back as rows
-/// (<see cref="SeriesImage.DecodedHead"/>), which the store appends again in the current encoding.
+/// version 5 kept each container in a series of its own (merged into its pod's rows at load, by
+/// <see cref="OlderPods"/>), version 4 also coded every column from its own past only, with fixed
+/// codes, version 3 also encoded rows without the steady-columns bit, version 2 also wrote closed
+/// chunks' bytes in the checkpoint, version 1 also the head's rows decoded. Their series come back
+/// as rows (<see cref="SeriesImage.DecodedHead"/>), which the store appends again in the current encoding.
 /// </summary>
 internal static class ImageCodec
 {
@@ -81,7 +81,7 @@ internal static class ImageCodec
             for (var i = 0; i < containers.Length; i++) containers[i] = (reader.String(), ReadSeries(ref reader, ContainerFields.Count, version, chunks));
             image = OlderPods.Merged(identity, Decoded(series, PodFields.Table), [.. containers.Select(c => (c.Name, Decoded(c.Series, ContainerFields.Table)))]);
         }
-        if (!reader.AtEnd) throw new InvalidDataException("A pod record has bytes after its containers.");
+        if (!reader.AtEnd) throw new InvalidDataException("A pod record has bytes after its last field.");
         return image;
     }
 
