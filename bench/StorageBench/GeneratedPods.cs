@@ -115,7 +115,8 @@ internal static class GeneratedPods
     {
         var pod = PodFields.Table;
         var container = ContainerFields.Table;
-        var series = new EntitySeries(PodRowLayout.Width(containers.Count), EntitySeries.DefaultSamplesPerChunk, 0, PodRowLayout.References(containers.Count));
+        var series = new EntitySeries(PodRowLayout.Width(containers.Count), EntitySeries.DefaultSamplesPerChunk, 0, PodRowLayout.References(containers.Count),
+            containers.Count == 0 ? 0 : PodFields.Count);
         int[] podAt = [.. podPaths.Select(pod.Column)];
         int[] containerAt = [.. ContainerColumns.Select(container.Column)];
         var row = new double[series.FieldCount];

@@ -46,16 +46,65 @@ internal readonly struct ClosedChunk(byte[] data, long first, long last, int cou
         : this(data, first, last, count, timesLength, storedAt) => _length = length;
 }
 
-/// <summary>The streams of a closed chunk or of the open head, for decoding.</summary>
-internal readonly ref struct ChunkView(ReadOnlySpan<byte> times, ReadOnlySpan<byte> values, long first, int count)
+/// <summary>
+/// The streams of a closed chunk or of the open head, for decoding. A series whose rows are in two
+/// parts (a pod's columns, then its containers': <see cref="EntitySeries"/>'s split) has a value
+/// stream for each, so that a read of the first part decodes only its own; in a chunk's bytes the
+/// second follows the first, whose length in bytes comes first as a varint (<see cref="Parted"/>).
+/// </summary>
+internal readonly ref struct ChunkView(ReadOnlySpan<byte> times, ReadOnlySpan<byte> values, long first, int count, ReadOnlySpan<byte> secondValues = default)
 {
     public ReadOnlySpan<byte> Times { get; } = times;
 
+    /// <summary>The value stream, or of a series in two parts the first part's.</summary>
     public ReadOnlySpan<byte> Values { get; } = values;
+
+    /// <summary>The second part's value stream (empty for a series in one part).</summary>
+    public ReadOnlySpan<byte> SecondValues { get; } = secondValues;
 
     public long First { get; } = first;
 
     public int Count { get; } = count;
+
+    /// <summary>The view of a chunk whose value bytes hold two parts: the first's length as a varint, the first, the second.</summary>
+    public ChunkView Parted()
+    {
+        var length = 0;
+        var shift = 0;
+        var read = 0;
+        byte b;
+        do
+        {
+            if (read == Values.Length || shift > 28) throw new InvalidDataException("A chunk's first value stream has no valid length.");
+            b = Values[read++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+        if (length < 0 || length > Values.Length - read) throw new InvalidDataException("A chunk's first value stream is longer than its bytes.");
+        return new ChunkView(Times, Values.Slice(read, length), First, Count, Values[(read + length)..]);
+    }
+
+    /// <summary>The value bytes of a chunk in two parts (see <see cref="Parted"/>): their length, and written into <paramref name="into"/> when it is given.</summary>
+    public static int JoinParts(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> into = default)
+    {
+        Span<byte> prefix = stackalloc byte[5];
+        var n = 0;
+        var length = (uint)first.Length;
+        do
+        {
+            var b = (byte)(length & 0x7F);
+            length >>= 7;
+            prefix[n++] = (byte)(length == 0 ? b : b | 0x80);
+        }
+        while (length != 0);
+        var total = n + first.Length + second.Length;
+        if (into.IsEmpty) return total;
+        prefix[..n].CopyTo(into);
+        first.CopyTo(into[n..]);
+        second.CopyTo(into[(n + first.Length)..]);
+        return total;
+    }
 }
 
 /// <summary>How a chunk's value stream was coded, by the format version that wrote it (<see cref="Durable.FormatHeader"/>).</summary>
@@ -77,9 +126,12 @@ internal ref struct ChunkDecoder
 {
     private BitReader _times;
     private BitReader _values;
+    private BitReader _secondValues;
     private readonly Span<ColumnState> _states;
     private readonly Span<double> _row;
     private readonly int _count;
+    private readonly int _split;
+    private readonly bool _firstPartOnly;
     private readonly bool _steadyRows;
     private readonly bool _codesByContext;
     private readonly ColumnReferences? _references;
@@ -92,18 +144,25 @@ internal ref struct ChunkDecoder
     /// <param name="row">Receives the values of the current row; its length is the field count.</param>
     /// <param name="references">The columns predicted from others, as the encoder had them.</param>
     /// <param name="coding">How the chunk was coded: as now, or by an older format (whose chunks had no references).</param>
-    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, ColumnReferences? references, ChunkCoding coding = ChunkCoding.Current)
+    /// <param name="split">Columns of the first part of a series in two parts (<see cref="ChunkView.SecondValues"/>), or 0 for one part.</param>
+    /// <param name="firstPartOnly">Decode the first part of each row only: the rest of <paramref name="row"/> is left as it is.</param>
+    public ChunkDecoder(ChunkView chunk, Span<ColumnState> states, Span<double> row, ColumnReferences? references, ChunkCoding coding = ChunkCoding.Current,
+        int split = 0, bool firstPartOnly = false)
     {
         if (references is not null && references.Count != row.Length) throw new ArgumentException($"References for {references.Count} columns, a row of {row.Length}.", nameof(references));
         if (references is not null && coding != ChunkCoding.Current) throw new ArgumentException("Chunks of older formats have no references.", nameof(references));
+        if (split < 0 || split > row.Length) throw new ArgumentOutOfRangeException(nameof(split));
         _steadyRows = coding != ChunkCoding.NoSteadyRows;
         _codesByContext = coding == ChunkCoding.Current;
         _references = references;
         _times = new BitReader(chunk.Times);
         _values = new BitReader(chunk.Values);
+        _secondValues = new BitReader(chunk.SecondValues);
         _states = states;
         _row = row;
         _count = chunk.Count;
+        _split = split == 0 ? row.Length : split;
+        _firstPartOnly = firstPartOnly;
         _index = -1;
         _timestamp = chunk.First;
         states.Fill(ColumnState.Start);
@@ -117,47 +176,57 @@ internal ref struct ChunkDecoder
     /// <summary>Bits of the timestamp stream read so far.</summary>
     public readonly int TimesBitsRead => _times.Position;
 
-    /// <summary>Bits of the value stream read so far.</summary>
+    /// <summary>Bits of the value stream (of a series in two parts, the first part's) read so far.</summary>
     public readonly int ValuesBitsRead => _values.Position;
+
+    /// <summary>Bits of the second part's value stream read so far.</summary>
+    public readonly int SecondValuesBitsRead => _secondValues.Position;
 
     public bool MoveNext()
     {
         if (_index + 1 >= _count) return false;
         _index++;
         if (_index > 0) TimestampCodec.Read(ref _times, ref _timestamp, ref _delta);
-        var skipSteady = _steadyRows && AnySteady() && !_values.ReadBit();
         // The columns a reference names, or that name one, come in order; every other column is read as if there were none.
         var involved = _references is null ? default : _references.Involved;
-        var next = 0;
-        for (var f = 0; f < _row.Length; f++)
+        var next = ReadPart(ref _values, 0, _split, involved, 0);
+        if (_split < _row.Length && !_firstPartOnly) ReadPart(ref _secondValues, _split, _row.Length, involved, next);
+        return true;
+    }
+
+    /// <summary>Columns [<paramref name="from"/>, <paramref name="to"/>) of the row from one value stream, its steady bit first; returns the next index into <paramref name="involved"/>.</summary>
+    private int ReadPart(ref BitReader values, int from, int to, ReadOnlySpan<int> involved, int next)
+    {
+        var skipSteady = _steadyRows && AnySteady(from, to) && !values.ReadBit();
+        for (var f = from; f < to; f++)
         {
             if (next < involved.Length && involved[next] == f)
             {
                 next++;
-                ReadInvolved(f, skipSteady);
+                ReadInvolved(ref values, f, skipSteady);
                 continue;
             }
-            _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref _values, ref _states[f], _codesByContext);
+            _row[f] = skipSteady && ValueCodec.IsSteady(_states[f]) ? ValueCodec.Repeated(_states[f]) : ValueCodec.Read(ref values, ref _states[f], _codesByContext);
         }
-        return true;
+        return next;
     }
 
     /// <summary>Column <paramref name="f"/> of a row, coded from its reference's move, or a reference whose move later columns take.</summary>
-    private void ReadInvolved(int f, bool skipSteady)
+    private void ReadInvolved(ref BitReader values, int f, bool skipSteady)
     {
         ref var state = ref _states[f];
         var deltaBefore = state.LastDelta;
         var predictedFrom = _references!.PredictedFrom[f];
         if (skipSteady && ValueCodec.IsSteady(state)) _row[f] = ValueCodec.Repeated(state);
-        else if (predictedFrom < 0) _row[f] = ValueCodec.Read(ref _values, ref state);
-        else _row[f] = ValueCodec.Read(ref _values, ref state, in _moves[predictedFrom]);
+        else if (predictedFrom < 0) _row[f] = ValueCodec.Read(ref values, ref state);
+        else _row[f] = ValueCodec.Read(ref values, ref state, in _moves[predictedFrom]);
         var slot = _references.Slots[f];
         if (slot >= 0) _moves[slot] = ReferenceMove.Of(deltaBefore, state);
     }
 
-    private readonly bool AnySteady()
+    private readonly bool AnySteady(int from, int to)
     {
-        foreach (ref readonly var state in _states)
+        foreach (ref readonly var state in _states[from..to])
         {
             if (ValueCodec.IsSteady(state)) return true;
         }

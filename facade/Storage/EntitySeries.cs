@@ -48,6 +48,8 @@ public sealed class EntitySeries
     // timestamps without decoding values. Holds at least one sample whenever Count > 0.
     private BitWriter _headTimes;
     private BitWriter _headValues;
+    // The second part's values, for a series whose rows are in two parts (see _split).
+    private BitWriter _headSecondValues;
     private PackedColumnState[]? _columns;
     // Kept aside for the few columns that need them (see PackedColumnState): a delta beyond 32
     // bits, and the bits of a newest value that is a NaN other than the canonical one.
@@ -92,7 +94,9 @@ public sealed class EntitySeries
     }
 
     /// <param name="references">The columns coded from another column of their row (<see cref="FieldTable.References"/>), or none.</param>
-    internal EntitySeries(int fieldCount, int samplesPerChunk, int firstChunkRows, ColumnReferences? references)
+    /// <param name="split">Columns of the rows' first part, each part in a value stream of its own
+    /// (<see cref="ChunkView"/>): a read of the first part's columns decodes only its stream. 0: one part.</param>
+    internal EntitySeries(int fieldCount, int samplesPerChunk, int firstChunkRows, ColumnReferences? references, int split = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerChunk, 2);
@@ -100,7 +104,10 @@ public sealed class EntitySeries
         ArgumentOutOfRangeException.ThrowIfNegative(firstChunkRows);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstChunkRows, samplesPerChunk);
         if (references is not null && references.Count != fieldCount) throw new ArgumentException($"References for {references.Count} columns, a series of {fieldCount}.", nameof(references));
+        ArgumentOutOfRangeException.ThrowIfNegative(split);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(split, fieldCount);
         FieldCount = fieldCount;
+        _split = split == 0 ? fieldCount : split;
         SamplesPerChunk = samplesPerChunk;
         _references = references;
         _headRows = firstChunkRows == 0 ? samplesPerChunk : firstChunkRows;
@@ -120,12 +127,12 @@ public sealed class EntitySeries
     /// <summary>A staggered series (see <see cref="Staggered(int)"/>) of a field table's columns, coded as it says (<see cref="FieldTable.References"/>).</summary>
     internal static EntitySeries Staggered(FieldTable table) => Staggered(table.Count, table.References);
 
-    /// <summary>A staggered series (see <see cref="Staggered(int)"/>) coded as <paramref name="references"/> say.</summary>
-    internal static EntitySeries Staggered(int fieldCount, ColumnReferences? references)
+    /// <summary>A staggered series (see <see cref="Staggered(int)"/>) coded as <paramref name="references"/> say, its rows in two parts from <paramref name="split"/> on (0: one).</summary>
+    internal static EntitySeries Staggered(int fieldCount, ColumnReferences? references, int split = 0)
     {
         const int Shortest = DefaultSamplesPerChunk / 2, Lengths = DefaultSamplesPerChunk - Shortest + 1;
         var turn = Interlocked.Increment(ref s_staggered);
-        return new EntitySeries(fieldCount, DefaultSamplesPerChunk, Shortest + (int)(turn % Lengths), references);
+        return new EntitySeries(fieldCount, DefaultSamplesPerChunk, Shortest + (int)(turn % Lengths), references, split);
     }
 
     /// <summary>
@@ -139,6 +146,11 @@ public sealed class EntitySeries
 
     // Which columns are coded from another column of their row; the decoders of its chunks take the same.
     private readonly ColumnReferences? _references;
+
+    // Columns of the rows' first part: FieldCount for rows in one part.
+    private readonly int _split;
+
+    private bool InTwoParts => _split < FieldCount;
 
     public int SamplesPerChunk { get; }
 
@@ -176,6 +188,7 @@ public sealed class EntitySeries
             if (_otherNaNs is not null) bytes += ArrayHeader + (long)_otherNaNs.Length * sizeof(ulong);
             if (_headTimes.Capacity > 0) bytes += NativeHeader + _headTimes.Capacity;
             if (_headValues.Capacity > 0) bytes += NativeHeader + _headValues.Capacity;
+            if (_headSecondValues.Capacity > 0) bytes += NativeHeader + _headSecondValues.Capacity;
             return bytes;
         }
     }
@@ -185,7 +198,7 @@ public sealed class EntitySeries
     {
         get
         {
-            long bytes = _headTimes.ByteCount + _headValues.ByteCount;
+            long bytes = _headTimes.ByteCount + _headValues.ByteCount + _headSecondValues.ByteCount;
             for (var i = 0; i < _chunkCount; i++) bytes += _chunks![_firstChunk + i].Length;
             return bytes;
         }
@@ -235,11 +248,24 @@ public sealed class EntitySeries
         {
             TimestampCodec.Write(ref _headTimes, timestampMs, ref _headLast, ref _headLastDelta);
         }
+        // The later columns predicted from a reference take its move (as ChunkDecoder does).
+        Unsafe.SkipInit(out ReferenceMoves moves);
+        WritePart(ref _headValues, values, 0, _split, ref moves);
+        if (InTwoParts) WritePart(ref _headSecondValues, values, _split, FieldCount, ref moves);
+        if (hadRows) _previous.Keep(previous, values);
+        _headCount++;
+        _count++;
+        return AppendResult.Stored;
+    }
+
+    /// <summary>Codes columns [<paramref name="from"/>, <paramref name="to"/>) of a row into one value stream, its steady bit first.</summary>
+    private void WritePart(ref BitWriter stream, ReadOnlySpan<double> values, int from, int to, ref ReferenceMoves moves)
+    {
         var columns = _columns!;
-        // The row's first bit: 0 when every steady column repeats (their codes are left out).
+        // The part's first bit: 0 when every steady column repeats (their codes are left out).
         var anySteady = false;
         var steadyRepeat = true;
-        for (var f = 0; f < values.Length; f++)
+        for (var f = from; f < to; f++)
         {
             if (!columns[f].IsSteady) continue;
             anySteady = true;
@@ -249,13 +275,11 @@ public sealed class EntitySeries
                 break;
             }
         }
-        if (anySteady) _headValues.WriteBit(!steadyRepeat);
+        if (anySteady) stream.WriteBit(!steadyRepeat);
         var skipSteady = anySteady && steadyRepeat;
-        // The later columns predicted from a reference take its move (as ChunkDecoder does).
-        Unsafe.SkipInit(out ReferenceMoves moves);
         var predictedFrom = _references is null ? default : _references.PredictedFrom;
         var slots = _references is null ? default : _references.Slots;
-        for (var f = 0; f < values.Length; f++)
+        for (var f = from; f < to; f++)
         {
             // A skipped column's state stays as it is, as after a 0 code.
             var skipped = skipSteady && columns[f].IsSteady;
@@ -266,15 +290,11 @@ public sealed class EntitySeries
             if (!skipped)
             {
                 ref readonly var reference = ref predictedFrom.IsEmpty || predictedFrom[f] < 0 ? ref ReferenceMove.None : ref moves[predictedFrom[f]];
-                ValueCodec.Write(ref _headValues, ref state, values[f], in reference);
+                ValueCodec.Write(ref stream, ref state, values[f], in reference);
                 Keep(f, state, values[f]);
             }
             if (slot >= 0) moves[slot] = ReferenceMove.Of(deltaBefore, state);
         }
-        if (hadRows) _previous.Keep(previous, values);
-        _headCount++;
-        _count++;
-        return AppendResult.Stored;
     }
 
     /// <summary>Forgets every sample older than <paramref name="minTimestampMs"/>; returns how many.</summary>
@@ -368,6 +388,7 @@ public sealed class EntitySeries
         Span<ColumnState> states = fieldCount <= MaxStackColumns ? stackalloc ColumnState[fieldCount] : new ColumnState[fieldCount];
         Span<double> row = fieldCount <= MaxStackColumns ? stackalloc double[fieldCount] : new double[fieldCount];
         Span<double> previousRow = fieldCount <= MaxStackColumns ? stackalloc double[fieldCount] : new double[fieldCount];
+        var firstPartOnly = InFirstPart(view);
         var previousTimestamp = 0L;
         var hasPrevious = false;
         // Whether the segments before the first have been searched for the row before the window.
@@ -382,7 +403,7 @@ public sealed class EntitySeries
         var past = false;
         for (var s = first; s < segments && !past; s++)
         {
-            var decoder = new ChunkDecoder(Segment(s), states, row, _references);
+            var decoder = new ChunkDecoder(Segment(s), states, row, _references, split: _split, firstPartOnly: firstPartOnly);
             var skip = s == 0 ? _hidden : 0;
             while (NextVisible(ref decoder, ref skip))
             {
@@ -417,6 +438,10 @@ public sealed class EntitySeries
         if (hasPrevious) written += Emit(previousTimestamp, view.Of(previousRow), toMs, timestamps, values);
         return written;
     }
+
+    /// <summary>Whether a view's columns (and presence) are all in the rows' first part, so that a read decodes only its stream.</summary>
+    private bool InFirstPart(in RowView view) =>
+        InTwoParts && view.FirstColumn + view.ColumnCount <= _split && view.PresenceColumn < _split;
 
     /// <summary>Moves to the next row that retention has not hidden (<paramref name="skip"/>: rows still to pass over).</summary>
     private static bool NextVisible(ref ChunkDecoder decoder, ref int skip)
@@ -458,12 +483,13 @@ public sealed class EntitySeries
                 return true;
             }
         }
+        var firstPartOnly = InFirstPart(view);
         for (var s = segment - 1; s >= 0; s--)
         {
             // Rows before the view's start are never shown.
             if (LastOf(s) < view.SinceMs) return false;
             var shown = false;
-            var decoder = new ChunkDecoder(Segment(s), states, row, _references);
+            var decoder = new ChunkDecoder(Segment(s), states, row, _references, split: _split, firstPartOnly: firstPartOnly);
             var skip = s == 0 ? _hidden : 0;
             while (NextVisible(ref decoder, ref skip))
             {
@@ -578,9 +604,11 @@ public sealed class EntitySeries
                 : new ClosedChunk(chunk.Bytes.ToArray(), chunk.First, chunk.Last, chunk.Count, chunk.TimesLength, chunk.StoredAt);
         }
         var times = _headTimes.Written;
-        var data = new byte[times.Length + _headValues.ByteCount];
+        var valuesLength = InTwoParts ? ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written) : _headValues.ByteCount;
+        var data = new byte[times.Length + valuesLength];
         times.CopyTo(data);
-        _headValues.Written.CopyTo(data.AsSpan(times.Length));
+        if (InTwoParts) ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written, data.AsSpan(times.Length));
+        else _headValues.Written.CopyTo(data.AsSpan(times.Length));
         GC.KeepAlive(this);
         return new SeriesImage(chunks, new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length), _liveTimestamp);
     }
@@ -632,7 +660,7 @@ public sealed class EntitySeries
         if (headRows > 1) return;
         Span<ColumnState> states = FieldCount <= MaxStackColumns ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
-        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row, _references);
+        var decoder = new ChunkDecoder(Segment(_chunkCount - 1), states, row, _references, split: _split);
         while (decoder.MoveNext()) { }
         if (decoder.Timestamp != _headLast) throw new InvalidDataException("A closed chunk's newest row does not have its recorded timestamp.");
         _previous.KeepWhole(row);
@@ -663,7 +691,8 @@ public sealed class EntitySeries
         Span<ColumnState> states = FieldCount <= MaxStackColumns ? stackalloc ColumnState[FieldCount] : new ColumnState[FieldCount];
         Span<double> row = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
         Span<double> previous = FieldCount <= MaxStackColumns ? stackalloc double[FieldCount] : new double[FieldCount];
-        var decoder = new ChunkDecoder(head.View, states, row, _references);
+        var view = InTwoParts ? head.View.Parted() : head.View;
+        var decoder = new ChunkDecoder(view, states, row, _references, split: _split);
         var newest = _headLast;
         var rows = 0;
         while (decoder.MoveNext())
@@ -685,8 +714,10 @@ public sealed class EntitySeries
         _previous.Keep(previous, row);
         _headTimes.Free();
         _headValues.Free();
-        _headTimes = BitWriter.Resume(head.Times, decoder.TimesBitsRead);
-        _headValues = BitWriter.Resume(head.Values, decoder.ValuesBitsRead);
+        _headSecondValues.Free();
+        _headTimes = BitWriter.Resume(view.Times, decoder.TimesBitsRead);
+        _headValues = BitWriter.Resume(view.Values, decoder.ValuesBitsRead);
+        if (InTwoParts) _headSecondValues = BitWriter.Resume(view.SecondValues, decoder.SecondValuesBitsRead);
         _headFirst = head.First;
         _headLast = head.Last;
         _headLastDelta = decoder.TimestampDelta;
@@ -710,7 +741,8 @@ public sealed class EntitySeries
         if (_headTimes.Capacity == 0)
         {
             _headTimes = new BitWriter(8);
-            _headValues = new BitWriter(8 * FieldCount);
+            _headValues = new BitWriter(8 * _split);
+            if (InTwoParts) _headSecondValues = new BitWriter(8 * (FieldCount - _split));
         }
         _headCount = 0;
         _hidden = 0;
@@ -722,10 +754,23 @@ public sealed class EntitySeries
 
     private void CloseHead()
     {
-        PushChunk(HeldChunk.CopyOf(_headTimes.Written, _headValues.Written, _headFirst, _headLast, _headCount));
+        if (InTwoParts)
+        {
+            var first = _headValues.Written;
+            var second = _headSecondValues.Written;
+            var length = ChunkView.JoinParts(first, second);
+            var joined = length <= 4096 ? stackalloc byte[length] : new byte[length];
+            ChunkView.JoinParts(first, second, joined);
+            PushChunk(HeldChunk.CopyOf(_headTimes.Written, joined, _headFirst, _headLast, _headCount));
+            _headSecondValues.Reset(8 * (FieldCount - _split));
+        }
+        else
+        {
+            PushChunk(HeldChunk.CopyOf(_headTimes.Written, _headValues.Written, _headFirst, _headLast, _headCount));
+        }
 
         _headTimes.Reset(8);
-        _headValues.Reset(8 * FieldCount);
+        _headValues.Reset(8 * _split);
         _columns.AsSpan().Fill(PackedColumnState.Start);
         _headCount = 0;
         _headRows = SamplesPerChunk;
@@ -775,6 +820,7 @@ public sealed class EntitySeries
         for (var i = 0; i < _chunkCount; i++) _chunks![_firstChunk + i].Free();
         _headTimes.Free();
         _headValues.Free();
+        _headSecondValues.Free();
     }
 
     /// <summary>Keeps column <paramref name="f"/>'s state after it took <paramref name="value"/>, which is then its newest.</summary>
@@ -812,8 +858,8 @@ public sealed class EntitySeries
     {
         if (s < _chunkCount)
         {
-            return _chunks![_firstChunk + s].View;
+            return InTwoParts ? _chunks![_firstChunk + s].View.Parted() : _chunks![_firstChunk + s].View;
         }
-        return new ChunkView(_headTimes.Written, _headValues.Written, _headFirst, _headCount);
+        return new ChunkView(_headTimes.Written, _headValues.Written, _headFirst, _headCount, _headSecondValues.Written);
     }
 }

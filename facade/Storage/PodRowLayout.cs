@@ -44,8 +44,12 @@ internal static class PodRowLayout
     /// <summary>The column that says whether the container of <paramref name="place"/> was in a row.</summary>
     public static int PresenceColumn(int place) => PodFields.Count + place * PlaceWidth;
 
-    /// <summary>A pod's series with <paramref name="places"/> container places, its first chunk staggered.</summary>
-    public static EntitySeries Series(int places) => EntitySeries.Staggered(Width(places), References(places));
+    /// <summary>
+    /// A pod's series with <paramref name="places"/> container places, its first chunk staggered.
+    /// The pod's columns and the places are the two parts of its rows, each in a value stream of its
+    /// own: a read of the pod's columns alone (a namespace's series sums 10,000 pods') decodes only theirs.
+    /// </summary>
+    public static EntitySeries Series(int places) => EntitySeries.Staggered(Width(places), References(places), places == 0 ? 0 : PodFields.Count);
 
     /// <summary>Which columns of a row with <paramref name="places"/> places are coded from which (the pod's own, and each container's from the pod's).</summary>
     public static ColumnReferences References(int places) => s_references.GetOrAdd(places, static places =>

@@ -26,7 +26,9 @@ public class SeriesImageTests
         var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
         // A first chunk of any length, as staggered series have (and one that differs after a restore).
         var (references, referenceOf) = SeriesData.References(random, fieldCount);
-        var original = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references);
+        // Rows in two parts half the time (a pod's columns and its containers', each in a value stream of its own).
+        var split = random.Next(2) == 0 ? 0 : random.Next(1, fieldCount + 1);
+        var original = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references, split);
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
         var ways = Enumerable.Range(0, fieldCount).Select(_ => random.Next(6)).ToArray();
         var row = new double[fieldCount];
@@ -56,7 +58,7 @@ public class SeriesImageTests
             }
             else
             {
-                restored = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references);
+                restored = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references, split);
                 restored.Restore(original.Image());
                 restores++;
             }

@@ -27,7 +27,9 @@ public class EntitySeriesPropertyTests
         int[] chunkSizes = [2, 3, 7, 16, 120];
         var chunkSize = chunkSizes[random.Next(chunkSizes.Length)];
         var (references, referenceOf) = SeriesData.References(random, fieldCount);
-        var series = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references); // 0: a first chunk of full length
+        // Rows in two parts half the time (each in a value stream of its own, as a pod's columns and its containers').
+        var split = random.Next(2) == 0 ? 0 : random.Next(1, fieldCount + 1);
+        var series = new EntitySeries(fieldCount, chunkSize, random.Next(chunkSize + 1), references, split); // 0: a first chunk of full length
         var model = new ReferenceSeries();
         var kinds = Enumerable.Range(0, fieldCount).Select(_ => (SeriesData.Kind)random.Next((int)SeriesData.Kind.Mixed + 1)).ToArray();
         var ways = Enumerable.Range(0, fieldCount).Select(_ => random.Next(6)).ToArray();
