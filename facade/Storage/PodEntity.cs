@@ -4,13 +4,12 @@ namespace KubeMonitor.Facade.Storage;
 
 /// <summary>
 /// A pod and its containers in one series (<see cref="PodRowLayout"/>): the pod's columns, then a
-/// place of columns for each container. A container takes a free place (one whose container went
-/// stale, or one made free) or new ones: new places widen the rows, and the pod's window is stored
-/// again in the wider rows once (a container that comes after its pod's first sample: rare, as a
-/// pod's containers start with it and a restarted one keeps its name). The rows grow by half their
-/// places at a time (one at a time up to 4), so that a pod whose containers keep coming (up to its
-/// node's series quota) is stored again a few times, not once for each; a free place's columns
-/// are absent in every row, which costs its rows nothing (the steady-columns bit).
+/// place of columns for each container. A new container takes a free place (one whose container
+/// went stale) or new ones. New places widen the rows, and the pod's window is stored again, wider
+/// (rare: a pod's containers start with it, and a restarted one keeps its name). The rows grow by
+/// half their places at a time (one at a time up to 4), so that a pod whose containers keep coming
+/// (up to its node's series quota) is stored again a few times, not once for each; a free place's
+/// columns are absent in every row, which costs nothing (the steady-columns bit).
 /// </summary>
 internal sealed class PodEntity(PodKey key, long createdMs) : Entity(PodRowLayout.Series(0), createdMs), IChargedPod
 {
