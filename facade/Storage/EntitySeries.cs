@@ -468,8 +468,9 @@ public sealed class EntitySeries
 
     /// <summary>
     /// The newest row <paramref name="view"/> shows in the segments before <paramref name="segment"/>
-    /// (which all end before the window), into <paramref name="found"/>. Every row is shown by most
-    /// views, and then only the newest row is read (without decoding, when it is the head's).
+    /// (which all end before the window), into <paramref name="found"/>. Most views show every row,
+    /// and then only the segment just before is decoded (nothing, when it is the head: its newest
+    /// row is in the column states).
     /// </summary>
     private bool NewestShownBefore(int segment, in RowView view, Span<ColumnState> states, Span<double> row, Span<double> found, out long timestamp)
     {
