@@ -30,10 +30,6 @@ internal static class PodRowLayout
     /// <summary>Columns of a pod's rows with <paramref name="places"/> places for containers.</summary>
     public static int Width(int places) => PodFields.Count + places * PlaceWidth;
 
-    /// <summary>How many places a row of <paramref name="width"/> columns has, or -1 when no layout is that wide.</summary>
-    public static int PlacesOf(int width) =>
-        width >= PodFields.Count && (width - PodFields.Count) % PlaceWidth == 0 ? (width - PodFields.Count) / PlaceWidth : -1;
-
     /// <summary>Container place <paramref name="place"/> of a pod's rows, for the container that took it at <paramref name="sinceMs"/>.</summary>
     public static RowView Container(int place, long sinceMs)
     {
