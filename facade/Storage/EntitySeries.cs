@@ -537,12 +537,9 @@ public sealed class EntitySeries
     /// </summary>
     internal int CopyLatest(Span<long> timestamps, Span<double> values, in RowView view)
     {
-        var wanted = Math.Min(Math.Min(timestamps.Length, 2), _count);
-        if (values.Length < wanted * view.ColumnCount) throw new ArgumentException($"Needs room for {wanted * view.ColumnCount} values.", nameof(values));
-        if (wanted == 0) return 0;
         Span<long> newestTimes = stackalloc long[2];
         Span<double> newestRows = FieldCount <= MaxStackColumns ? stackalloc double[2 * FieldCount] : new double[2 * FieldCount];
-        var n = CopyLatest(newestTimes[..wanted], newestRows);
+        var n = CopyLatest(newestTimes, newestRows);
         return CopyLatest(timestamps, values, view, newestTimes[..n], newestRows[..(n * FieldCount)]);
     }
 
@@ -605,11 +602,9 @@ public sealed class EntitySeries
                 : new ClosedChunk(chunk.Bytes.ToArray(), chunk.First, chunk.Last, chunk.Count, chunk.TimesLength, chunk.StoredAt);
         }
         var times = _headTimes.Written;
-        var valuesLength = InTwoParts ? ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written) : _headValues.ByteCount;
-        var data = new byte[times.Length + valuesLength];
+        var data = new byte[times.Length + HeadValues()];
         times.CopyTo(data);
-        if (InTwoParts) ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written, data.AsSpan(times.Length));
-        else _headValues.Written.CopyTo(data.AsSpan(times.Length));
+        HeadValues(data.AsSpan(times.Length));
         GC.KeepAlive(this);
         return new SeriesImage(chunks, new ClosedChunk(data, _headFirst, _headLast, _headCount, times.Length), _liveTimestamp);
     }
@@ -757,11 +752,9 @@ public sealed class EntitySeries
     {
         if (InTwoParts)
         {
-            var first = _headValues.Written;
-            var second = _headSecondValues.Written;
-            var length = ChunkView.JoinParts(first, second);
+            var length = HeadValues();
             var joined = length <= 4096 ? stackalloc byte[length] : new byte[length];
-            ChunkView.JoinParts(first, second, joined);
+            HeadValues(joined);
             PushChunk(HeldChunk.CopyOf(_headTimes.Written, joined, _headFirst, _headLast, _headCount));
             _headSecondValues.Reset(8 * (FieldCount - _split));
         }
@@ -775,6 +768,17 @@ public sealed class EntitySeries
         _columns.AsSpan().Fill(PackedColumnState.Start);
         _headCount = 0;
         _headRows = SamplesPerChunk;
+    }
+
+    /// <summary>
+    /// The head's value bytes as a closed chunk holds them (its stream, or both parts': <see cref="ChunkView.Parted"/>):
+    /// their length, and written into <paramref name="into"/> when it is given.
+    /// </summary>
+    private int HeadValues(Span<byte> into = default)
+    {
+        if (InTwoParts) return ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written, into);
+        if (!into.IsEmpty) _headValues.Written.CopyTo(into);
+        return _headValues.ByteCount;
     }
 
     private void PushChunk(HeldChunk chunk)
