@@ -23,7 +23,7 @@ public enum AppendResult
 /// appended bit by bit; a full one becomes an immutable buffer holding the timestamp stream
 /// followed by the value stream (row by row, all columns). Every chunk decodes on its own, so
 /// retention releases whole chunks. The streams are in native memory (the open head's in
-/// <see cref="NativeBytes"/>, closed chunks in <see cref="ChunkSlabs"/>), freed when retention
+/// <see cref="HeadStreams"/>, closed chunks in <see cref="ChunkSlabs"/>), freed when retention
 /// drops them, or by the finalizer once the series is gone. Samples older
 /// than the bound that still share a chunk with newer ones are hidden (not counted, never read),
 /// so callers see exactly the samples they kept.
@@ -44,12 +44,11 @@ public sealed class EntitySeries
     private int _firstChunk;
     private int _chunkCount;
 
-    // The open head chunk: separate timestamp and value streams, so that retention can walk
+    // The open head chunk: separate timestamp and value streams (Times, Values and, for a series
+    // whose rows are in two parts, SecondValues: see _split), so that retention can walk
     // timestamps without decoding values. Holds at least one sample whenever Count > 0.
-    private BitWriter _headTimes;
-    private BitWriter _headValues;
-    // The second part's values, for a series whose rows are in two parts (see _split).
-    private BitWriter _headSecondValues;
+    private HeadStreams _head;
+    private const int Times = 0, Values = 1, SecondValues = 2;
     private PackedColumnState[]? _columns;
     // Kept aside for the few columns that need them (see PackedColumnState): a delta beyond 32
     // bits, and the bits of a newest value that is a NaN other than the canonical one.
@@ -186,9 +185,7 @@ public sealed class EntitySeries
             bytes += _previous.BytesHeld;
             if (_wideDeltas is not null) bytes += ArrayHeader + (long)_wideDeltas.Length * sizeof(long);
             if (_otherNaNs is not null) bytes += ArrayHeader + (long)_otherNaNs.Length * sizeof(ulong);
-            if (_headTimes.Capacity > 0) bytes += NativeHeader + _headTimes.Capacity;
-            if (_headValues.Capacity > 0) bytes += NativeHeader + _headValues.Capacity;
-            if (_headSecondValues.Capacity > 0) bytes += NativeHeader + _headSecondValues.Capacity;
+            if (_head.Capacity > 0) bytes += NativeHeader + _head.Capacity;
             return bytes;
         }
     }
@@ -198,7 +195,7 @@ public sealed class EntitySeries
     {
         get
         {
-            long bytes = _headTimes.ByteCount + _headValues.ByteCount + _headSecondValues.ByteCount;
+            long bytes = _head.WrittenBytes;
             for (var i = 0; i < _chunkCount; i++) bytes += _chunks![_firstChunk + i].Length;
             return bytes;
         }
@@ -246,12 +243,18 @@ public sealed class EntitySeries
         }
         else
         {
-            TimestampCodec.Write(ref _headTimes, timestampMs, ref _headLast, ref _headLastDelta);
+            var times = _head.Writer(Times);
+            TimestampCodec.Write(ref times, timestampMs, ref _headLast, ref _headLastDelta);
         }
         // The later columns predicted from a reference take its move (as ChunkDecoder does).
         Unsafe.SkipInit(out ReferenceMoves moves);
-        WritePart(ref _headValues, values, 0, _split, ref moves);
-        if (InTwoParts) WritePart(ref _headSecondValues, values, _split, FieldCount, ref moves);
+        var first = _head.Writer(Values);
+        WritePart(ref first, values, 0, _split, ref moves);
+        if (InTwoParts)
+        {
+            var second = _head.Writer(SecondValues);
+            WritePart(ref second, values, _split, FieldCount, ref moves);
+        }
         if (hadRows) _previous.Keep(previous, values);
         _headCount++;
         _count++;
@@ -601,7 +604,7 @@ public sealed class EntitySeries
                 ? ClosedChunk.Named(chunk.StoredAt, chunk.Length, chunk.First, chunk.Last, chunk.Count, chunk.TimesLength)
                 : new ClosedChunk(chunk.Bytes.ToArray(), chunk.First, chunk.Last, chunk.Count, chunk.TimesLength, chunk.StoredAt);
         }
-        var times = _headTimes.Written;
+        var times = _head.Written(Times);
         var data = new byte[times.Length + HeadValues()];
         times.CopyTo(data);
         HeadValues(data.AsSpan(times.Length));
@@ -708,12 +711,10 @@ public sealed class EntitySeries
         }
         if (head.Count == 1) _previous.CopyTo(previous, row); // kept whole by RestoreChunks, or none: a series of one row
         _previous.Keep(previous, row);
-        _headTimes.Free();
-        _headValues.Free();
-        _headSecondValues.Free();
-        _headTimes = BitWriter.Resume(view.Times, decoder.TimesBitsRead);
-        _headValues = BitWriter.Resume(view.Values, decoder.ValuesBitsRead);
-        if (InTwoParts) _headSecondValues = BitWriter.Resume(view.SecondValues, decoder.SecondValuesBitsRead);
+        _head.Free();
+        _head = InTwoParts
+            ? HeadStreams.Resume(view.Times, decoder.TimesBitsRead, view.Values, decoder.ValuesBitsRead, view.SecondValues, decoder.SecondValuesBitsRead)
+            : HeadStreams.Resume(view.Times, decoder.TimesBitsRead, view.Values, decoder.ValuesBitsRead);
         _headFirst = head.First;
         _headLast = head.Last;
         _headLastDelta = decoder.TimestampDelta;
@@ -734,12 +735,7 @@ public sealed class EntitySeries
         // Buffers are made on the first sample, so an entity that never gets data costs only this object.
         _columns ??= new PackedColumnState[FieldCount];
         _columns.AsSpan().Fill(PackedColumnState.Start);
-        if (_headTimes.Capacity == 0)
-        {
-            _headTimes = new BitWriter(8);
-            _headValues = new BitWriter(8 * _split);
-            if (InTwoParts) _headSecondValues = new BitWriter(8 * (FieldCount - _split));
-        }
+        if (_head.Capacity == 0) _head = NewHead();
         _headCount = 0;
         _hidden = 0;
         _liveBitPosition = 0;
@@ -755,20 +751,24 @@ public sealed class EntitySeries
             var length = HeadValues();
             var joined = length <= 4096 ? stackalloc byte[length] : new byte[length];
             HeadValues(joined);
-            PushChunk(HeldChunk.CopyOf(_headTimes.Written, joined, _headFirst, _headLast, _headCount));
-            _headSecondValues.Reset(8 * (FieldCount - _split));
+            PushChunk(HeldChunk.CopyOf(_head.Written(Times), joined, _headFirst, _headLast, _headCount));
         }
         else
         {
-            PushChunk(HeldChunk.CopyOf(_headTimes.Written, _headValues.Written, _headFirst, _headLast, _headCount));
+            PushChunk(HeldChunk.CopyOf(_head.Written(Times), _head.Written(Values), _headFirst, _headLast, _headCount));
         }
 
-        _headTimes.Reset(8);
-        _headValues.Reset(8 * _split);
+        _head.Free();
+        _head = NewHead();
         _columns.AsSpan().Fill(PackedColumnState.Start);
         _headCount = 0;
         _headRows = SamplesPerChunk;
     }
+
+    /// <summary>An empty head's streams, with room for about a row (the first row's values are coded whole).</summary>
+    private HeadStreams NewHead() => InTwoParts
+        ? HeadStreams.Allocate(8, 8 * _split, 8 * (FieldCount - _split))
+        : HeadStreams.Allocate(8, 8 * _split);
 
     /// <summary>
     /// The head's value bytes as a closed chunk holds them (its stream, or both parts': <see cref="ChunkView.Parted"/>):
@@ -776,9 +776,9 @@ public sealed class EntitySeries
     /// </summary>
     private int HeadValues(Span<byte> into = default)
     {
-        if (InTwoParts) return ChunkView.JoinParts(_headValues.Written, _headSecondValues.Written, into);
-        if (!into.IsEmpty) _headValues.Written.CopyTo(into);
-        return _headValues.ByteCount;
+        if (InTwoParts) return ChunkView.JoinParts(_head.Written(Values), _head.Written(SecondValues), into);
+        if (!into.IsEmpty) _head.Written(Values).CopyTo(into);
+        return _head.ByteCount(Values);
     }
 
     private void PushChunk(HeldChunk chunk)
@@ -823,9 +823,7 @@ public sealed class EntitySeries
     private void FreeStreams()
     {
         for (var i = 0; i < _chunkCount; i++) _chunks![_firstChunk + i].Free();
-        _headTimes.Free();
-        _headValues.Free();
-        _headSecondValues.Free();
+        _head.Free();
     }
 
     /// <summary>Keeps column <paramref name="f"/>'s state after it took <paramref name="value"/>, which is then its newest.</summary>
@@ -857,7 +855,7 @@ public sealed class EntitySeries
 
     private long FirstLiveOf(int s) => s == 0 ? _liveTimestamp : s < _chunkCount ? _chunks![_firstChunk + s].First : _headFirst;
 
-    private ReadOnlySpan<byte> OldestTimes() => _chunkCount > 0 ? _chunks![_firstChunk].Times : _headTimes.Written;
+    private ReadOnlySpan<byte> OldestTimes() => _chunkCount > 0 ? _chunks![_firstChunk].Times : _head.Written(Times);
 
     private ChunkView Segment(int s)
     {
@@ -865,6 +863,6 @@ public sealed class EntitySeries
         {
             return InTwoParts ? _chunks![_firstChunk + s].View.Parted() : _chunks![_firstChunk + s].View;
         }
-        return new ChunkView(_headTimes.Written, _headValues.Written, _headFirst, _headCount, _headSecondValues.Written);
+        return new ChunkView(_head.Written(Times), _head.Written(Values), _headFirst, _headCount, _head.Written(SecondValues));
     }
 }

@@ -13,7 +13,7 @@ namespace KubeMonitor.Facade.Storage;
 /// Nothing frees it for its owner: <see cref="EntitySeries"/> frees a buffer when it is done with
 /// it, under its entity's lock, and in its finalizer whatever it still holds. A copy of the struct
 /// names the same memory; only one of them may free it. Packed to 12 bytes, so that a head's
-/// <see cref="BitWriter"/> is 16.
+/// <see cref="HeadStreams"/> is 36.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
 internal unsafe struct NativeBytes
@@ -28,30 +28,21 @@ internal unsafe struct NativeBytes
         return new NativeBytes { _pointer = length == 0 ? null : (byte*)NativeMemory.AllocZeroed((nuint)length), _length = length };
     }
 
-    /// <summary>A buffer holding <paramref name="first"/> then <paramref name="second"/>.</summary>
-    public static NativeBytes CopyOf(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second = default)
+    /// <summary>A buffer holding <paramref name="first"/>, <paramref name="second"/> and <paramref name="third"/>, end to end.</summary>
+    public static NativeBytes CopyOf(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second = default, ReadOnlySpan<byte> third = default)
     {
         // Not zeroed first: every byte is written here (a chunk closes this way on every 90th push).
-        var length = first.Length + second.Length;
+        var length = first.Length + second.Length + third.Length;
         var bytes = new NativeBytes { _pointer = length == 0 ? null : (byte*)NativeMemory.Alloc((nuint)length), _length = length };
         first.CopyTo(bytes.Span);
         second.CopyTo(bytes.Span[first.Length..]);
+        third.CopyTo(bytes.Span[(first.Length + second.Length)..]);
         return bytes;
     }
 
     public readonly int Length => _length;
 
     public readonly Span<byte> Span => new(_pointer, _length);
-
-    /// <summary>Grows or shrinks the buffer, keeping its bytes; new bytes are zero.</summary>
-    public void Resize(int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        var grown = (byte*)NativeMemory.Realloc(_pointer, (nuint)length);
-        if (length > _length) new Span<byte>(grown + _length, length - _length).Clear();
-        _pointer = grown;
-        _length = length;
-    }
 
     /// <summary>Gives the memory back; the buffer is then empty (freeing an empty one does nothing).</summary>
     public void Free()

@@ -9,7 +9,8 @@ public class CodecTests
     public void Bit_streams_round_trip_random_widths()
     {
         var random = new Random(3);
-        var writer = new BitWriter(1);
+        var streams = HeadStreams.Allocate(1);
+        var writer = streams.Writer(0);
         var written = new List<(ulong Value, int Width)>();
         for (var i = 0; i < 5000; i++)
         {
@@ -21,28 +22,59 @@ public class CodecTests
         var reader = new BitReader(writer.Written);
         foreach (var (value, width) in written) Assert.Equal(value, reader.ReadBits(width));
         Assert.Equal(writer.BitCount, reader.Position);
-        writer.Free();
+        streams.Free();
+    }
+
+    [Fact]
+    public void Streams_in_one_block_keep_their_bits_as_the_block_grows_under_them()
+    {
+        var random = new Random(4);
+        var streams = HeadStreams.Allocate(1, 3, 2);
+        var written = new List<(ulong Value, int Width)>[HeadStreams.MaxStreams];
+        for (var s = 0; s < written.Length; s++) written[s] = [];
+        for (var i = 0; i < 6000; i++)
+        {
+            // Unevenly: the first stream seldom, so the block's spare room is shared unevenly too.
+            var stream = random.Next(0, 10) switch { 0 => 0, < 6 => 1, _ => 2 };
+            var width = random.Next(0, 65);
+            var value = width == 0 ? 0 : (ulong)random.NextInt64() >> (64 - width) | (width == 64 ? 1UL << 63 : 0);
+            streams.Writer(stream).WriteBits(value, width);
+            written[stream].Add((value, width));
+        }
+        Assert.True(streams.Capacity >= streams.WrittenBytes);
+        for (var s = 0; s < written.Length; s++)
+        {
+            var reader = new BitReader(streams.Written(s));
+            foreach (var (value, width) in written[s]) Assert.Equal(value, reader.ReadBits(width));
+            Assert.Equal(streams.BitCount(s), reader.Position);
+        }
+        streams.Free();
+        Assert.Equal(0, streams.Capacity);
     }
 
     [Fact]
     public void A_bit_stream_resumed_from_its_bytes_goes_on_as_if_never_stopped()
     {
         var random = new Random(5);
-        var whole = new BitWriter(1);
+        var whole = HeadStreams.Allocate(1, 1, 1);
+        // Each stream of the head, written in turn: the resumed block holds all three end to end.
         var values = Enumerable.Range(0, 300).Select(_ => ((ulong)random.NextInt64(), random.Next(0, 65))).ToArray();
-        foreach (var (value, width) in values[..150]) whole.WriteBits(value, width);
-        var resumed = BitWriter.Resume(whole.Written, whole.BitCount);
-        foreach (var (value, width) in values[150..])
+        for (var i = 0; i < 150; i++) whole.Writer(i % 3).WriteBits(values[i].Item1, values[i].Item2);
+        var resumed = HeadStreams.Resume(whole.Written(0), whole.BitCount(0), whole.Written(1), whole.BitCount(1), whole.Written(2), whole.BitCount(2));
+        for (var i = 150; i < values.Length; i++)
         {
-            whole.WriteBits(value, width);
-            resumed.WriteBits(value, width);
+            whole.Writer(i % 3).WriteBits(values[i].Item1, values[i].Item2);
+            resumed.Writer(i % 3).WriteBits(values[i].Item1, values[i].Item2);
         }
-        Assert.Equal(whole.Written.ToArray(), resumed.Written.ToArray());
-        Assert.Equal(whole.BitCount, resumed.BitCount);
+        for (var s = 0; s < 3; s++)
+        {
+            Assert.Equal(whole.Written(s).ToArray(), resumed.Written(s).ToArray());
+            Assert.Equal(whole.BitCount(s), resumed.BitCount(s));
+        }
         whole.Free();
         resumed.Free();
         Assert.Equal(0, resumed.Capacity);
-        Assert.True(resumed.Written.IsEmpty);
+        Assert.True(resumed.Written(0).IsEmpty);
     }
 
     [Theory]
@@ -100,21 +132,23 @@ public class CodecTests
         for (var round = 0; round < 50; round++)
         {
             var values = Enumerable.Range(0, 200).Select(_ => SeriesData.NextValue(random, SeriesData.Kind.Mixed, 0)).ToArray();
-            var writer = new BitWriter(8);
+            var streams = HeadStreams.Allocate(8);
+            var writer = streams.Writer(0);
             var state = ColumnState.Start;
             foreach (var value in values) ValueCodec.Write(ref writer, ref state, value);
             var reader = new BitReader(writer.Written);
             var readState = ColumnState.Start;
             foreach (var value in values)
                 Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(ValueCodec.Read(ref reader, ref readState)));
-            writer.Free();
+            streams.Free();
         }
     }
 
     /// <summary>Bits that sample number <paramref name="sample"/> of a one-column chunk costs.</summary>
     private static int BitsFor(double[] values, int sample)
     {
-        var writer = new BitWriter(8);
+        var streams = HeadStreams.Allocate(8);
+        var writer = streams.Writer(0);
         var state = ColumnState.Start;
         var before = 0;
         for (var i = 0; i <= sample; i++)
@@ -123,7 +157,7 @@ public class CodecTests
             ValueCodec.Write(ref writer, ref state, values[i]);
         }
         var bits = writer.BitCount - before;
-        writer.Free();
+        streams.Free();
         return bits;
     }
 }
