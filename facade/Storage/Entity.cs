@@ -3,7 +3,9 @@ namespace KubeMonitor.Facade.Storage;
 /// <summary>What every entity shares: its lock, its samples, and the sweep's bookkeeping.</summary>
 internal abstract class Entity(EntitySeries series, long createdMs)
 {
-    protected readonly Lock Gate = new();
+    // The entity's own monitor: it costs no object until two threads contend for it, where a Lock
+    // a pod was 40 B more (6 MiB at 150,000 pods). Internal, so only this class hierarchy locks it.
+    protected object Gate => this;
     // Replaced only by a pod that makes room for another container (under Gate).
     protected EntitySeries Series = series;
     protected bool Retired;
