@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using KubeMonitor.Facade.Storage;
 
 namespace KubeMonitor.Facade.Ingest;
 
@@ -10,7 +11,9 @@ namespace KubeMonitor.Facade.Ingest;
 /// (<see cref="Utf8JsonReader.ValueTextEquals(string)"/>, no allocation) and taking it saves
 /// making the string again. Those strings were about half of what a push allocated, and so of the
 /// collections that ingest paid for (docs/benchmarks.md). A string that differs is read as usual
-/// and takes the place, so what is returned is always the text of the push.
+/// and takes the place, so what is returned is always the text of the push; when the store
+/// already shares that text (a namespace, an owner, a container name: <see cref="NamePool"/>) the
+/// place takes the shared copy, not one of its own for each pod of each node.
 /// </summary>
 /// <remarks>
 /// Two pushes of one node at once (a retry beside its original) may write the same places: each
@@ -54,7 +57,7 @@ internal sealed class RecentStrings
             var place = _next++;
             var strings = places.Strings;
             if (place < strings.Length && strings[place] is { } recent && reader.ValueTextEquals(recent)) return recent;
-            var read = reader.GetString()!;
+            var read = NamePool.Pooled(reader.GetString()!);
             if (place >= strings.Length)
             {
                 if (place >= MaxStrings) return read;

@@ -29,6 +29,9 @@ internal static class NamePool
         return names.GetOrAdd(name, name);
     }
 
+    /// <summary>The pool's copy of <paramref name="name"/> if it has one, else <paramref name="name"/> (which it does not take).</summary>
+    public static string Pooled(string name) => Volatile.Read(ref s_names).TryGetValue(name, out var shared) ? shared : name;
+
     /// <inheritdoc cref="Share(string)"/>
     public static string? ShareOrNull(string? name) => name is null ? null : Share(name);
 
