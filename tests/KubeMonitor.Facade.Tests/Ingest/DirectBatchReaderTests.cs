@@ -157,6 +157,27 @@ public sealed class DirectBatchReaderTests(ITestOutputHelper output)
         Assert.NotSame(first.Name, other.Name);
     }
 
+    [Fact]
+    public void A_string_read_anew_is_the_name_pools_copy_when_the_store_shares_that_name()
+    {
+        static byte[] Push(string pod) => Encoding.UTF8.GetBytes(
+            $$"""{"pods":[{"name":"{{pod}}","namespace":"pool-shop","ownerKind":"ReplicaSet","containers":[{"name":"pool-web"}]}]}""");
+        var shared = NamePool.Share(new string("pool-shop".AsSpan()));
+        var container = NamePool.Share(new string("pool-web".AsSpan()));
+
+        // Two nodes' first pushes: each reads its strings anew, and takes the pool's copies of the shared names.
+        var first = Direct.TryRead("pool-node-1", Push("pool-web-1"))!.Pods[0];
+        var second = Direct.TryRead("pool-node-2", Push("pool-web-2"))!.Pods[0];
+        Assert.Same(shared, first.Namespace);
+        Assert.Same(shared, second.Namespace);
+        Assert.Same(container, first.Containers[0].Name);
+        Assert.Same(container, second.Containers[0].Name);
+        // A pod's own name is read as sent, and reading it does not put it in the pool.
+        Assert.Equal("pool-web-1", first.Name);
+        var probe = new string("pool-web-1".AsSpan());
+        Assert.Same(probe, NamePool.Pooled(probe));
+    }
+
     /// <summary>The general way: the contract's objects, then the validator; null when either refuses.</summary>
     private IngestBatch? General(byte[] body)
     {
