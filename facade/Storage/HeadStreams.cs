@@ -8,7 +8,7 @@ namespace KubeMonitor.Facade.Storage;
 /// The bit streams of an open head chunk (its timestamps and one or two value streams), end to end
 /// in one native block (<see cref="NativeBytes"/>) that grows as they fill. One block a head, not
 /// one a stream: at 150,000 pods each stream's block cost the allocator's header and spare room of
-/// its own (docs/benchmarks.md, "The head's streams in one block"). A mutable struct held in a
+/// its own (docs/benchmarks.md, "Fewer bytes around the samples"). A mutable struct held in a
 /// field of its owner, who frees it (<see cref="Free"/>); written through <see cref="Writer"/>.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -44,9 +44,9 @@ internal struct HeadStreams
     }
 
     /// <summary>
-    /// Goes on after the first bits of each of <paramref name="written"/>'s streams (a head chunk
-    /// loaded from a checkpoint), copied into one block of their size. Bits are ORed in, so each
-    /// stream must end with its bytes and hold nothing past its last bit.
+    /// Goes on after the given bits of each stream (a head chunk loaded from a checkpoint), the
+    /// streams copied end to end into one block of their size. Bits are ORed in, so each stream
+    /// must end with its bytes and hold nothing past its last bit.
     /// </summary>
     public static HeadStreams Resume(ReadOnlySpan<byte> first, int firstBits, ReadOnlySpan<byte> second, int secondBits, ReadOnlySpan<byte> third = default, int thirdBits = 0)
     {
@@ -76,7 +76,7 @@ internal struct HeadStreams
 
     public readonly ReadOnlySpan<byte> Written(int stream) => _block.Span.Slice(_starts[stream], ByteCount(stream));
 
-    /// <summary>Appends to <paramref name="stream"/>; the writer is good until this struct moves or another writer grows the block.</summary>
+    /// <summary>Appends to <paramref name="stream"/> through a reference to this struct, so that writers of several streams see each other's growth.</summary>
     [UnscopedRef]
     public BitWriter Writer(int stream) => new(ref this, stream);
 
