@@ -69,35 +69,16 @@ internal readonly ref struct ChunkView(ReadOnlySpan<byte> times, ReadOnlySpan<by
     /// <summary>The view of a chunk whose value bytes hold two parts: the first's length as a varint, the first, the second.</summary>
     public ChunkView Parted()
     {
-        var length = 0;
-        var shift = 0;
-        var read = 0;
-        byte b;
-        do
-        {
-            if (read == Values.Length || shift > 28) throw new InvalidDataException("A chunk's first value stream has no valid length.");
-            b = Values[read++];
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        }
-        while ((b & 0x80) != 0);
-        if (length < 0 || length > Values.Length - read) throw new InvalidDataException("A chunk's first value stream is longer than its bytes.");
-        return new ChunkView(Times, Values.Slice(read, length), First, Count, Values[(read + length)..]);
+        var length = Varint.Read(Values, out var read);
+        if (length > (ulong)(Values.Length - read)) throw new InvalidDataException("A chunk's first value stream is longer than its bytes.");
+        return new ChunkView(Times, Values.Slice(read, (int)length), First, Count, Values[(read + (int)length)..]);
     }
 
     /// <summary>The value bytes of a chunk in two parts (see <see cref="Parted"/>): their length, and written into <paramref name="into"/> when it is given.</summary>
     public static int JoinParts(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> into = default)
     {
-        Span<byte> prefix = stackalloc byte[5];
-        var n = 0;
-        var length = (uint)first.Length;
-        do
-        {
-            var b = (byte)(length & 0x7F);
-            length >>= 7;
-            prefix[n++] = (byte)(length == 0 ? b : b | 0x80);
-        }
-        while (length != 0);
+        Span<byte> prefix = stackalloc byte[Varint.MaxLength];
+        var n = Varint.Write(prefix, (ulong)first.Length);
         var total = n + first.Length + second.Length;
         if (into.IsEmpty) return total;
         prefix[..n].CopyTo(into);

@@ -24,14 +24,9 @@ internal ref struct RecordReader(ReadOnlySpan<byte> data, StringPool? strings = 
 
     public ulong Varint()
     {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = Byte();
-            value |= (ulong)(b & 0x7f) << shift;
-            if (b < 0x80) return value;
-        }
-        throw new InvalidDataException("A varint runs past 64 bits.");
+        var value = Storage.Varint.Read(_data, out var length);
+        _data = _data[length..];
+        return value;
     }
 
     public long Signed()

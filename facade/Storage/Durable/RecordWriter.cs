@@ -22,18 +22,7 @@ internal sealed class RecordWriter
         _buffer.Advance(1);
     }
 
-    public void Varint(ulong value)
-    {
-        var span = _buffer.GetSpan(10);
-        var n = 0;
-        while (value >= 0x80)
-        {
-            span[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        span[n++] = (byte)value;
-        _buffer.Advance(n);
-    }
+    public void Varint(ulong value) => _buffer.Advance(Storage.Varint.Write(_buffer.GetSpan(Storage.Varint.MaxLength), value));
 
     public void Signed(long value) => Varint((ulong)((value << 1) ^ (value >> 63)));
 

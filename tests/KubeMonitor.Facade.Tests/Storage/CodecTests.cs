@@ -78,6 +78,24 @@ public class CodecTests
     }
 
     [Theory]
+    [InlineData(0UL, 1)]
+    [InlineData(127UL, 1)]
+    [InlineData(128UL, 2)]
+    [InlineData(4294967296UL, 5)]
+    [InlineData(ulong.MaxValue, 10)]
+    public void Varints_take_7_bits_a_byte_and_refuse_what_runs_past_their_bytes(ulong value, int length)
+    {
+        Span<byte> bytes = stackalloc byte[Varint.MaxLength];
+        Assert.Equal(length, Varint.Write(bytes, value));
+        Assert.Equal(value, Varint.Read(bytes[..length], out var read));
+        Assert.Equal(length, read);
+        var cut = bytes[..(length - 1)].ToArray(); // all but the last byte: every one says another follows
+        Assert.Throws<InvalidDataException>(() => Varint.Read(cut, out _));
+        var endless = Enumerable.Repeat((byte)0xFF, Varint.MaxLength + 1).ToArray();
+        Assert.Throws<InvalidDataException>(() => Varint.Read(endless, out _));
+    }
+
+    [Theory]
     [InlineData(104857600.0, 0, 25600L)]         // whole 4 KiB pages: the 12 low zero bits are not stored
     [InlineData(4097.0, 12, 4097L)]
     [InlineData(12.345678, 18, 12345678L)]       // seconds with microseconds
